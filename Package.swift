@@ -1,0 +1,120 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Layers as modules, dependencies pointing down only (see DESIGN.md):
+// C boundary (COpenSSL, CNGHTTP2, CGatewayShims) → protocol layers (GatewayTLS, GatewayHTTP2, GatewaySSE)
+// → domain (GatewayHub, GatewayRouting, GatewayConfig) → GatewayServer → ssegate.
+let package = Package(
+    name: "ssegate",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ssegate", targets: ["ssegate"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // MARK: C boundary
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
+        .systemLibrary(
+            name: "CNGHTTP2",
+            pkgConfig: "libnghttp2",
+            providers: [.apt(["libnghttp2-dev"]), .brew(["nghttp2"])]
+        ),
+        .target(name: "CGatewayShims", dependencies: ["COpenSSL"]),
+
+        // MARK: Protocol layers
+        .target(
+            name: "GatewayTLS",
+            dependencies: [
+                "COpenSSL", "CGatewayShims",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "GatewayHTTP2",
+            dependencies: [
+                "CNGHTTP2",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
+        .target(
+            name: "GatewaySSE",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+        ),
+
+        // MARK: Domain
+        .target(name: "GatewayRouting"),
+        .target(
+            name: "GatewayHub",
+            dependencies: [
+                "GatewaySSE",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
+        .target(
+            name: "GatewayConfig",
+            dependencies: ["GatewayRouting", .product(name: "Yams", package: "Yams")]
+        ),
+
+        // MARK: Server and executable
+        .target(
+            name: "GatewayServer",
+            dependencies: [
+                "GatewayTLS", "GatewayHTTP2", "GatewaySSE", "GatewayHub", "GatewayRouting", "GatewayConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "ssegate",
+            dependencies: [
+                "GatewayServer", "GatewayConfig", "GatewayTLS",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "GatewaySSETests", dependencies: ["GatewaySSE"]),
+        .testTarget(name: "GatewayRoutingTests", dependencies: ["GatewayRouting"]),
+        .testTarget(name: "GatewayHubTests", dependencies: ["GatewayHub", "GatewaySSE"]),
+        .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "GatewayRouting"]),
+        .testTarget(
+            name: "GatewayTLSTests",
+            dependencies: [
+                "GatewayTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "GatewayHTTP2Tests",
+            dependencies: ["GatewayHTTP2", "CNGHTTP2", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "GatewayServerTests",
+            dependencies: [
+                "GatewayServer", "GatewayConfig", "GatewayTLS", "GatewaySSE",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,1 @@
+// Being written: YAML loading with file:line:column errors.

@@ -1,0 +1,270 @@
+import GatewayRouting
+
+/// The whole validated, immutable configuration of one gateway process.
+///
+/// Built only by `GatewayConfiguration.load(...)` (see `GatewayConfiguration+File.swift`), which rejects
+/// unknown keys, wrong types and bad values with file:line:column. Every field has a documented default so a
+/// config file names only what it changes.
+public struct GatewayConfiguration: Sendable, Equatable {
+    /// Sockets to listen on. Default: TLS on `0.0.0.0:8443` and plaintext on `127.0.0.1:8080`.
+    public var listeners: [ListenerConfiguration]
+    /// Certificates and TLS behaviour for TLS listeners.
+    public var tls: TLSSettings
+    /// HTTP/2 SETTINGS and flood limits for every HTTP/2 connection.
+    public var http2: HTTP2Settings
+    /// Defaults for every SSE stream (routes may override some).
+    public var streams: StreamSettings
+    /// Per-channel history bounds (used by resume; see the history issue).
+    public var history: HistorySettings
+    /// Publish API limits and credentials.
+    public var publish: PublishSettings
+    /// Global caps that keep memory bounded.
+    public var limits: LimitSettings
+    /// Log level and format.
+    public var logging: LoggingSettings
+    /// The routing table, in match order.
+    public var routes: [RouteConfiguration]
+
+    public init(
+        listeners: [ListenerConfiguration] = ListenerConfiguration.defaults,
+        tls: TLSSettings = .init(),
+        http2: HTTP2Settings = .init(),
+        streams: StreamSettings = .init(),
+        history: HistorySettings = .init(),
+        publish: PublishSettings = .init(),
+        limits: LimitSettings = .init(),
+        logging: LoggingSettings = .init(),
+        routes: [RouteConfiguration] = []
+    ) {
+        self.listeners = listeners
+        self.tls = tls
+        self.http2 = http2
+        self.streams = streams
+        self.history = history
+        self.publish = publish
+        self.limits = limits
+        self.logging = logging
+        self.routes = routes
+    }
+}
+
+/// One listening socket.
+public struct ListenerConfiguration: Sendable, Equatable {
+    /// A name for logs and metrics. Default: `"<host>:<port>"`.
+    public var name: String
+    /// Address to bind, IPv4 or IPv6 literal or `localhost`.
+    public var host: String
+    /// Port to bind; `0` picks an ephemeral port (tests).
+    public var port: Int
+    /// Whether connections are TLS (ALPN `h2`, `http/1.1`) or plaintext (HTTP/2 prior knowledge or HTTP/1.1).
+    public var tls: Bool
+    /// Whether publish requests on this listener need no bearer token. Default: true only for a plaintext
+    /// listener bound to a loopback address, so the local backend can publish without credentials.
+    public var trusted: Bool
+
+    public init(name: String? = nil, host: String, port: Int, tls: Bool, trusted: Bool? = nil) {
+        self.name = name ?? "\(host):\(port)"
+        self.host = host
+        self.port = port
+        self.tls = tls
+        self.trusted = trusted ?? (!tls && ListenerConfiguration.isLoopback(host))
+    }
+
+    public static let defaults: [ListenerConfiguration] = [
+        ListenerConfiguration(name: "public", host: "0.0.0.0", port: 8443, tls: true),
+        ListenerConfiguration(name: "local", host: "127.0.0.1", port: 8080, tls: false),
+    ]
+
+    /// Loopback literals: `127.0.0.0/8`, `::1`, `localhost`.
+    public static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}
+
+/// One certificate chain and its private key, served for the given server names (SNI).
+public struct CertificateConfiguration: Sendable, Equatable {
+    /// PEM file with the leaf certificate first, then intermediates.
+    public var certificatePath: String
+    /// PEM file with the private key.
+    public var keyPath: String
+    /// SNI names this certificate answers (`*.example.com` allowed). Empty: the default certificate.
+    public var serverNames: [String]
+
+    public init(certificatePath: String, keyPath: String, serverNames: [String] = []) {
+        self.certificatePath = certificatePath
+        self.keyPath = keyPath
+        self.serverNames = serverNames
+    }
+}
+
+/// TLS for every TLS listener.
+public struct TLSSettings: Sendable, Equatable {
+    /// Certificates; the first one is the default for clients that send no (or an unknown) SNI name.
+    /// Default: the development certificate `certs/localhost.pem` + `certs/localhost-key.pem`.
+    public var certificates: [CertificateConfiguration]
+    /// Generate a local development CA and a `localhost` certificate into `developmentDirectory` when the
+    /// configured certificate files are missing. Default: true. Turn off in production.
+    public var generateDevelopmentCertificate: Bool
+    /// Folder for the generated development CA and certificate. Default: `certs`.
+    public var developmentDirectory: String
+    /// A TLS handshake must complete within this time. Default: 10 s.
+    public var handshakeTimeout: Duration
+    /// Issue TLS session tickets (stateless resumption). Default: true.
+    public var sessionTickets: Bool
+
+    public init(
+        certificates: [CertificateConfiguration] = [
+            CertificateConfiguration(certificatePath: "certs/localhost.pem", keyPath: "certs/localhost-key.pem"),
+        ],
+        generateDevelopmentCertificate: Bool = true,
+        developmentDirectory: String = "certs",
+        handshakeTimeout: Duration = .seconds(10),
+        sessionTickets: Bool = true
+    ) {
+        self.certificates = certificates
+        self.generateDevelopmentCertificate = generateDevelopmentCertificate
+        self.developmentDirectory = developmentDirectory
+        self.handshakeTimeout = handshakeTimeout
+        self.sessionTickets = sessionTickets
+    }
+}
+
+/// HTTP/2 settings sent to clients and the flood limits enforced on them
+/// (see shared/research/reliability-security.md §1.5).
+public struct HTTP2Settings: Sendable, Equatable {
+    /// SETTINGS_MAX_CONCURRENT_STREAMS. Default: 100.
+    public var maxConcurrentStreams: Int
+    /// SETTINGS_INITIAL_WINDOW_SIZE (we only receive small request bodies). Default: 65535.
+    public var initialWindowSize: Int
+    /// SETTINGS_MAX_HEADER_LIST_SIZE, enforced while decoding. Default: 16384.
+    public var maxHeaderListSize: Int
+    /// Most header fields accepted in one request. Default: 100.
+    public var maxHeaderCount: Int
+    /// Client RST_STREAM burst before GOAWAY (Rapid Reset defence). Default: 200.
+    public var resetRateBurst: Int
+    /// Client RST_STREAM refill rate per second. Default: 33.
+    public var resetRatePerSecond: Int
+    /// CONTINUATION frames per header block (raised because of the 1.52 backport miscount). Default: 32.
+    public var maxContinuations: Int
+    /// A connection with no open stream is closed after this time. Default: 60 s.
+    public var idleTimeout: Duration
+
+    public init(
+        maxConcurrentStreams: Int = 100,
+        initialWindowSize: Int = 65535,
+        maxHeaderListSize: Int = 16384,
+        maxHeaderCount: Int = 100,
+        resetRateBurst: Int = 200,
+        resetRatePerSecond: Int = 33,
+        maxContinuations: Int = 32,
+        idleTimeout: Duration = .seconds(60)
+    ) {
+        self.maxConcurrentStreams = maxConcurrentStreams
+        self.initialWindowSize = initialWindowSize
+        self.maxHeaderListSize = maxHeaderListSize
+        self.maxHeaderCount = maxHeaderCount
+        self.resetRateBurst = resetRateBurst
+        self.resetRatePerSecond = resetRatePerSecond
+        self.maxContinuations = maxContinuations
+        self.idleTimeout = idleTimeout
+    }
+}
+
+/// Defaults for every SSE stream.
+public struct StreamSettings: Sendable, Equatable {
+    /// A comment line is sent on a stream idle for this long. Default: 15 s (WHATWG's suggestion).
+    public var heartbeat: Duration
+    /// The `retry:` reconnection hint sent when a stream opens. Default: 3 s.
+    public var retry: Duration
+    /// Bytes a stream may have queued but unsent before it is ended as a slow consumer. Default: 256 KiB.
+    public var outboundBudget: Int
+
+    public init(heartbeat: Duration = .seconds(15), retry: Duration = .seconds(3), outboundBudget: Int = 256 * 1024) {
+        self.heartbeat = heartbeat
+        self.retry = retry
+        self.outboundBudget = outboundBudget
+    }
+}
+
+/// Bounds on each channel's history.
+public struct HistorySettings: Sendable, Equatable {
+    /// Most events kept per channel. Default: 1000.
+    public var count: Int
+    /// Most event bytes kept per channel. Default: 1 MiB.
+    public var bytes: Int
+    /// Events older than this are dropped. Default: 1 h.
+    public var ttl: Duration
+
+    public init(count: Int = 1000, bytes: Int = 1024 * 1024, ttl: Duration = .seconds(3600)) {
+        self.count = count
+        self.bytes = bytes
+        self.ttl = ttl
+    }
+}
+
+/// The publish API.
+public struct PublishSettings: Sendable, Equatable {
+    /// Name of the environment variable holding the bearer token that untrusted listeners require for
+    /// publishing. Default: `SSEGATE_PUBLISH_TOKEN`. When the variable is unset or empty, publishing on
+    /// untrusted listeners is refused (403).
+    public var tokenEnvironmentVariable: String
+    /// Largest accepted publish body. Default: 64 KiB.
+    public var maxBodyBytes: Int
+    /// Most events in one JSON array body. Default: 100.
+    public var maxEventsPerRequest: Int
+
+    public init(tokenEnvironmentVariable: String = "SSEGATE_PUBLISH_TOKEN", maxBodyBytes: Int = 64 * 1024, maxEventsPerRequest: Int = 100) {
+        self.tokenEnvironmentVariable = tokenEnvironmentVariable
+        self.maxBodyBytes = maxBodyBytes
+        self.maxEventsPerRequest = maxEventsPerRequest
+    }
+}
+
+/// Global caps.
+public struct LimitSettings: Sendable, Equatable {
+    /// Most open connections per process. Default: 1,100,000.
+    public var maxConnections: Int
+    /// Most open connections from one client IP. Default: 0 (no limit; set it on public listeners).
+    public var maxConnectionsPerIP: Int
+    /// Largest HTTP/1.1 request head (request line + headers). Default: 16 KiB.
+    public var maxRequestHeadBytes: Int
+
+    public init(maxConnections: Int = 1_100_000, maxConnectionsPerIP: Int = 0, maxRequestHeadBytes: Int = 16 * 1024) {
+        self.maxConnections = maxConnections
+        self.maxConnectionsPerIP = maxConnectionsPerIP
+        self.maxRequestHeadBytes = maxRequestHeadBytes
+    }
+}
+
+/// Logging.
+public struct LoggingSettings: Sendable, Equatable {
+    public enum Format: String, Sendable, Equatable, CaseIterable { case json, text }
+    /// swift-log level name (`trace` … `critical`). Default: `info`.
+    public var level: String
+    /// `json` (one object per line) or `text`. Default: `text`.
+    public var format: Format
+    /// One access log line per closed stream or answered request. Default: true.
+    public var accessLog: Bool
+
+    public init(level: String = "info", format: Format = .text, accessLog: Bool = true) {
+        self.level = level
+        self.format = format
+        self.accessLog = accessLog
+    }
+}
+
+/// One route with its per-route options.
+public struct RouteConfiguration: Sendable, Equatable {
+    /// The pattern and action.
+    public var route: Route
+    /// Heartbeat interval for streams of this route; nil: `streams.heartbeat`.
+    public var heartbeat: Duration?
+    /// `retry:` hint for streams of this route; nil: `streams.retry`.
+    public var retry: Duration?
+
+    public init(route: Route, heartbeat: Duration? = nil, retry: Duration? = nil) {
+        self.route = route
+        self.heartbeat = heartbeat
+        self.retry = retry
+    }
+}

@@ -1,0 +1,1 @@
+// GatewayHTTP2: nghttp2 session wrapper (being written).

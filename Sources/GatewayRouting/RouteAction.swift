@@ -1,0 +1,15 @@
+/// What a matched route does with the request. One case per action of the config's `routes:` list.
+public enum RouteAction: Sendable, Hashable {
+    /// `GET` subscribes to the internal channel named by the template (e.g. `"{channel}"`, `"user:{sub}"`).
+    case channel(ParameterTemplate)
+    /// `POST` publishes the body to the internal channel named by the template.
+    case publish(ParameterTemplate)
+    /// `GET` answers `200 {"status":"ok"}` while the process is live (`liveness`) or ready to serve (`readiness`).
+    case health(HealthCheck)
+}
+
+/// Which health question a `health` route answers.
+public enum HealthCheck: String, Sendable, Hashable, CaseIterable {
+    case liveness
+    case readiness
+}

@@ -1,0 +1,1 @@
+// GatewayTLS: OpenSSL termination as a NIO ChannelHandler (being written).
