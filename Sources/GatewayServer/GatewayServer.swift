@@ -1,1 +1,170 @@
+import GatewayConfig
+import GatewayHub
+import GatewayTLS
+import Logging
 import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+
+/// The gateway: listeners, per-connection pipelines, the hub, and graceful drain. A ServiceLifecycle
+/// `Service`: `run()` serves until graceful shutdown (SIGTERM) and then drains.
+public final class GatewayServer: Service, Sendable {
+    public let configuration: GatewayConfiguration
+    private let logger: Logger
+    private let group: any EventLoopGroup
+    private let ownsGroup: Bool
+    private let hub: Hub
+    private let loops: LoopContexts
+    private let registry: ConnectionRegistry
+    private let readiness = Readiness()
+    private let services: ServerServices
+    private let tls: CertificateProvisioning.Outcome?
+    private let state = Mutex(State())
+
+    private struct State {
+        var listeners: [(name: String, channel: any Channel)] = []
+        var sweeper: RepeatedTask?
+        var stopped = false
+    }
+
+    /// Prepares everything that can fail before binding: certificates (generated in development), TLS
+    /// context, hub. `environment` supplies the publish token variable.
+    public init(
+        configuration: GatewayConfiguration,
+        logger: Logger,
+        group: (any EventLoopGroup)? = nil,
+        environment: [String: String] = [:]
+    ) throws {
+        self.configuration = configuration
+        self.logger = logger
+        if let group {
+            self.group = group
+            ownsGroup = false
+        } else {
+            self.group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+            ownsGroup = true
+        }
+        let limits = HistoryLimits(count: configuration.history.count, bytes: configuration.history.bytes, ttl: configuration.history.ttl)
+        // Milliseconds since 1970: a restarted in-memory hub gets a new epoch, so old cursors are recognised.
+        hub = Hub(epoch: GatewayServer.wallClockMilliseconds(), historyLimits: limits)
+        loops = LoopContexts(group: self.group)
+        registry = ConnectionRegistry(maxConnections: configuration.limits.maxConnections, maxPerAddress: configuration.limits.maxConnectionsPerIP)
+        let token = environment[configuration.publish.tokenEnvironmentVariable].flatMap { $0.isEmpty ? nil : $0 }
+        services = ServerServices(configuration: configuration, hub: hub, loops: loops, logger: logger, publishToken: token, readiness: readiness)
+        if configuration.listeners.contains(where: \.tls) {
+            let outcome = try CertificateProvisioning.prepare(configuration.tls)
+            if let generated = outcome.generatedAuthority {
+                logger.notice("\(CertificateProvisioning.trustInstructions(generated))")
+            }
+            tls = outcome
+        } else {
+            tls = nil
+        }
+    }
+
+    /// Binds every listener. Returns the bound address of each, by listener name (port 0 becomes real).
+    @discardableResult
+    public func start() async throws -> [String: SocketAddress] {
+        var bound: [String: SocketAddress] = [:]
+        for listener in configuration.listeners {
+            let channel = try await bind(listener)
+            state.withLock { $0.listeners.append((listener.name, channel)) }
+            if let address = channel.localAddress { bound[listener.name] = address }
+            logger.notice("listening", metadata: [
+                "listener": "\(listener.name)", "address": "\(channel.localAddress.map { "\($0)" } ?? "?")",
+                "tls": "\(listener.tls)", "trusted": "\(listener.trusted)",
+            ])
+        }
+        let hub = self.hub
+        let sweeper = group.next().scheduleRepeatedTask(initialDelay: .seconds(10), delay: .seconds(10)) { _ in hub.sweep() }
+        state.withLock { $0.sweeper = sweeper }
+        return bound
+    }
+
+    /// Serves until graceful shutdown is requested, then drains (ServiceLifecycle entry point).
+    public func run() async throws {
+        try await start()
+        await withGracefulShutdownHandler {
+            while !Task.isCancelled, !self.state.withLock({ $0.stopped }) {
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        } onGracefulShutdown: {
+            self.state.withLock { $0.stopped = true }
+        }
+        await drain(deadline: .seconds(10))
+    }
+
+    /// Stops accepting, ends every stream (clients reconnect elsewhere), and closes every connection by
+    /// the deadline. `/readyz` answers 503 from the first moment.
+    public func drain(deadline: Duration) async {
+        readiness.markDraining()
+        let (listeners, sweeper) = state.withLock { state in
+            defer { state.listeners = []; state.sweeper = nil; state.stopped = true }
+            return (state.listeners, state.sweeper)
+        }
+        sweeper?.cancel()
+        for listener in listeners { try? await listener.channel.close() }
+        let open = registry.channels
+        logger.notice("draining", metadata: ["connections": "\(open.count)"])
+        for channel in open { channel.pipeline.fireUserInboundEventTriggered(DrainEvent()) }
+        let start = ContinuousClock.now
+        while registry.count > 0, ContinuousClock.now - start < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        for channel in registry.channels { try? await channel.close() }
+        loops.stop()
+        if ownsGroup { try? await group.shutdownGracefully() }
+    }
+
+    /// Streams subscribed to a channel (tests and the admin API).
+    public func subscriberCount(channel: String) -> Int { hub.subscriberCount(channel: channel) }
+
+    /// Open connections.
+    public var connectionCount: Int { registry.count }
+
+    private func bind(_ listener: ListenerConfiguration) async throws -> any Channel {
+        let services = self.services
+        let registry = self.registry
+        let tlsContext = listener.tls ? tls?.context : nil
+        let handshakeTimeout = TimeAmount(configuration.tls.handshakeTimeout)
+        let logger = self.logger
+        return try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 4096)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 4)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    switch registry.admit(channel) {
+                    case .admitted: break
+                    case .tooManyConnections, .tooManyFromAddress:
+                        logger.warning("connection refused: limit reached", metadata: ["remote": "\(channel.remoteAddress.map { "\($0)" } ?? "?")"])
+                        channel.close(promise: nil)
+                        return
+                    }
+                    let id = services.connectionIDs.make()
+                    let connectionLogger = services.connectionLogger(id: id, remote: channel.remoteAddress, listener: listener.name)
+                    let loop = services.loops.context(for: channel.eventLoop)
+                    let install: (ApplicationProtocol, ChannelHandlerContext) throws -> Void = { selected, context in
+                        try selected.configure(context.pipeline.syncOperations, services: services, loop: loop, trusted: listener.trusted, logger: connectionLogger)
+                    }
+                    let pipeline = channel.pipeline.syncOperations
+                    if let tlsContext {
+                        try pipeline.addHandler(TLSHandler(context: tlsContext, handshakeTimeout: handshakeTimeout))
+                        try pipeline.addHandler(ALPNSelectionHandler(logger: connectionLogger, install: install))
+                    } else {
+                        try pipeline.addHandler(PrefaceSniffingHandler(timeout: handshakeTimeout, install: install))
+                    }
+                }
+            }
+            .bind(host: listener.host, port: listener.port)
+            .get()
+    }
+
+    static func wallClockMilliseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return UInt64(now.tv_sec) * 1000 + UInt64(now.tv_nsec / 1_000_000)
+    }
+}

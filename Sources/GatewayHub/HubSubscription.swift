@@ -1,0 +1,29 @@
+import NIOCore
+
+/// A subscriber's registration on one channel. Cancel it (on the subscriber's loop) when the stream ends.
+public final class HubSubscription: @unchecked Sendable {
+    /// Events with a sequence at or below this were already covered when the subscription was made
+    /// (by replay, or by being live-only); the fan-out skips them so the hand-over has no duplicate.
+    public let startAfter: UInt64
+    weak var subscriber: (any HubSubscriber)?
+    /// Position in the fan-out array; -1 once removed.
+    var slot = -1
+    private let fanout: LoopFanout
+    private let channel: Channel
+
+    init(subscriber: any HubSubscriber, startAfter: UInt64, fanout: LoopFanout, channel: Channel) {
+        self.subscriber = subscriber
+        self.startAfter = startAfter
+        self.fanout = fanout
+        self.channel = channel
+    }
+
+    /// Stops delivery. Idempotent; must be called on the subscriber's event loop.
+    public func cancel() {
+        guard slot >= 0 else { return }
+        fanout.remove(self)
+        channel.fanoutMayBeEmpty(fanout)
+    }
+
+    public var channelName: String { channel.name }
+}

@@ -1,0 +1,118 @@
+/// An incremental WHATWG `text/event-stream` parser (HTML §9.2.6, "Interpreting an event stream").
+///
+/// Feed it bytes as they arrive, in any split; it returns the events dispatched so far. Used for upstream
+/// origins and by tests to read what clients received. Follows the spec's rules exactly: a leading BOM is
+/// skipped, lines end at CRLF, CR or LF, comments are ignored, an `id` containing NUL is ignored, an event
+/// with an empty data buffer is not dispatched, and an incomplete event at end of stream is discarded.
+public struct EventStreamParser: Sendable {
+    /// One dispatched event, as a browser's `MessageEvent` would see it.
+    public struct Event: Sendable, Hashable {
+        public var type: String
+        public var data: String
+        /// The last event id in force when this event was dispatched (`lastEventId`).
+        public var lastEventID: String
+    }
+
+    /// A line longer than this ends parsing with an error rather than growing memory without bound.
+    public let maxLineBytes: Int
+    /// The reconnection time from the latest valid `retry:` field, in milliseconds.
+    public private(set) var retryMilliseconds: Int?
+    /// Comment lines seen (heartbeats), counted so callers can observe liveness.
+    public private(set) var commentCount = 0
+
+    private var line: [UInt8] = []
+    private var lastWasCR = false
+    private var dataBuffer: [UInt8] = []
+    private var hasData = false
+    private var typeBuffer = ""
+    private var lastEventID = ""
+
+    public init(maxLineBytes: Int = 1 << 20) {
+        self.maxLineBytes = maxLineBytes
+    }
+
+    public enum ParseError: Error, Sendable, Hashable { case lineTooLong }
+
+    /// Parses more bytes and returns the events they complete.
+    public mutating func feed<Bytes: Sequence<UInt8>>(_ bytes: Bytes) throws(ParseError) -> [Event] {
+        var events: [Event] = []
+        for byte in bytes {
+            if lastWasCR {
+                lastWasCR = false
+                if byte == UInt8(ascii: "\n") { continue }  // CRLF: the CR already ended the line.
+            }
+            switch byte {
+            case UInt8(ascii: "\r"):
+                lastWasCR = true
+                if let event = endLine() { events.append(event) }
+            case UInt8(ascii: "\n"):
+                if let event = endLine() { events.append(event) }
+            default:
+                guard line.count < maxLineBytes else { throw .lineTooLong }
+                line.append(byte)
+            }
+        }
+        return events
+    }
+
+    private var sawFirstLine = false
+
+    private mutating func endLine() -> Event? {
+        defer { line.removeAll(keepingCapacity: line.count <= 1024) }
+        if !sawFirstLine {
+            sawFirstLine = true
+            if line.starts(with: [0xEF, 0xBB, 0xBF]) { line.removeFirst(3) }
+        }
+        if line.isEmpty { return dispatch() }
+        if line[0] == UInt8(ascii: ":") {
+            commentCount += 1
+            return nil
+        }
+        let name: ArraySlice<UInt8>
+        var value: ArraySlice<UInt8>
+        if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
+            name = line[..<colon]
+            value = line[(colon + 1)...]
+            if value.first == UInt8(ascii: " ") { value = value.dropFirst() }
+        } else {
+            name = line[...]
+            value = []
+        }
+        process(field: name, value: value)
+        return nil
+    }
+
+    private mutating func process(field: ArraySlice<UInt8>, value: ArraySlice<UInt8>) {
+        switch String(decoding: field, as: UTF8.self) {
+        case "event":
+            typeBuffer = String(decoding: value, as: UTF8.self)
+        case "data":
+            if hasData { dataBuffer.append(UInt8(ascii: "\n")) }
+            dataBuffer.append(contentsOf: value)
+            hasData = true
+        case "id":
+            if !value.contains(0) { lastEventID = String(decoding: value, as: UTF8.self) }
+        case "retry":
+            if !value.isEmpty, value.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+               let milliseconds = Int(String(decoding: value, as: UTF8.self)) {
+                retryMilliseconds = milliseconds
+            }
+        default:
+            break  // Unknown fields are ignored (§9.2.6).
+        }
+    }
+
+    private mutating func dispatch() -> Event? {
+        defer {
+            dataBuffer.removeAll(keepingCapacity: true)
+            hasData = false
+            typeBuffer = ""
+        }
+        guard hasData, !dataBuffer.isEmpty else { return nil }
+        return Event(
+            type: typeBuffer.isEmpty ? "message" : typeBuffer,
+            data: String(decoding: dataBuffer, as: UTF8.self),
+            lastEventID: lastEventID
+        )
+    }
+}

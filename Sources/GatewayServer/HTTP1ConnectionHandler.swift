@@ -1,0 +1,201 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Serves one HTTP/1.1 connection (ALPN `http/1.1`, no ALPN, or plaintext without the HTTP/2 preface):
+/// the same router and event streams as HTTP/2, one request at a time, an event stream as a chunked body.
+final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnection, Flushable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private enum State {
+        case idle
+        case receiving(HTTPRequestHead, ByteBuffer)
+        /// The request was answered early (too large); the rest of it is read and dropped, then we close.
+        case discarding
+        case streaming(EventStream)
+        case closed
+    }
+
+    private let services: ServerServices
+    private let loop: LoopContext
+    private let trusted: Bool
+    private let logger: Logger
+    private var state = State.idle
+    private var context: ChannelHandlerContext?
+    private var flushRequested = false
+
+    init(services: ServerServices, loop: LoopContext, trusted: Bool, logger: Logger) {
+        self.services = services
+        self.loop = loop
+        self.trusted = trusted
+        self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        endStream(.clientClosed)
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        endStream(.clientClosed)
+        state = .closed
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("connection error", metadata: ["error": "\(error)"])
+        endStream(.clientClosed)
+        state = .closed
+        context.close(promise: nil)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is DrainEvent {
+            // End the stream (chunked terminator) and close: the client reconnects elsewhere.
+            if case .streaming(let stream) = state {
+                stream.end(.draining)
+                logStreamClosed(stream)
+                state = .closed
+                context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            } else if case .idle = state {
+                context.close(promise: nil)
+            }
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch (unwrapInboundIn(data), state) {
+        case (.head(let head), .idle):
+            let headBytes = head.headers.reduce(head.uri.utf8.count) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
+            if headBytes > services.configuration.limits.maxRequestHeadBytes {
+                reject(.error(431, "headers_too_large", "the request head is larger than \(services.configuration.limits.maxRequestHeadBytes) bytes"), head: head)
+                return
+            }
+            state = .receiving(head, context.channel.allocator.buffer(capacity: 0))
+        case (.body(var chunk), .receiving(let head, var body)):
+            let limit = services.configuration.publish.maxBodyBytes
+            guard body.readableBytes + chunk.readableBytes <= limit else {
+                reject(RequestHandler.bodyTooLarge(limit: limit), head: head)
+                return
+            }
+            state = .idle  // drop the reference so `body` stays uniquely owned while it grows
+            body.writeBuffer(&chunk)
+            state = .receiving(head, body)
+        case (.end, .receiving(let head, let body)):
+            state = .idle
+            handle(head: head, body: body)
+        case (.end, .discarding):
+            context.close(promise: nil)
+        case (_, .discarding), (_, .closed):
+            break
+        case (_, .streaming), (_, .idle), (_, .receiving):
+            // A second request while an event stream runs, or parts out of order: not a client we can serve.
+            endStream(.clientClosed)
+            state = .closed
+            context.close(promise: nil)
+        }
+    }
+
+    private func handle(head: HTTPRequestHead, body: ByteBuffer) {
+        guard let context else { return }
+        let headers = head.headers.map { (name: $0.name.lowercased(), value: $0.value) }
+        let request = GatewayRequest(method: head.method.rawValue, target: head.uri, headers: headers, body: body, trustedListener: trusted)
+        switch services.requestHandler.handle(request) {
+        case .complete(let status, let headers, let body):
+            var responseHead = HTTPResponseHead(version: head.version, status: HTTPResponseStatus(statusCode: status))
+            for (name, value) in headers { responseHead.headers.add(name: name, value: value) }
+            responseHead.headers.add(name: "content-length", value: String(body.readableBytes))
+            let keepAlive = head.isKeepAlive
+            if !keepAlive { responseHead.headers.add(name: "connection", value: "close") }
+            context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
+            if head.method != .HEAD, body.readableBytes > 0 {
+                context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+            }
+            let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+            if !keepAlive { done.assumeIsolated().whenComplete { _ in context.close(promise: nil) } }
+            accessLog(head: head, status: status, bytes: body.readableBytes)
+        case .eventStream(let plan):
+            var responseHead = HTTPResponseHead(version: head.version, status: .ok)
+            for (name, value) in EventStreamPlan.headers { responseHead.headers.add(name: name, value: value) }
+            context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
+            let stream = EventStream(connection: self, loop: loop, streamID: 0, plan: plan)
+            state = .streaming(stream)
+            stream.start(hub: services.hub)
+        }
+    }
+
+    /// Answers at once and closes after the answer: the rest of an oversized request is not worth reading.
+    private func reject(_ response: GatewayResponse, head: HTTPRequestHead) {
+        guard let context, case .complete(let status, let headers, let body) = response else { return }
+        state = .discarding
+        var responseHead = HTTPResponseHead(version: head.version, status: HTTPResponseStatus(statusCode: status))
+        for (name, value) in headers { responseHead.headers.add(name: name, value: value) }
+        responseHead.headers.add(name: "content-length", value: String(body.readableBytes))
+        responseHead.headers.add(name: "connection", value: "close")
+        context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        accessLog(head: head, status: status, bytes: body.readableBytes)
+    }
+
+    private func endStream(_ reason: EventStream.EndReason) {
+        guard case .streaming(let stream) = state else { return }
+        stream.end(reason)
+        logStreamClosed(stream)
+        state = .closed
+    }
+
+    // MARK: StreamConnection
+
+    func enqueue(_ bytes: ByteBuffer, stream: Int32) {
+        context?.write(wrapOutboundOut(.body(.byteBuffer(bytes))), promise: nil)
+    }
+
+    /// Bytes the socket has not taken yet: on HTTP/1.1 the connection is the stream.
+    func queuedBytes(stream: Int32) -> Int {
+        guard let channel = context?.channel else { return 0 }
+        return (try? channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+    }
+
+    func abortSlowStream(_ stream: Int32) {
+        logger.info("ending slow stream", metadata: ["budget": "\(services.configuration.streams.outboundBudget)"])
+        if case .streaming(let stream) = state { logStreamClosed(stream) }
+        state = .closed
+        context?.close(promise: nil)
+    }
+
+    func requestFlush() {
+        guard !flushRequested else { return }
+        flushRequested = true
+        loop.flushes.schedule(self)
+    }
+
+    func flushNow() {
+        flushRequested = false
+        context?.flush()
+    }
+
+    // MARK: Logging
+
+    private func accessLog(head: HTTPRequestHead, status: Int, bytes: Int) {
+        guard services.configuration.logging.accessLog else { return }
+        logger.info("request", metadata: [
+            "protocol": "http/1.1", "method": "\(head.method.rawValue)", "path": "\(head.uri)", "status": "\(status)", "bytes": "\(bytes)",
+        ])
+    }
+
+    private func logStreamClosed(_ stream: EventStream) {
+        guard services.configuration.logging.accessLog else { return }
+        logger.info("stream closed", metadata: [
+            "protocol": "http/1.1", "channel": "\(stream.plan.channel)", "reason": "\(stream.endReason?.rawValue ?? "unknown")",
+            "events": "\(stream.eventsSent)", "bytes": "\(stream.bytesSent)",
+            "seconds": "\((NIODeadline.now() - stream.openedAt).nanoseconds / 1_000_000_000)",
+        ])
+    }
+}

@@ -1,0 +1,64 @@
+import NIOCore
+
+/// One timer per event loop that sends heartbeat comments to the streams that have been quiet.
+///
+/// A timing wheel with one-second ticks: each stream sits in the bucket of the tick when it may next need a
+/// heartbeat. A tick visits only its bucket; a stream that wrote meanwhile is simply moved to the bucket
+/// its last write implies. Cost per tick is streams/interval, with no per-stream timer (a million idle
+/// streams with a 15 s heartbeat means ~67k visits a second, spread over the loops).
+final class HeartbeatWheel {
+    static let tickLength = TimeAmount.seconds(1)
+
+    private let eventLoop: any EventLoop
+    /// Ticks since the wheel started; streams record it on every write.
+    private(set) var tick: Int64 = 0
+    private var buckets: [Int64: [Entry]] = [:]
+    private var timer: RepeatedTask?
+
+    /// A stream in a bucket; the wheel holds it until a visit finds it closed, then lets it go.
+    private struct Entry {
+        var stream: EventStream
+        var intervalTicks: Int64
+    }
+
+    init(eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+    }
+
+    func add(_ stream: EventStream, interval: TimeAmount) {
+        let ticks = max(1, Int64(interval.nanoseconds / Self.tickLength.nanoseconds))
+        stream.lastWriteTick = tick
+        buckets[tick + ticks, default: []].append(Entry(stream: stream, intervalTicks: ticks))
+        startIfNeeded()
+    }
+
+    private func startIfNeeded() {
+        guard timer == nil else { return }
+        let wheel = NIOLoopBound(self, eventLoop: eventLoop)
+        timer = eventLoop.scheduleRepeatedTask(initialDelay: Self.tickLength, delay: Self.tickLength) { _ in
+            wheel.value.advance()
+        }
+    }
+
+    func stop() {
+        timer?.cancel()
+        timer = nil
+        buckets.removeAll()
+    }
+
+    /// Moves the wheel one tick and visits that tick's bucket.
+    func advance() {
+        tick += 1
+        guard let due = buckets.removeValue(forKey: tick) else { return }
+        for entry in due where entry.stream.isOpen {
+            let stream = entry.stream
+            let quietFor = tick - stream.lastWriteTick
+            if quietFor >= entry.intervalTicks {
+                stream.sendHeartbeat()
+                buckets[tick + entry.intervalTicks, default: []].append(entry)
+            } else {
+                buckets[stream.lastWriteTick + entry.intervalTicks, default: []].append(entry)
+            }
+        }
+    }
+}

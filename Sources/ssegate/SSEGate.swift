@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import GatewayConfig
+import GatewayServer
+import Logging
+import ServiceLifecycle
+
+/// `ssegate`: flags → config → server; nothing else lives here.
+@main
+struct SSEGate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ssegate",
+        abstract: "A TLS-terminating HTTP/2 Server-Sent-Events gateway.",
+        version: GatewayVersion.current,
+        subcommands: [Run.self, CheckConfig.self, Version.self],
+        defaultSubcommand: Run.self
+    )
+}
+
+/// Where the config comes from: `--config PATH`, else `conf/ssegate.yaml` when present, else the embedded default.
+struct ConfigOption: ParsableArguments {
+    @Option(name: [.short, .long], help: "Config file (default: conf/ssegate.yaml if present, else the embedded default).")
+    var config: String?
+
+    func load() throws(ConfigurationError) -> (GatewayConfiguration, source: String) {
+        if let config { return (try GatewayConfiguration.load(contentsOf: config), config) }
+        let conventional = "conf/ssegate.yaml"
+        if FileManager.default.fileExists(atPath: conventional) {
+            return (try GatewayConfiguration.load(contentsOf: conventional), conventional)
+        }
+        return (try GatewayConfiguration.parse(yaml: GatewayConfiguration.defaultYAML, fileName: "<embedded default>"), "<embedded default>")
+    }
+}
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Start the gateway (the default command).")
+
+    @OptionGroup var options: ConfigOption
+
+    func run() async throws {
+        let (configuration, source): (GatewayConfiguration, String)
+        do {
+            (configuration, source) = try options.load()
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(78)  // EX_CONFIG: the server refuses to start on a bad config.
+        }
+        GatewayLogging.bootstrap(configuration.logging)
+        let logger = Logger(label: "ssegate")
+        logger.notice("starting", metadata: ["version": "\(GatewayVersion.current)", "config": "\(source)"])
+        let server: GatewayServer
+        do {
+            server = try GatewayServer(configuration: configuration, logger: logger, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
+        }
+        let group = ServiceGroup(
+            configuration: .init(services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        )
+        try await group.run()
+    }
+}
+
+struct CheckConfig: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Validate a config file; print every problem as file:line:column."
+    )
+
+    @OptionGroup var options: ConfigOption
+
+    func run() async throws {
+        do {
+            let (configuration, source) = try options.load()
+            print("\(source): ok (\(configuration.listeners.count) listeners, \(configuration.routes.count) routes)")
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct Version: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the version.")
+
+    func run() async throws {
+        print("ssegate \(GatewayVersion.current)")
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import GatewayHub
+import GatewaySSE
+import NIOCore
+import NIOEmbedded
+import Testing
+
+/// Records what a subscriber receives; used on an EmbeddedEventLoop, so no locking is needed.
+final class RecordingSubscriber: HubSubscriber {
+    var received: [EncodedEvent] = []
+    var onReceive: ((EncodedEvent) -> Void)?
+
+    func receive(_ event: EncodedEvent, channel: String) {
+        received.append(event)
+        onReceive?(event)
+    }
+
+    var data: [String] {
+        received.map { String(buffer: $0.body).replacingOccurrences(of: "data: ", with: "").replacingOccurrences(of: "\n", with: "") }
+    }
+}
+
+@Suite struct HubTests {
+    private func event(_ data: String) throws -> ServerSentEvent { try ServerSentEvent(data: data) }
+
+    @Test func publishReachesEverySubscriberOnceInOrder() throws {
+        let loop = EmbeddedEventLoop()
+        let hub = Hub(epoch: 7, historyLimits: HistoryLimits())
+        let subscribers = (0..<3).map { _ in RecordingSubscriber() }
+        let subscriptions = subscribers.map { hub.subscribe($0, to: "news", on: loop) }
+        let result = hub.publish([try event("a"), try event("b")], to: "news")
+        #expect(result.subscribers == 3)
+        #expect(result.cursors == [EventCursor(epoch: 7, sequence: 1), EventCursor(epoch: 7, sequence: 2)])
+        #expect(subscribers.allSatisfy { $0.received.isEmpty })  // delivery is one task on the loop, not inline
+        loop.run()
+        for subscriber in subscribers {
+            #expect(subscriber.data == ["a", "b"])
+            #expect(subscriber.received.map(\.cursor.sequence) == [1, 2])
+        }
+        subscriptions.forEach { $0.cancel() }
+        #expect(hub.subscriberCount(channel: "news") == 0)
+    }
+
+    @Test func wireBytesCarryTheCursorAndBodyIsShared() throws {
+        let loop = EmbeddedEventLoop()
+        let hub = Hub(epoch: 36, historyLimits: HistoryLimits())
+        let subscriber = RecordingSubscriber()
+        _ = hub.subscribe(subscriber, to: "c", on: loop)
+        _ = hub.publish([try ServerSentEvent(type: "tick", data: "1\n2")], to: "c")
+        loop.run()
+        let event = try #require(subscriber.received.first)
+        #expect(String(buffer: event.wire) == "id: 10-1\nevent: tick\ndata: 1\ndata: 2\n\n")
+        #expect(String(buffer: event.body) == "event: tick\ndata: 1\ndata: 2\n\n")
+    }
+
+    @Test func channelsAreIsolated() throws {
+        let loop = EmbeddedEventLoop()
+        let hub = Hub(epoch: 1, historyLimits: HistoryLimits())
+        let a = RecordingSubscriber(), b = RecordingSubscriber()
+        _ = hub.subscribe(a, to: "a", on: loop)
+        _ = hub.subscribe(b, to: "b", on: loop)
+        _ = hub.publish([try event("for-a")], to: "a")
+        loop.run()
+        #expect(a.data == ["for-a"])
+        #expect(b.received.isEmpty)
+    }
+
+    /// A publish dispatched before a subscriber joined (still queued on the loop) must not reach it:
+    /// its position starts after the last sequence assigned when it subscribed.
+    @Test func subscriberJoiningMidFlightGetsOnlyLaterEvents() throws {
+        let loop = EmbeddedEventLoop()
+        let hub = Hub(epoch: 1, historyLimits: HistoryLimits())
+        let early = RecordingSubscriber()
+        _ = hub.subscribe(early, to: "c", on: loop)
+        _ = hub.publish([try event("before")], to: "c")  // queued on the loop, not yet delivered
+        let late = RecordingSubscriber()
+        let subscription = hub.subscribe(late, to: "c", on: loop)
+        #expect(subscription.startAfter == 1)
+        _ = hub.publish([try event("after")], to: "c")
+        loop.run()
+        #expect(early.data == ["before", "after"])
+        #expect(late.data == ["after"])
+    }
+
+    @Test func cancellingDuringDeliveryDoesNotSkipOthers() throws {
+        let loop = EmbeddedEventLoop()
+        let hub = Hub(epoch: 1, historyLimits: HistoryLimits())
+        let subscribers = (0..<5).map { _ in RecordingSubscriber() }
+        var subscriptions: [HubSubscription] = []
+        for subscriber in subscribers { subscriptions.append(hub.subscribe(subscriber, to: "c", on: loop)) }
+        // The first subscriber leaves as soon as it receives (like a slow consumer being ended).
+        subscribers[0].onReceive = { _ in subscriptions[0].cancel() }
+        _ = hub.publish([try event("x"), try event("y")], to: "c")
+        loop.run()
+        #expect(subscribers[0].data == ["x"])
+        for subscriber in subscribers.dropFirst() { #expect(subscriber.data == ["x", "y"]) }
+        #expect(hub.subscriberCount(channel: "c") == 4)
+    }
+
+    @Test func subscribersOnSeveralLoopsEachGetEvents() throws {
+        let loops = [EmbeddedEventLoop(), EmbeddedEventLoop()]
+        let hub = Hub(epoch: 1, historyLimits: HistoryLimits())
+        let subscribers = loops.map { loop in
+            let subscriber = RecordingSubscriber()
+            _ = hub.subscribe(subscriber, to: "c", on: loop)
+            return subscriber
+        }
+        _ = hub.publish([try event("x")], to: "c")
+        loops.forEach { $0.run() }
+        #expect(subscribers.map(\.data) == [["x"], ["x"]])
+    }
+
+    @Test func sweepForgetsEmptyChannelsButKeepsHistoryUntilTTL() throws {
+        let loop = EmbeddedEventLoop()
+        let hub = Hub(epoch: 1, historyLimits: HistoryLimits(count: 10, bytes: 1 << 20, ttl: .seconds(60)))
+        _ = hub.publish([try event("kept")], to: "h")
+        let subscription = hub.subscribe(RecordingSubscriber(), to: "idle", on: loop)
+        subscription.cancel()
+        hub.sweep()
+        #expect(hub.channelCount == 1)  // "h" has history; "idle" had nothing left
+        hub.sweep(now: .now() + .seconds(61))
+        #expect(hub.channelCount == 0)
+        // A publish after the sweep continues on a fresh channel without trouble.
+        #expect(hub.publish([try event("again")], to: "h").cursors.count == 1)
+    }
+}
