@@ -18,12 +18,15 @@ public struct ParameterTemplate: Sendable, Hashable, CustomStringConvertible {
         var parts: [Part] = []
         var rest = Substring(text)
         while let open = rest.firstIndex(of: "{") {
+            if rest[..<open].contains("}") { throw RoutePatternError("'}' without a matching '{' in '\(text)'") }
             if open > rest.startIndex { parts.append(.literal(String(rest[..<open]))) }
             guard let close = rest[open...].firstIndex(of: "}") else {
                 throw RoutePatternError("'{' without a matching '}' in '\(text)'")
             }
             let name = rest[rest.index(after: open)..<close]
-            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+            // The same rule as `RoutePattern` parameter names, so every valid path parameter can be used here.
+            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), name.first?.isNumber == false
+            else {
                 throw RoutePatternError("'{\(name)}' is not a parameter name in '\(text)'")
             }
             parts.append(.parameter(String(name)))

@@ -22,8 +22,18 @@ public struct RoutePattern: Sendable, Hashable, CustomStringConvertible {
         guard text.hasPrefix("/") else { throw RoutePatternError("a route path must start with '/'") }
         var segments: [Segment] = []
         var seen: Set<String> = []
+        // A query or fragment never reaches matching (callers pass the path alone), so such a route could
+        // never match; whitespace and controls cannot appear in a request target (RFC 9112 §3.2).
+        if let bad = text.first(where: { $0 == "?" || $0 == "#" }) {
+            throw RoutePatternError("a route path cannot contain '\(bad)'")
+        }
+        if text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }) {
+            throw RoutePatternError("a route path cannot contain whitespace or control characters")
+        }
         for raw in text.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
-            if raw.hasPrefix("{") && raw.hasSuffix("}") && raw.count > 2 {
+            if raw == "{}" {
+                throw RoutePatternError("'{}': a parameter needs a name, like '{channel}'")
+            } else if raw.hasPrefix("{") && raw.hasSuffix("}") && raw.count > 2 {
                 let name = String(raw.dropFirst().dropLast())
                 guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), name.first?.isNumber == false else {
                     throw RoutePatternError("parameter name '\(name)' must be letters, digits or '_'")
@@ -32,10 +42,16 @@ public struct RoutePattern: Sendable, Hashable, CustomStringConvertible {
                 segments.append(.parameter(name))
             } else if raw.contains("{") || raw.contains("}") {
                 throw RoutePatternError("'\(raw)': a parameter must be a whole path segment, like '{channel}'")
-            } else if raw.isEmpty && !segments.isEmpty {
+            } else if raw.isEmpty && text != "/" {
+                // Only the root pattern `/` has an (its one) empty segment; `//a` and `/a/` are mistakes.
                 throw RoutePatternError("empty path segment ('//' or a trailing '/')")
             } else {
-                segments.append(.literal(String(raw)))
+                // Literals are kept decoded and compared with the decoded request segment, so `%65vents`
+                // matches `events` (RFC 3986 §6.2.2.2: percent-encoding does not change the identity).
+                guard let literal = PercentDecoding.decode(raw) else {
+                    throw RoutePatternError("'\(raw)': malformed percent-escape")
+                }
+                segments.append(.literal(literal))
             }
         }
         self.description = text
@@ -51,7 +67,7 @@ public struct RoutePattern: Sendable, Hashable, CustomStringConvertible {
         for (segment, part) in zip(segments, parts) {
             switch segment {
             case .literal(let literal):
-                guard part == literal else { return nil }
+                guard part == literal || PercentDecoding.decode(part) == literal else { return nil }
             case .parameter(let name):
                 guard !part.isEmpty, let decoded = PercentDecoding.decode(part) else { return nil }
                 parameters[name] = decoded

@@ -1,0 +1,93 @@
+/// The shipped default configuration, embedded so `ssegate` runs (and `ssegate check-config` has something to
+/// compare with) without a `conf/` folder next to it.
+///
+/// Maintainer note: keep this byte-identical to `conf/ssegate.yaml`; `DefaultConfigurationTests` fails
+/// otherwise. After editing the file, paste it between the delimiters below
+/// (a multi-line literal drops the newline before its closing `"""`, hence the empty last line).
+extension GatewayConfiguration {
+    public static let defaultYAML: String = #"""
+# ssegate configuration.
+#
+# Every key is optional except `routes`; a missing key takes the default shown here. Unknown keys, wrong
+# types and bad values are errors with file:line:column: `ssegate check-config` lists all of them.
+# Durations: 250ms, 15s, 2m, 1h, 1d (a bare number is seconds). Sizes: bytes, or 64KiB, 1MiB, 1GiB.
+
+listeners:
+  # Browsers connect here: TLS with ALPN h2 and http/1.1.
+  - name: public
+    host: 0.0.0.0
+    port: 8443
+    tls: true
+  # Your backend publishes here without a token: plaintext (h2c or HTTP/1.1), loopback only.
+  # `trusted` defaults to true for a plaintext loopback listener and false otherwise.
+  - name: local
+    host: 127.0.0.1
+    port: 8080
+    tls: false
+    trusted: true
+
+tls:
+  # The first certificate is served to clients that send no (or an unknown) SNI name; add more with
+  # `server_names: [example.com, "*.example.com"]` to choose by SNI.
+  certificates:
+    - certificate: certs/localhost.pem
+      key: certs/localhost-key.pem
+  # While the files above are missing, generate a local CA and a localhost certificate into
+  # `development_directory` (ssegate prints how to trust the CA). Turn off in production.
+  generate_development_certificate: true
+  development_directory: certs
+  handshake_timeout: 10s
+  session_tickets: true
+
+http2:
+  max_concurrent_streams: 100
+  initial_window_size: 65535
+  max_header_list_size: 16KiB
+  idle_timeout: 60s
+
+streams:
+  # A comment line keeps idle streams open through proxies.
+  heartbeat: 15s
+  # The `retry:` hint: how long a browser waits before reconnecting.
+  retry: 3s
+  # A stream with more unsent bytes than this is a slow consumer and is ended (the browser resumes).
+  outbound_budget: 256KiB
+
+history:
+  # Kept per channel so reconnecting clients (Last-Event-ID) miss nothing.
+  count: 1000
+  bytes: 1MiB
+  ttl: 1h
+
+publish:
+  # Name of the environment variable holding the publish bearer token for untrusted listeners.
+  # When it is unset or empty, only trusted listeners accept publishes.
+  token_env: SSEGATE_PUBLISH_TOKEN
+  max_body: 64KiB
+  max_events_per_request: 100
+
+limits:
+  max_connections: 1100000
+  # 0: no per-IP limit. Set one on public listeners.
+  max_connections_per_ip: 0
+  max_request_head: 16KiB
+
+logging:
+  level: info          # trace, debug, info, notice, warning, error, critical
+  format: text         # text or json
+  access_log: true
+
+# Tried in order; the first matching path wins. Each route has exactly one action:
+# channel (GET subscribes), publish (POST publishes), or health (liveness | readiness).
+routes:
+  - path: /events/{channel}
+    channel: "{channel}"
+  - path: /publish/{channel}
+    publish: "{channel}"
+  - path: /healthz
+    health: liveness
+  - path: /readyz
+    health: readiness
+
+"""#
+}

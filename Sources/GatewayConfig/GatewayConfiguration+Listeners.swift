@@ -1,0 +1,154 @@
+internal import Yams
+
+extension ListenerConfiguration {
+    static let keys = ["name", "host", "port", "tls", "trusted"]
+
+    /// A listener as read, with the nodes the cross-section checks point at.
+    struct Read {
+        var configuration: ListenerConfiguration
+        var tlsNode: Node?
+    }
+
+    /// `listeners:`; the defaults when the key is absent. Incomplete entries are reported and left out.
+    static func readList(_ top: YAMLMapping, _ reader: inout YAMLNodeReader) -> [Read] {
+        guard let items = reader.list(top, "listeners") else {
+            return top["listeners"] == nil ? defaults.map { Read(configuration: $0, tlsNode: nil) } : []
+        }
+        if items.isEmpty {
+            reader.report("listeners: at least one listener is required", at: top["listeners"])
+        }
+        var listeners: [Read] = []
+        var names: [String: Int] = [:]
+        var addresses: [String: Int] = [:]
+        for (index, item) in items.enumerated() {
+            let path = "listeners[\(index)]"
+            guard let mapping = reader.mapping(item, path: path, keys: keys) else { continue }
+            reader.require(mapping, "host", "port", "tls")
+            let host = reader.value(mapping, "host") { node in
+                YAMLNodeReader.string(node).flatMap { host in
+                    ConfigValue.isBindableHost(host)
+                        ? .success(host)
+                        : .failure(ValueProblem(
+                            "'\(YAMLNodeReader.clip(host))' is not an IPv4 or IPv6 literal or 'localhost' "
+                                + "(write IPv6 without brackets, e.g. ::1)"))
+                }
+            }
+            let port = reader.int(mapping, "port", in: 0...65535)
+            let tls = reader.bool(mapping, "tls")
+            let trusted = reader.bool(mapping, "trusted")
+            let name = reader.value(mapping, "name") { node in
+                YAMLNodeReader.string(node).flatMap { name in
+                    name.isEmpty ? .failure(ValueProblem("a listener name cannot be empty")) : .success(name)
+                }
+            }
+            guard let host, let port, let tls else { continue }
+            let listener = ListenerConfiguration(name: name, host: host, port: port, tls: tls, trusted: trusted)
+
+            // Names label logs and metrics, so two listeners sharing one would be indistinguishable.
+            if let first = names[listener.name] {
+                reader.report("\(path): listener name '\(listener.name)' is already used by listeners[\(first)]",
+                              at: mapping["name"] ?? mapping.node)
+            } else {
+                names[listener.name] = index
+            }
+            // The second bind would fail at startup; say so here with a position. Port 0 binds a fresh port.
+            let address = "\(host)|\(port)"
+            if port != 0, let first = addresses[address] {
+                reader.report("\(path): \(host):\(port) is already used by listeners[\(first)]",
+                              at: mapping["port"] ?? mapping.node)
+            } else {
+                addresses[address] = index
+            }
+            listeners.append(Read(configuration: listener, tlsNode: mapping["tls"]))
+        }
+        return listeners
+    }
+}
+
+extension TLSSettings {
+    static let keys = [
+        "certificates", "generate_development_certificate", "development_directory", "handshake_timeout",
+        "session_tickets",
+    ]
+    static let certificateKeys = ["certificate", "key", "server_names"]
+
+    /// The settings as read, and whether `certificates` read cleanly (so an empty list is really empty, not
+    /// emptied by entries already reported).
+    struct Read {
+        var settings: TLSSettings
+        var certificatesValid: Bool
+    }
+
+    static func read(_ section: YAMLMapping?, _ reader: inout YAMLNodeReader) -> Read {
+        let defaults = TLSSettings()
+        guard let section else { return Read(settings: defaults, certificatesValid: true) }
+        let problemsBefore = reader.problems.count
+        let certificates = readCertificates(section, &reader)
+        let certificatesValid = reader.problems.count == problemsBefore
+        let directory = reader.value(section, "development_directory") { node in
+            YAMLNodeReader.string(node).flatMap { path in
+                path.isEmpty ? .failure(ValueProblem("the development directory cannot be empty")) : .success(path)
+            }
+        }
+        let settings = TLSSettings(
+            certificates: certificates ?? defaults.certificates,
+            generateDevelopmentCertificate: reader.bool(section, "generate_development_certificate")
+                ?? defaults.generateDevelopmentCertificate,
+            developmentDirectory: directory ?? defaults.developmentDirectory,
+            handshakeTimeout: reader.duration(section, "handshake_timeout") ?? defaults.handshakeTimeout,
+            sessionTickets: reader.bool(section, "session_tickets") ?? defaults.sessionTickets
+        )
+        return Read(settings: settings, certificatesValid: certificatesValid)
+    }
+
+    /// `tls.certificates`; nil when absent. File existence is the server's business: the development
+    /// certificate may only be generated at startup.
+    private static func readCertificates(_ section: YAMLMapping, _ reader: inout YAMLNodeReader)
+        -> [CertificateConfiguration]?
+    {
+        guard let items = reader.list(section, "certificates") else { return nil }
+        var certificates: [CertificateConfiguration] = []
+        var servedBy: [String: Int] = [:]
+        for (index, item) in items.enumerated() {
+            let path = "tls.certificates[\(index)]"
+            guard let mapping = reader.mapping(item, path: path, keys: certificateKeys) else { continue }
+            reader.require(mapping, "certificate", "key")
+            let nonEmptyPath = { (node: Node) -> Result<String, ValueProblem> in
+                YAMLNodeReader.string(node).flatMap { path in
+                    path.isEmpty ? .failure(ValueProblem("a file path cannot be empty")) : .success(path)
+                }
+            }
+            let certificate = reader.value(mapping, "certificate", nonEmptyPath)
+            let key = reader.value(mapping, "key", nonEmptyPath)
+            var serverNames: [String] = []
+            for (nameIndex, nameNode) in (reader.list(mapping, "server_names") ?? []).enumerated() {
+                let namePath = "\(mapping.path("server_names"))[\(nameIndex)]"
+                // SNI names compare case-insensitively (RFC 6066 §3), so keep one spelling.
+                guard let name = reader.value(nameNode, path: namePath, serverName)?.lowercased() else { continue }
+                if let first = servedBy[name] {
+                    // A repeat within one certificate is harmless and kept once; across two it is ambiguous.
+                    if first != index {
+                        reader.report(
+                            "\(namePath): server name '\(name)' is already served by tls.certificates[\(first)]",
+                            at: nameNode)
+                    }
+                    continue
+                }
+                servedBy[name] = index
+                serverNames.append(name)
+            }
+            guard let certificate, let key else { continue }
+            certificates.append(CertificateConfiguration(certificatePath: certificate, keyPath: key, serverNames: serverNames))
+        }
+        return certificates
+    }
+
+    private static func serverName(_ node: Node) -> Result<String, ValueProblem> {
+        YAMLNodeReader.string(node).flatMap { name in
+            ConfigValue.isServerName(name)
+                ? .success(name)
+                : .failure(ValueProblem(
+                    "'\(YAMLNodeReader.clip(name))' is not a host name or a wildcard like '*.example.com'"))
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import GatewayRouting
+internal import Yams
+
+extension RouteConfiguration {
+    static let actionKeys = ["channel", "publish", "health"]
+    static let keys = ["path"] + actionKeys + ["heartbeat", "retry"]
+
+    /// `routes:`, required and non-empty. Entries with problems are reported and left out.
+    static func readList(_ top: YAMLMapping, _ reader: inout YAMLNodeReader) -> [RouteConfiguration] {
+        guard let items = reader.list(top, "routes") else {
+            if top["routes"] == nil {
+                reader.report("missing required key 'routes' (the gateway serves nothing without routes)", at: top.node)
+            }
+            return []
+        }
+        if items.isEmpty {
+            reader.report("routes: at least one route is required", at: top["routes"])
+        }
+        var routes: [RouteConfiguration] = []
+        // Earlier patterns' shapes, to find routes that an earlier one hides (first match wins).
+        var shapes: [(index: Int, segments: [String])] = []
+        for (index, item) in items.enumerated() {
+            let path = "routes[\(index)]"
+            guard let mapping = reader.mapping(item, path: path, keys: keys) else { continue }
+            reader.require(mapping, "path")
+            let pattern = reader.value(mapping, "path") { node in
+                YAMLNodeReader.string(node).flatMap { text in
+                    Result { () throws(RoutePatternError) in try RoutePattern(text) }
+                        .mapError { ValueProblem("invalid route path '\(YAMLNodeReader.clip(text))': \($0)") }
+                }
+            }
+            if let pattern {
+                let shape = Self.shape(of: pattern)
+                if let earlier = shapes.first(where: { Self.covers($0.segments, shape) }) {
+                    let how = earlier.segments == shape
+                        ? "matches the same requests as routes[\(earlier.index)]"
+                        : "is hidden by routes[\(earlier.index)], which matches every request it does "
+                            + "(put the more specific route first)"
+                    reader.report("\(path).path: '\(pattern)' \(how), so this route would never be used",
+                                  at: mapping["path"])
+                } else {
+                    shapes.append((index, shape))
+                }
+            }
+            let action = readAction(mapping, pattern: pattern, &reader)
+            let heartbeat = reader.duration(mapping, "heartbeat")
+            let retry = reader.duration(mapping, "retry")
+            if let action {
+                if case .channel = action {} else {
+                    // The options only mean something for event streams.
+                    for key in ["heartbeat", "retry"] {
+                        if let node = mapping.entries[key]?.key {
+                            reader.report("\(path).\(key): only channel routes take '\(key)'", at: node)
+                        }
+                    }
+                }
+            }
+            guard let pattern, let action else { continue }
+            routes.append(RouteConfiguration(route: Route(pattern: pattern, action: action), heartbeat: heartbeat, retry: retry))
+        }
+        return routes
+    }
+
+    /// Exactly one of the action keys, reported at the route when there are none or several.
+    private static func readAction(_ mapping: YAMLMapping, pattern: RoutePattern?, _ reader: inout YAMLNodeReader)
+        -> RouteAction?
+    {
+        let present = actionKeys.filter { mapping[$0] != nil }
+        guard present.count == 1, let key = present.first else {
+            let message = present.isEmpty
+                ? "\(mapping.path) has no action (expected exactly one of: \(actionKeys.joined(separator: ", ")))"
+                : "\(mapping.path) has more than one action (\(present.joined(separator: ", "))); a route takes exactly one"
+            reader.report(message, at: mapping.node)
+            return nil
+        }
+        if key == "health" {
+            return reader.choice(mapping, "health", HealthCheck.allCases.map(\.rawValue))
+                .flatMap(HealthCheck.init(rawValue:)).map(RouteAction.health)
+        }
+        let template = reader.value(mapping, key) { node in
+            YAMLNodeReader.string(node).flatMap { text in
+                Result { () throws(RoutePatternError) in try ParameterTemplate(text) }
+                    .mapError { ValueProblem("invalid channel template: \($0)") }
+                    .flatMap { template in
+                        // Checked here so a typo fails at load, not as a nil expansion on the first request.
+                        guard let pattern else { return .success(template) }
+                        let unknown = template.parameterNames.filter { !pattern.parameterNames.contains($0) }
+                        guard let name = unknown.first else { return .success(template) }
+                        return .failure(ValueProblem("'{\(name)}' is not a parameter of path '\(pattern)'"))
+                    }
+            }
+        }
+        guard let template else { return nil }
+        return key == "channel" ? .channel(template) : .publish(template)
+    }
+
+    /// The pattern's segments with parameter names erased (`{}`): equal shapes match the same paths.
+    static func shape(of pattern: RoutePattern) -> [String] {
+        pattern.description.split(separator: "/", omittingEmptySubsequences: false)
+            .map { $0.hasPrefix("{") ? "{}" : String($0) }
+    }
+
+    /// Whether a route of shape `earlier` matches every path a route of shape `later` does: a parameter
+    /// (one non-empty segment) covers any segment, a literal only itself.
+    static func covers(_ earlier: [String], _ later: [String]) -> Bool {
+        earlier.count == later.count && zip(earlier, later).allSatisfy { $0 == "{}" || $0 == $1 }
+    }
+}

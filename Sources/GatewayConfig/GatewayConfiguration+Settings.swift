@@ -1,0 +1,119 @@
+// Reading the flat sections: each key optional, each missing or invalid value falls back to the model's
+// documented default (an invalid one has been reported, so the result is thrown away anyway).
+
+/// Values that fit the 31-bit fields of HTTP/2 SETTINGS (RFC 9113 §6.5.2) and sane counters.
+private let int31 = 0...Int(Int32.max)
+
+extension HTTP2Settings {
+    static let keys = [
+        "max_concurrent_streams", "initial_window_size", "max_header_list_size", "max_header_count",
+        "reset_rate_burst", "reset_rate_per_second", "max_continuations", "idle_timeout",
+    ]
+
+    static func read(_ section: YAMLMapping?, _ reader: inout YAMLNodeReader) -> Self {
+        let defaults = Self()
+        guard let section else { return defaults }
+        return Self(
+            maxConcurrentStreams: reader.int(section, "max_concurrent_streams", in: 1...100_000)
+                ?? defaults.maxConcurrentStreams,
+            // RFC 9113 §6.5.2: above 2^31-1 is a FLOW_CONTROL_ERROR.
+            initialWindowSize: reader.int(section, "initial_window_size", in: int31) ?? defaults.initialWindowSize,
+            maxHeaderListSize: reader.size(section, "max_header_list_size", in: 1...Int(Int32.max))
+                ?? defaults.maxHeaderListSize,
+            maxHeaderCount: reader.int(section, "max_header_count", in: 1...65535) ?? defaults.maxHeaderCount,
+            resetRateBurst: reader.int(section, "reset_rate_burst", in: 1...1_000_000) ?? defaults.resetRateBurst,
+            resetRatePerSecond: reader.int(section, "reset_rate_per_second", in: 1...1_000_000)
+                ?? defaults.resetRatePerSecond,
+            maxContinuations: reader.int(section, "max_continuations", in: 1...10_000) ?? defaults.maxContinuations,
+            idleTimeout: reader.duration(section, "idle_timeout") ?? defaults.idleTimeout
+        )
+    }
+}
+
+extension StreamSettings {
+    static let keys = ["heartbeat", "retry", "outbound_budget"]
+
+    static func read(_ section: YAMLMapping?, _ reader: inout YAMLNodeReader) -> Self {
+        let defaults = Self()
+        guard let section else { return defaults }
+        return Self(
+            heartbeat: reader.duration(section, "heartbeat") ?? defaults.heartbeat,
+            retry: reader.duration(section, "retry") ?? defaults.retry,
+            outboundBudget: reader.size(section, "outbound_budget") ?? defaults.outboundBudget
+        )
+    }
+}
+
+extension HistorySettings {
+    static let keys = ["count", "bytes", "ttl"]
+
+    static func read(_ section: YAMLMapping?, _ reader: inout YAMLNodeReader) -> Self {
+        let defaults = Self()
+        guard let section else { return defaults }
+        return Self(
+            // 0 keeps no history: streams still work, a resume then always reports a gap.
+            count: reader.int(section, "count", in: int31) ?? defaults.count,
+            bytes: reader.size(section, "bytes") ?? defaults.bytes,
+            ttl: reader.duration(section, "ttl") ?? defaults.ttl
+        )
+    }
+}
+
+extension PublishSettings {
+    static let keys = ["token_env", "max_body", "max_events_per_request"]
+
+    static func read(_ section: YAMLMapping?, _ reader: inout YAMLNodeReader) -> Self {
+        let defaults = Self()
+        guard let section else { return defaults }
+        // The config names the variable, never the token, so the file can be committed.
+        let variable = reader.value(section, "token_env") { node in
+            YAMLNodeReader.string(node).flatMap { name in
+                ConfigValue.isEnvironmentVariableName(name)
+                    ? .success(name)
+                    : .failure(ValueProblem(
+                        "'\(YAMLNodeReader.clip(name))' is not an environment variable name ([A-Z_][A-Z0-9_]*); "
+                            + "name the variable that holds the token, not the token"))
+            }
+        }
+        return Self(
+            tokenEnvironmentVariable: variable ?? defaults.tokenEnvironmentVariable,
+            maxBodyBytes: reader.size(section, "max_body") ?? defaults.maxBodyBytes,
+            maxEventsPerRequest: reader.int(section, "max_events_per_request", in: 1...100_000)
+                ?? defaults.maxEventsPerRequest
+        )
+    }
+}
+
+extension LimitSettings {
+    static let keys = ["max_connections", "max_connections_per_ip", "max_request_head"]
+
+    static func read(_ section: YAMLMapping?, _ reader: inout YAMLNodeReader) -> Self {
+        let defaults = Self()
+        guard let section else { return defaults }
+        return Self(
+            maxConnections: reader.int(section, "max_connections", in: 1...Int(Int32.max)) ?? defaults.maxConnections,
+            // 0 means no per-IP limit.
+            maxConnectionsPerIP: reader.int(section, "max_connections_per_ip", in: int31)
+                ?? defaults.maxConnectionsPerIP,
+            maxRequestHeadBytes: reader.size(section, "max_request_head", in: 1...Int(Int32.max))
+                ?? defaults.maxRequestHeadBytes
+        )
+    }
+}
+
+extension LoggingSettings {
+    static let keys = ["level", "format", "access_log"]
+    /// swift-log's `Logger.Level` raw values; this module does not depend on swift-log.
+    static let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+
+    static func read(_ section: YAMLMapping?, _ reader: inout YAMLNodeReader) -> Self {
+        let defaults = Self()
+        guard let section else { return defaults }
+        let format = reader.choice(section, "format", Format.allCases.map(\.rawValue)).flatMap(Format.init(rawValue:))
+        return Self(
+            level: reader.choice(section, "level", levels) ?? defaults.level,
+            format: format ?? defaults.format,
+            accessLog: reader.bool(section, "access_log") ?? defaults.accessLog
+        )
+    }
+}
