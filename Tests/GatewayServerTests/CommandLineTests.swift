@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+
+/// The `ssegate` executable itself: bad configs are refused with file:line:column, good ones pass.
+@Suite struct CommandLineTests {
+    /// The binary `swift build --build-tests` produced beside the test bundle.
+    private var executable: String {
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ssegate").path,
+            packageRoot.appendingPathComponent(".build/debug/ssegate").path,
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
+    }
+
+    private func temporaryFile(_ text: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ssegate-\(UUID().uuidString).yaml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func checkConfigReportsEveryProblemWithItsPosition() async throws {
+        let path = try temporaryFile("""
+        listeners:
+          - host: 127.0.0.1
+            port: 70000
+            tls: false
+            prot: 2
+        routes:
+          - path: /events/{channel}
+            channel: "{chan}"
+        """)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try await ChildProcess.run(executable, ["check-config", "--config", path])
+        #expect(result.status != 0)
+        #expect(result.errors.contains("\(path):3:11: error:"), "\(result.errors)")
+        #expect(result.errors.contains("\(path):5:5: error: unknown key 'prot'"), "\(result.errors)")
+        #expect(result.errors.contains("\(path):8:14: error:"), "\(result.errors)")
+    }
+
+    @Test func runRefusesToStartOnABadConfig() async throws {
+        let path = try temporaryFile("routes: 5\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try await ChildProcess.run(executable, ["run", "--config", path], timeout: .seconds(20))
+        #expect(result.status == 78, "\(result)")
+        #expect(result.errors.contains("\(path):1:9: error:"), "\(result.errors)")
+    }
+
+    @Test func theShippedConfigIsValid() async throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let result = try await ChildProcess.run(executable, ["check-config", "--config", root.appendingPathComponent("conf/ssegate.yaml").path])
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.output.contains(": ok ("))
+    }
+
+    @Test func version() async throws {
+        let result = try await ChildProcess.run(executable, ["version"])
+        #expect(result.status == 0)
+        #expect(result.output.hasPrefix("ssegate "))
+    }
+}
