@@ -1,5 +1,6 @@
 import GatewayConfig
 import GatewayHub
+import GatewaySSE
 import GatewayTLS
 import Logging
 import NIOCore

@@ -1,4 +1,5 @@
 import GatewayHTTP2
+import GatewaySSE
 import Logging
 import NIOCore
 

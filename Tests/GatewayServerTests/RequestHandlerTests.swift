@@ -1,0 +1,108 @@
+import GatewayConfig
+import GatewayHub
+@testable import GatewayServer
+import GatewayRouting
+import NIOCore
+import Testing
+
+/// The protocol-independent request layer: routing decisions, publish parsing, auth, JSON errors.
+@Suite struct RequestHandlerTests {
+    private func handler(token: String? = "t0ken") throws -> (RequestHandler, Hub) {
+        var configuration = try GatewayConfiguration.parse(yaml: GatewayConfiguration.defaultYAML, fileName: "default")
+        configuration.publish.maxBodyBytes = 100
+        configuration.publish.maxEventsPerRequest = 2
+        let hub = Hub(epoch: 1, historyLimits: HistoryLimits())
+        return (RequestHandler(configuration: configuration, hub: hub, publishToken: token, readiness: Readiness()), hub)
+    }
+
+    private func request(_ method: String, _ target: String, body: String = "", headers: [(name: String, value: String)] = [], trusted: Bool = true) -> GatewayRequest {
+        GatewayRequest(method: method, target: target, headers: headers, body: ByteBuffer(string: body), trustedListener: trusted)
+    }
+
+    private func answer(_ response: GatewayResponse) -> (status: Int, body: String) {
+        switch response {
+        case .complete(let status, _, let body): (status, String(buffer: body))
+        case .eventStream: (200, "<stream>")
+        }
+    }
+
+    @Test func subscribeRouteGivesAStreamPlan() throws {
+        let (handler, _) = try handler()
+        guard case .eventStream(let plan) = handler.handle(request("GET", "/events/news?x=1")) else {
+            Issue.record("not a stream")
+            return
+        }
+        #expect(plan.channel == "news")
+        #expect(plan.retryMilliseconds == 3000)
+        #expect(plan.heartbeat == .seconds(15))
+        #expect(plan.outboundBudget == 256 * 1024)
+    }
+
+    @Test(arguments: [
+        ("GET", "/nope", "", 404, "not_found"),
+        ("POST", "/events/a", "x", 405, "method_not_allowed"),
+        ("GET", "/publish/a", "", 405, "method_not_allowed"),
+        ("GET", "/events/a%2Fb", "", 400, "invalid_channel"),
+        ("GET", "/events/" + String(repeating: "a", count: 201), "", 400, "invalid_channel"),
+        ("POST", "/publish/a", String(repeating: "x", count: 101), 413, "body_too_large"),
+        ("POST", "/publish/a", "", 400, "invalid_event"),
+    ])
+    func refusals(method: String, target: String, body: String, status: Int, code: String) throws {
+        let (handler, _) = try handler()
+        let (got, text) = answer(handler.handle(request(method, target, body: body)))
+        #expect(got == status)
+        #expect(text.contains("\"code\":\"\(code)\""), "\(text)")
+    }
+
+    @Test(arguments: [
+        (#"{"data":"a","retry":-1}"#, "invalid_event"),
+        (#"{"data":"a","retry":true}"#, "invalid_event"),
+        (#"{"data":"a","event":5}"#, "invalid_event"),
+        (#"{"data":null}"#, "invalid_event"),
+        (#""just a string""#, "invalid_event"),
+        (#"[{"data":"a"},{"data":"b"},{"data":"c"}]"#, "too_many_events"),
+        (#"[1]"#, "invalid_event"),
+        ("{", "invalid_json"),
+    ])
+    func badJSONBodies(body: String, code: String) throws {
+        let (handler, _) = try handler()
+        let (status, text) = answer(handler.handle(request("POST", "/publish/a", body: body, headers: [("content-type", "application/json; charset=utf-8")])))
+        #expect((400...413).contains(status))
+        #expect(text.contains("\"code\":\"\(code)\""), "\(text)")
+    }
+
+    @Test func publishAnswersWithIdsAndSubscriberCount() throws {
+        let (handler, hub) = try handler()
+        let (status, text) = answer(handler.handle(request("POST", "/publish/a", body: #"[{"data":"x"},{"data":{"k":[1,2]}}]"#, headers: [("content-type", "application/json")])))
+        #expect(status == 200)
+        #expect(text == #"{"channel":"a","ids":["1-1","1-2"],"subscribers":0}"# + "\n")
+        #expect(hub.channelCount == 1)
+    }
+
+    @Test func bearerTokenOnUntrustedListeners() throws {
+        let (handler, _) = try handler()
+        let publish = { (headers: [(name: String, value: String)]) in
+            self.answer(handler.handle(self.request("POST", "/publish/a", body: "x", headers: headers, trusted: false))).status
+        }
+        #expect(publish([]) == 401)
+        #expect(publish([("authorization", "Bearer nope")]) == 403)
+        #expect(publish([("authorization", "Basic t0ken")]) == 403)
+        #expect(publish([("authorization", "bearer t0ken")]) == 200)
+        let (noToken, _) = try self.handler(token: nil)
+        #expect(answer(noToken.handle(request("POST", "/publish/a", body: "x", headers: [("authorization", "Bearer t0ken")], trusted: false))).status == 403)
+    }
+
+    @Test func queryParsing() {
+        let parsed = request("GET", "/x?a=1&b=two+words&c=%E2%9C%93&d&bad=%zz")
+        #expect(parsed.path == "/x")
+        #expect(parsed.queryValue("a") == "1")
+        #expect(parsed.queryValue("b") == "two words")
+        #expect(parsed.queryValue("c") == "✓")
+        #expect(parsed.queryValue("d") == "")
+        #expect(parsed.queryValue("bad") == nil)
+    }
+
+    @Test func jsonEscaping() {
+        #expect(JSONValue.string("a\"b\\c\n\u{1}").text == #""a\"b\\c\n\u0001""#)
+    }
+}
