@@ -1,6 +1,5 @@
 import GatewayConfig
 import GatewayHub
-import GatewaySSE
 import GatewayTLS
 import Logging
 import NIOCore

@@ -1,5 +1,4 @@
 import GatewayHTTP2
-import GatewaySSE
 import Logging
 import NIOCore
 
