@@ -1,25 +1,198 @@
-// TEMPORARY contract stub, replaced by the real module on merge.
+internal import CNGHTTP2
 import NIOCore
-public struct HTTP2StreamID: Hashable, Sendable { public let rawValue: Int32; public init(rawValue: Int32) { self.rawValue = rawValue } }
-public struct HTTP2Request: Sendable { public var method: String; public var path: String; public var authority: String?; public var scheme: String?; public var headers: [(name: String, value: String)]; public var body: ByteBuffer; public var problem: HTTP2RequestProblem? }
-public enum HTTP2RequestProblem: Sendable, Hashable { case bodyTooLarge, headerListTooLarge }
-public enum HTTP2ResponseBody { case empty; case bytes(ByteBuffer); case streaming }
-public enum HTTP2SessionEvent { case request(HTTP2StreamID, HTTP2Request); case streamClosed(HTTP2StreamID, errorCode: UInt32); case goAwayReceived }
-public struct HTTP2SessionSettings: Sendable { public var maxConcurrentStreams = 100, initialWindowSize = 65535, maxHeaderListSize = 16384, maxHeaderCount = 100, resetRateBurst = 200, resetRatePerSecond = 33, maxContinuations = 32, maxRequestBodyBytes = 65536; public init() {} }
-public struct HTTP2ConnectionError: Error {}
-public enum HTTP2ErrorCode { public static let noError: UInt32 = 0; public static let cancel: UInt32 = 8 }
+
+/// The server side of one HTTP/2 connection, on top of nghttp2: bytes in, bytes out, events out.
+///
+/// Maintainer note. nghttp2 runs the protocol; this class adds what an SSE gateway needs around it:
+/// - Callbacks only record. Every nghttp2 callback lands in a method that updates stream state or appends
+///   an `HTTP2SessionEvent`; the caller reads events with `takeEvents()` after `receive`/`collectOutput`
+///   returned, so it may call back into the session (respond, enqueue, reset) without re-entering nghttp2.
+/// - Output is pulled, not pushed: `collectOutput` drains `nghttp2_session_mem_send` into one buffer, so the
+///   frames of many streams leave in one TLS write (DESIGN.md "HTTP/2 with nghttp2").
+/// - Streaming bodies are data providers over a per-stream queue of shared ByteBuffers; an empty queue
+///   parks the stream (NGHTTP2_ERR_DEFERRED) and `enqueue` resumes it.
+/// - Limits nghttp2 1.52 lacks are enforced here: header list size and count, request body size, and
+///   token buckets for server-sent resets, empty DATA frames and ignored (PRIORITY, unknown) frames (research §1.3 B, D, F).
+///
+/// Not Sendable: confine an instance to the event loop of its connection.
 public final class HTTP2ServerSession {
-    public init(settings: HTTP2SessionSettings) throws(HTTP2ConnectionError) {}
-    public func receive(_ bytes: ByteBuffer) throws(HTTP2ConnectionError) {}
-    public func collectOutput(into buffer: inout ByteBuffer, maxBytes: Int) throws(HTTP2ConnectionError) -> Int { 0 }
-    public func takeEvents() -> [HTTP2SessionEvent] { [] }
-    public func respond(to: HTTP2StreamID, status: Int, headers: [(name: String, value: String)], body: HTTP2ResponseBody) {}
-    @discardableResult public func enqueue(_ bytes: ByteBuffer, on: HTTP2StreamID) -> Bool { true }
-    public func finishStream(_: HTTP2StreamID) {}
-    public func resetStream(_: HTTP2StreamID, errorCode: UInt32) {}
-    public func queuedBytes(on: HTTP2StreamID) -> Int { 0 }
-    public func beginGracefulShutdown() {}
-    public func goAway(errorCode: UInt32) {}
-    public var wantsRead: Bool { true }; public var wantsWrite: Bool { true }
-    public var openStreamCount: Int { 0 }
+    /// The nghttp2 session, owned here and freed in deinit. Its user data is an unretained pointer to self.
+    let session: OpaquePointer
+    let settings: HTTP2SessionSettings
+    var streams: [Int32: HTTP2Stream] = [:]
+    /// Requests still arriving (HEADERS/DATA before END_STREAM), by stream id.
+    var pendingRequests: [Int32: PendingRequest] = [:]
+    var events: [HTTP2SessionEvent] = []
+    var serverResetLimiter: FloodLimiter
+    var emptyDataFrameLimiter: FloodLimiter
+    var ignoredFrameLimiter: FloodLimiter
+    /// Set once a flood limit trips; the connection is finished from then on.
+    var floodError: HTTP2ConnectionError?
+    /// Monotonic nanoseconds, injectable so tests can drive the flood limiters' refill.
+    let now: () -> UInt64
+
+    /// Creates the session and queues our SETTINGS (RFC 9113 §3.4: the server preface is a SETTINGS frame).
+    public convenience init(settings: HTTP2SessionSettings) throws(HTTP2ConnectionError) {
+        try self.init(settings: settings, now: { NIODeadline.now().uptimeNanoseconds })
+    }
+
+    init(settings: HTTP2SessionSettings, now: @escaping () -> UInt64) throws(HTTP2ConnectionError) {
+        self.session = try Self.makeSession(settings)
+        self.settings = settings
+        self.now = now
+        let start = now()
+        self.serverResetLimiter = FloodLimiter(
+            burst: settings.serverResetRateBurst, ratePerSecond: settings.serverResetRatePerSecond, now: start)
+        self.emptyDataFrameLimiter = FloodLimiter(
+            burst: settings.emptyDataFrameRateBurst, ratePerSecond: settings.emptyDataFrameRatePerSecond, now: start)
+        self.ignoredFrameLimiter = FloodLimiter(
+            burst: settings.ignoredFrameRateBurst, ratePerSecond: settings.ignoredFrameRatePerSecond, now: start)
+        nghttp2_session_set_user_data(self.session, Unmanaged.passUnretained(self).toOpaque())
+        try self.submitSettings()
+    }
+
+    deinit {
+        nghttp2_session_del(self.session)
+    }
+
+    /// Feeds received bytes to nghttp2 (`nghttp2_session_mem_recv`). A throw means the connection is over:
+    /// collect and write the remaining output (it may hold a GOAWAY), then close.
+    public func receive(_ bytes: ByteBuffer) throws(HTTP2ConnectionError) {
+        if let floodError = self.floodError {
+            throw floodError
+        }
+        let result = bytes.withUnsafeReadableBytes { raw -> Int in
+            guard let base = raw.baseAddress, raw.count > 0 else {
+                return 0
+            }
+            return nghttp2_session_mem_recv(self.session, base.assumingMemoryBound(to: UInt8.self), raw.count)
+        }
+        // Our own flood verdict wins over the CALLBACK_FAILURE it was reported through.
+        if let floodError = self.floodError {
+            throw floodError
+        }
+        if result < 0 {
+            throw HTTP2ConnectionError(libraryCode: result)
+        }
+    }
+
+    /// Drains `nghttp2_session_mem_send` into `buffer` until nothing is pending or `buffer` has grown by at
+    /// least `maxBytes`, and returns the number of bytes appended.
+    ///
+    /// If a flood limit trips while sending (too many RST_STREAMs from us), the GOAWAY is drained regardless
+    /// of `maxBytes` and then the error is thrown; `buffer` keeps everything appended, GOAWAY included:
+    /// write it, then close.
+    public func collectOutput(into buffer: inout ByteBuffer, maxBytes: Int) throws(HTTP2ConnectionError) -> Int {
+        let alreadyFailed = self.floodError != nil
+        var appended = 0
+        while appended < maxBytes || (!alreadyFailed && self.floodError != nil) {
+            var data: UnsafePointer<UInt8>? = nil
+            let count = nghttp2_session_mem_send(self.session, &data)
+            if count < 0 {
+                throw HTTP2ConnectionError(libraryCode: count)
+            }
+            guard count > 0, let data else {
+                break
+            }
+            buffer.writeBytes(UnsafeRawBufferPointer(start: data, count: count))
+            appended += count
+        }
+        if !alreadyFailed, let floodError = self.floodError {
+            throw floodError
+        }
+        return appended
+    }
+
+    /// Events recorded since the last call, oldest first.
+    public func takeEvents() -> [HTTP2SessionEvent] {
+        var taken: [HTTP2SessionEvent] = []
+        swap(&taken, &self.events)
+        return taken
+    }
+
+    /// Tells the client we are going away without refusing streams yet (RFC 9113 §6.8: a GOAWAY with the
+    /// maximum stream id). Follow with `goAway(errorCode:)` once in-flight requests are accounted for.
+    public func beginGracefulShutdown() {
+        _ = nghttp2_submit_shutdown_notice(self.session)
+    }
+
+    /// Sends GOAWAY naming the last stream we processed; streams above it were never seen (§6.8).
+    public func goAway(errorCode: UInt32) {
+        let lastStreamID = nghttp2_session_get_last_proc_stream_id(self.session)
+        _ = nghttp2_submit_goaway(self.session, UInt8(NGHTTP2_FLAG_NONE.rawValue), lastStreamID, errorCode, nil, 0)
+    }
+
+    /// nghttp2 still expects input. When both this and `wantsWrite` are false, close the connection.
+    public var wantsRead: Bool { nghttp2_session_want_read(self.session) != 0 }
+
+    /// nghttp2 has frames to send (or a resumable stream).
+    public var wantsWrite: Bool { nghttp2_session_want_write(self.session) != 0 }
+
+    /// Streams this session holds state for (opened by the client and not yet closed).
+    public var openStreamCount: Int { self.streams.count }
+
+    /// Runs when a limit of ours trips: remember why and queue GOAWAY(ENHANCE_YOUR_CALM) with the last
+    /// processed stream id; nghttp2 stops reading and closes once it has been sent.
+    func floodDetected(_ kind: HTTP2ConnectionError.FloodKind) {
+        guard self.floodError == nil else {
+            return
+        }
+        self.floodError = .flood(kind)
+        _ = nghttp2_session_terminate_session(self.session, HTTP2ErrorCode.enhanceYourCalm)
+    }
+
+    private static func makeSession(_ settings: HTTP2SessionSettings) throws(HTTP2ConnectionError) -> OpaquePointer {
+        var options: OpaquePointer?
+        var rv = nghttp2_option_new(&options)
+        guard rv == 0, let options else {
+            throw .setupFailed(libraryCode: Int(rv))
+        }
+        defer { nghttp2_option_del(options) }
+        // research §1.5. HTTP messaging validation stays on; max_settings (32) and max_outbound_ack (1000)
+        // keep their defaults.
+        nghttp2_option_set_stream_reset_rate_limit(
+            options, UInt64(max(settings.resetRateBurst, 0)), UInt64(max(settings.resetRatePerSecond, 0)))
+        nghttp2_option_set_max_continuations(options, max(settings.maxContinuations, 0))
+        // Closed streams are not kept for RFC 7540 priority bookkeeping: we do not use that scheme.
+        nghttp2_option_set_no_closed_streams(options, 1)
+        nghttp2_option_set_max_deflate_dynamic_table_size(options, 4096)
+        // Frame types beyond RFC 9113's are ignored by nghttp2 without any callback. Claiming them as
+        // "our" extension types routes them through on_begin_frame, where they are counted, and
+        // on_extension_chunk_recv, where they are dropped (RFC 9113 §5.5 still holds: they change nothing).
+        // PRIORITY_UPDATE stays with nghttp2, which schedules by it (RFC 9218 §7.1).
+        for type in UInt8(0x0a)...UInt8(0xff) where UInt32(type) != NGHTTP2_PRIORITY_UPDATE.rawValue {
+            nghttp2_option_set_user_recv_extension_type(options, type)
+        }
+
+        guard let callbacks = Self.makeCallbacks() else {
+            throw .setupFailed(libraryCode: Int(NGHTTP2_ERR_NOMEM.rawValue))
+        }
+        defer { nghttp2_session_callbacks_del(callbacks) }
+        var session: OpaquePointer?
+        rv = nghttp2_session_server_new2(&session, callbacks, nil, options)
+        guard rv == 0, let session else {
+            throw .setupFailed(libraryCode: Int(rv))
+        }
+        return session
+    }
+
+    private func submitSettings() throws(HTTP2ConnectionError) {
+        func entry(_ id: nghttp2_settings_id, _ value: Int) -> nghttp2_settings_entry {
+            nghttp2_settings_entry(settings_id: Int32(id.rawValue), value: UInt32(clamping: value))
+        }
+        let entries = [
+            entry(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, self.settings.maxConcurrentStreams),
+            entry(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, self.settings.initialWindowSize),
+            entry(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, self.settings.maxHeaderListSize),
+            entry(NGHTTP2_SETTINGS_HEADER_TABLE_SIZE, 4096),
+            // RFC 9218 §2.1: we ignore RFC 7540 priorities, and say so.
+            entry(NGHTTP2_SETTINGS_NO_RFC7540_PRIORITIES, 1),
+        ]
+        let rv = entries.withUnsafeBufferPointer {
+            nghttp2_submit_settings(self.session, UInt8(NGHTTP2_FLAG_NONE.rawValue), $0.baseAddress, $0.count)
+        }
+        if rv != 0 {
+            throw .setupFailed(libraryCode: Int(rv))
+        }
+    }
 }

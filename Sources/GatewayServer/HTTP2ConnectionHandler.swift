@@ -149,16 +149,16 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
     // MARK: StreamConnection
 
     func enqueue(_ bytes: ByteBuffer, stream: Int32) {
-        session?.enqueue(bytes, on: HTTP2StreamID(rawValue: stream))
+        session?.enqueue(bytes, on: HTTP2StreamID(stream))
     }
 
     func queuedBytes(stream: Int32) -> Int {
-        session?.queuedBytes(on: HTTP2StreamID(rawValue: stream)) ?? 0
+        session?.queuedBytes(on: HTTP2StreamID(stream)) ?? 0
     }
 
     func abortSlowStream(_ stream: Int32) {
         logger.info("ending slow stream", metadata: ["stream": "\(stream)", "budget": "\(services.configuration.streams.outboundBudget)"])
-        session?.resetStream(HTTP2StreamID(rawValue: stream), errorCode: HTTP2ErrorCode.cancel)
+        session?.resetStream(HTTP2StreamID(stream), errorCode: HTTP2ErrorCode.cancel)
         requestFlush()
     }
 
@@ -217,7 +217,7 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
 
     private func endStream(_ stream: EventStream, reason: EventStream.EndReason) {
         stream.end(reason)
-        session?.finishStream(HTTP2StreamID(rawValue: stream.streamID))
+        session?.finishStream(HTTP2StreamID(stream.streamID))
     }
 
     private func endAllStreams(_ reason: EventStream.EndReason) {

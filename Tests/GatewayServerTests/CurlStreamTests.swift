@@ -61,10 +61,11 @@ import Testing
 
     @Test func negotiatedProtocolVersions() async throws {
         let gateway = try await TestGateway.start()
-        let h2 = try await gateway.curl(["--http2", "-o", "/dev/null", "-w", "%{http_version}", "\(gateway.tlsURL)/healthz"])
-        #expect(h2.body.hasSuffix("2"))
-        let h1 = try await gateway.curl(["--http1.1", "-o", "/dev/null", "-w", "%{http_version}", "\(gateway.tlsURL)/healthz"])
-        #expect(h1.body.hasSuffix("1.1"))
+        func version(_ flag: String) async throws -> String {
+            try await ChildProcess.run("curl", ["-sS", "--cacert", gateway.caPath, flag, "-o", "/dev/null", "-w", "%{http_version}", "\(gateway.tlsURL)/healthz"]).output
+        }
+        #expect(try await version("--http2") == "2")
+        #expect(try await version("--http1.1") == "1.1")
         await gateway.stop()
     }
 

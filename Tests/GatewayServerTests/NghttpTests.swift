@@ -6,7 +6,8 @@ import Testing
 @Suite struct NghttpTests {
     @Test func hundredConcurrentStreamsOnOneConnection() async throws {
         let gateway = try await TestGateway.start()
-        let client = try ChildProcess("nghttp", ["-y", "-m", "100", "\(gateway.tlsURL)/events/fanout"])
+        // stdbuf: nghttp writes bodies through a buffered stdout, which would hold them until it exits.
+        let client = try ChildProcess("stdbuf", ["-o0", "nghttp", "-y", "-m", "100", "\(gateway.tlsURL)/events/fanout"])
         defer { client.terminate() }
         #expect(await gateway.waitForSubscribers("fanout", count: 100), "only \(gateway.server.subscriberCount(channel: "fanout")) streams: \(client.errorText)")
         #expect(gateway.server.connectionCount == 1)

@@ -26,9 +26,13 @@ import Testing
         defer { client.terminate() }
         #expect(await client.waitForOutput(containing: "READY"), "client did not start: \(client.errorText)")
         #expect(await gateway.waitForSubscribers("slow", count: 2))
-        let batch = try eventBatch(count: events, size: 16 * 1024, in: gateway.directory, tag: "h2")
-        let published = try await gateway.curl(["-X", "POST", "-H", "content-type: application/json", "--data-binary", "@\(batch)", "\(gateway.plainURL)/publish/slow"])
-        #expect(published.status == 200, "\(published)")
+        // Publishes of 32 KiB each, below the 64 KiB budget: a reading stream drains each one, while the
+        // stalled stream's queue grows past its window (64 KiB) and then past the budget.
+        let batch = try eventBatch(count: 2, size: 16 * 1024, in: gateway.directory, tag: "h2")
+        for _ in 0..<(events / 2) {
+            let published = try await gateway.curl(["-X", "POST", "-H", "content-type: application/json", "--data-binary", "@\(batch)", "\(gateway.plainURL)/publish/slow"])
+            #expect(published.status == 200, "\(published)")
+        }
         #expect(await client.waitForExit(timeout: .seconds(30)) == 0, "\(client.errorText)")
         let summary = try #require(client.text.split(separator: "\n").last.map(String.init))
         let result = try #require(try JSONSerialization.jsonObject(with: Data(summary.utf8)) as? [String: Any], "\(client.text)")
@@ -40,8 +44,10 @@ import Testing
     }
 
     @Test func stalledHTTP1ConnectionIsClosedWhileOthersKeepFlowing() async throws {
+        // The budget is larger than one publish burst (a healthy reader absorbs a burst), far smaller than
+        // what a reader that never reads accumulates.
         let gateway = try await TestGateway.start {
-            $0.streams.outboundBudget = 64 * 1024
+            $0.streams.outboundBudget = 512 * 1024
             $0.publish.maxBodyBytes = 4 << 20
         }
         let healthy = try ChildProcess("curl", ["-sS", "-N", "--http1.1", "--max-time", "60", "\(gateway.plainURL)/events/stall"])
@@ -56,15 +62,15 @@ import Testing
         try await stalled.writeAndFlush(ByteBuffer(string: "GET /events/stall HTTP/1.1\r\nHost: test\r\n\r\n"))
         #expect(await gateway.waitForSubscribers("stall", count: 2))
 
-        // Publish 1 MiB batches until the server gives up on the stalled reader (the kernel buffers some
-        // megabytes first), at most 24 MiB.
+        // Publish 256 KiB batches until the server gives up on the stalled reader (the kernel buffers some
+        // of it first), at most 32 MiB.
         var published = 0
-        for round in 0..<24 where gateway.server.subscriberCount(channel: "stall") == 2 {
-            let batch = try eventBatch(count: 32, size: 32 * 1024, in: gateway.directory, tag: "r\(round)")
+        let batch = try eventBatch(count: 8, size: 32 * 1024, in: gateway.directory, tag: "burst")
+        for _ in 0..<128 where gateway.server.subscriberCount(channel: "stall") == 2 {
             let answer = try await gateway.curl(["-X", "POST", "-H", "content-type: application/json", "--data-binary", "@\(batch)", "\(gateway.plainURL)/publish/stall"])
             #expect(answer.status == 200)
-            published += 32
-            try await Task.sleep(for: .milliseconds(100))
+            published += 8
+            try await Task.sleep(for: .milliseconds(50))
         }
         #expect(await gateway.waitForSubscribers("stall", count: 1), "the stalled reader was never ended")
         let allArrived = await healthy.waitForOutput(timeout: .seconds(30)) { $0.components(separatedBy: "\n\n").filter { $0.contains("data: ") }.count == published }

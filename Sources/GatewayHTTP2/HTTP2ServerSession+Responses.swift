@@ -1,0 +1,189 @@
+internal import CNGHTTP2
+import NIOCore
+
+// The sending side: responses, streaming bodies through a data provider, resets, and the counter on
+// resets we send.
+
+extension HTTP2ServerSession {
+    /// Submits the response HEADERS (and body). Header names are lowercased (RFC 9113 §8.2.1).
+    /// Returns false if the stream is gone or already has a response.
+    @discardableResult
+    public func respond(
+        to streamID: HTTP2StreamID,
+        status: Int,
+        headers: [(name: String, value: String)],
+        body: HTTP2ResponseBody
+    ) -> Bool {
+        let id = streamID.rawValue
+        guard let stream = self.streams[id], stream.requestDelivered, !stream.responded else {
+            return false
+        }
+        let outbound: HTTP2OutboundQueue?
+        switch body {
+        case .empty:
+            outbound = nil
+        case .bytes(let bytes):
+            outbound = HTTP2OutboundQueue(completeBody: bytes)
+        case .streaming:
+            outbound = HTTP2OutboundQueue()
+        }
+        self.streams[id]?.outbound = outbound
+        self.streams[id]?.responded = true
+
+        var fields = [(name: ":status", value: String(status))]
+        fields.reserveCapacity(headers.count + 1)
+        for header in headers {
+            fields.append((name: header.name.lowercased(), value: header.value))
+        }
+        let rv: Int32
+        if outbound != nil {
+            var provider = nghttp2_data_provider(
+                source: nghttp2_data_source(ptr: nil), read_callback: dataSourceReadThunk)
+            rv = Self.withHeaderFields(fields) { nva, count in
+                nghttp2_submit_response(self.session, id, nva, count, &provider)
+            }
+        } else {
+            rv = Self.withHeaderFields(fields) { nva, count in
+                nghttp2_submit_response(self.session, id, nva, count, nil)
+            }
+        }
+        if rv != 0 {
+            self.streams[id]?.outbound = nil
+            self.streams[id]?.responded = false
+            return false
+        }
+        return true
+    }
+
+    /// Queues bytes on a streaming body (a reference to `bytes`; the copy happens when nghttp2 pulls) and
+    /// resumes a parked data provider. False if the stream is gone, not streaming, or finished.
+    @discardableResult
+    public func enqueue(_ bytes: ByteBuffer, on streamID: HTTP2StreamID) -> Bool {
+        let id = streamID.rawValue
+        guard self.streams[id]?.outbound?.acceptsBytes == true else {
+            return false
+        }
+        if self.streams[id]?.outbound?.append(bytes) == true {
+            _ = nghttp2_session_resume_data(self.session, id)
+        }
+        return true
+    }
+
+    /// Ends a streaming body once its queue has drained: END_STREAM rides on the last DATA frame.
+    public func finishStream(_ streamID: HTTP2StreamID) {
+        let id = streamID.rawValue
+        guard self.streams[id]?.outbound?.acceptsBytes == true else {
+            return
+        }
+        if self.streams[id]?.outbound?.finish() == true {
+            _ = nghttp2_session_resume_data(self.session, id)
+        }
+    }
+
+    /// RST_STREAM now, dropping anything queued. The stream's `.streamClosed` follows once the RST is sent.
+    public func resetStream(_ streamID: HTTP2StreamID, errorCode: UInt32) {
+        let id = streamID.rawValue
+        guard self.streams[id] != nil else {
+            return
+        }
+        self.streams[id]?.outbound?.discard()
+        _ = nghttp2_submit_rst_stream(self.session, UInt8(NGHTTP2_FLAG_NONE.rawValue), id, errorCode)
+    }
+
+    /// Bytes queued on the stream and not yet pulled by nghttp2. Grows while the client's window is shut,
+    /// which is what the server's per-stream outbound budget watches.
+    public func queuedBytes(on streamID: HTTP2StreamID) -> Int {
+        self.streams[streamID.rawValue]?.outbound?.byteCount ?? 0
+    }
+
+    /// The data provider's read callback: copy what is queued, park the stream when nothing is.
+    func readResponseBody(
+        streamID: Int32,
+        into destination: UnsafeMutableRawBufferPointer,
+        flags: UnsafeMutablePointer<UInt32>
+    ) -> Int {
+        guard let result = self.streams[streamID]?.outbound?.read(into: destination) else {
+            // No state (reset, or closed underneath us): stay parked; nghttp2 drops the item on close.
+            return Int(NGHTTP2_ERR_DEFERRED.rawValue)
+        }
+        switch result {
+        case .deferred:
+            return Int(NGHTTP2_ERR_DEFERRED.rawValue)
+        case .bytes(let count, let endOfStream):
+            if endOfStream {
+                flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
+            }
+            return count
+        }
+    }
+
+    /// A frame left. Counts our RST_STREAMs, and ends streams whose client is still sending a request we
+    /// already answered.
+    func frameSent(_ frame: UnsafePointer<nghttp2_frame>) -> Int32 {
+        let streamID = frame.pointee.hd.stream_id
+        switch UInt32(frame.pointee.hd.type) {
+        case NGHTTP2_RST_STREAM.rawValue:
+            self.serverResetSent()
+        case NGHTTP2_HEADERS.rawValue, NGHTTP2_DATA.rawValue:
+            // RFC 9113 §8.1: after a complete response to an incomplete request (413/431 answered early),
+            // RST_STREAM(NO_ERROR) asks the client to stop sending without error.
+            let endStream = frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
+            if endStream, nghttp2_session_get_stream_remote_close(self.session, streamID) == 0 {
+                _ = nghttp2_submit_rst_stream(
+                    self.session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, HTTP2ErrorCode.noError)
+            }
+        default:
+            break
+        }
+        return 0
+    }
+
+    /// A frame was dropped before sending (its stream closed first). A dropped RST still counts: the peer
+    /// provoked it all the same.
+    func frameNotSent(_ frame: UnsafePointer<nghttp2_frame>) -> Int32 {
+        if UInt32(frame.pointee.hd.type) == NGHTTP2_RST_STREAM.rawValue {
+            self.serverResetSent()
+        }
+        return 0
+    }
+
+    /// The glitch limiter nghttp2 1.67 has and 1.52 lacks (research §1.3 B). Send-side callbacks return 0
+    /// after tripping so mem_send goes on to emit the GOAWAY in the same `collectOutput`.
+    private func serverResetSent() {
+        if !self.serverResetLimiter.take(now: self.now()) {
+            self.floodDetected(.serverResets)
+        }
+    }
+
+    /// Lays the fields out in one byte array and passes nghttp2 an nv array pointing into it.
+    /// nghttp2_submit_response copies names and values, so the storage only has to outlive the call.
+    private static func withHeaderFields(
+        _ fields: [(name: String, value: String)],
+        _ body: (UnsafePointer<nghttp2_nv>, Int) -> Int32
+    ) -> Int32 {
+        var storage: [UInt8] = []
+        var spans: [(name: Range<Int>, value: Range<Int>)] = []
+        spans.reserveCapacity(fields.count)
+        for field in fields {
+            let nameStart = storage.count
+            storage.append(contentsOf: field.name.utf8)
+            let valueStart = storage.count
+            storage.append(contentsOf: field.value.utf8)
+            spans.append((name: nameStart..<valueStart, value: valueStart..<storage.count))
+        }
+        // Keep at least one byte so the base address is never nil (empty names/values point at it).
+        storage.append(0)
+        return storage.withUnsafeMutableBufferPointer { bytes in
+            let base = bytes.baseAddress!
+            let nva = spans.map { span in
+                nghttp2_nv(
+                    name: base + span.name.lowerBound,
+                    value: base + span.value.lowerBound,
+                    namelen: span.name.count,
+                    valuelen: span.value.count,
+                    flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
+            }
+            return nva.withUnsafeBufferPointer { body($0.baseAddress!, $0.count) }
+        }
+    }
+}

@@ -1,0 +1,268 @@
+internal import CGatewayShims
+internal import COpenSSL
+import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Owns one `SSL*` and its two memory BIOs: ciphertext from the network goes into `readBIO`, ciphertext
+/// for the network comes out of `writeBIO`. Each method is one OpenSSL operation with a small result enum.
+///
+/// Not thread-safe: a connection lives on its channel's event loop.
+final class TLSConnection {
+    enum HandshakeResult {
+        case incomplete
+        case complete
+        case failed([String])
+    }
+
+    enum ReadResult {
+        /// Some plaintext was appended to the buffer; call again.
+        case progress
+        /// Every complete record has been consumed; wait for more ciphertext.
+        case needMoreCiphertext
+        /// The peer sent close_notify.
+        case closeNotify
+        case failed([String])
+    }
+
+    enum WriteResult {
+        case complete
+        case failed([String])
+    }
+
+    private let ssl: OpaquePointer
+    /// Owned by `ssl` (SSL_set_bio); replaced by `releaseIdleBuffers`.
+    private var readBIO: OpaquePointer
+    /// Owned by `ssl` (SSL_set_bio); replaced by `releaseIdleBuffers`.
+    private var writeBIO: OpaquePointer
+    /// The context whose SSL_CTX callbacks hold an unretained pointer to it; see `TLSServerContext`.
+    private let owner: AnyObject
+    /// The SNI name we sent (client side only).
+    private let sentServerName: String?
+    private let isServer: Bool
+
+    /// An idle memory BIO keeps its largest buffer; past this size we swap in a fresh one.
+    private static let idleBIOCapacityLimit = 4096
+
+    init(server context: TLSServerContext) throws(TLSError) {
+        (self.ssl, self.readBIO, self.writeBIO) = try Self.makeSSL(context.contexts[0])
+        self.owner = context
+        self.sentServerName = nil
+        self.isServer = true
+        SSL_set_accept_state(self.ssl)
+    }
+
+    init(client context: TLSClientContext, serverName: String?) throws(TLSError) {
+        (self.ssl, self.readBIO, self.writeBIO) = try Self.makeSSL(context.context)
+        self.owner = context
+        self.isServer = false
+        let isIPLiteral = serverName.map(Self.isIPLiteral) ?? false
+        // RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted in HostName".
+        self.sentServerName = isIPLiteral ? nil : serverName
+        SSL_set_connect_state(self.ssl)
+        if let serverName {
+            if !isIPLiteral {
+                guard CGatewayShims_SSL_set_tlsext_host_name(self.ssl, serverName) == 1 else {
+                    throw .configuration("invalid server name \"\(serverName)\"")
+                }
+            }
+            if context.verifyPeer {
+                let nameAccepted = isIPLiteral
+                    ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(self.ssl), serverName) == 1
+                    : SSL_set1_host(self.ssl, serverName) == 1
+                guard nameAccepted else { throw .configuration("cannot verify against \"\(serverName)\"") }
+            }
+        }
+    }
+
+    deinit {
+        SSL_free(self.ssl)  // also frees both BIOs
+    }
+
+    private static func makeSSL(_ context: SSLContext) throws(TLSError) -> (OpaquePointer, OpaquePointer, OpaquePointer) {
+        OpenSSLErrorQueue.clear()
+        guard let ssl = SSL_new(context.pointer) else {
+            throw .configuration(OpenSSLErrorQueue.drainReason(default: "SSL_new failed"))
+        }
+        guard let readBIO = BIO_new(BIO_s_mem()), let writeBIO = BIO_new(BIO_s_mem()) else {
+            SSL_free(ssl)
+            throw .configuration(OpenSSLErrorQueue.drainReason(default: "BIO_new failed"))
+        }
+        SSL_set_bio(ssl, readBIO, writeBIO)
+        return (ssl, readBIO, writeBIO)
+    }
+
+    static func isIPLiteral(_ name: String) -> Bool {
+        var address = in6_addr()
+        return inet_pton(AF_INET, name, &address) == 1 || inet_pton(AF_INET6, name, &address) == 1
+    }
+
+    // MARK: Ciphertext in and out
+
+    /// Queues ciphertext from the network for OpenSSL to read.
+    func receiveCiphertext(_ buffer: ByteBuffer) {
+        buffer.withUnsafeReadableBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                // A memory BIO write only fails when out of memory; Int32 bounds each call.
+                let chunk = min(bytes.count - offset, Int(Int32.max))
+                let written = BIO_write(self.readBIO, bytes.baseAddress! + offset, Int32(chunk))
+                guard written > 0 else { return }
+                offset += Int(written)
+            }
+        }
+    }
+
+    /// Bytes of ciphertext waiting to be sent.
+    var pendingCiphertextCount: Int {
+        Int(BIO_ctrl_pending(self.writeBIO))
+    }
+
+    /// Moves all pending ciphertext into `buffer` (OpenSSL writes straight into its storage).
+    func drainCiphertext(into buffer: inout ByteBuffer) {
+        let count = self.pendingCiphertextCount
+        guard count > 0 else { return }
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { bytes in
+            Int(max(0, BIO_read(self.writeBIO, bytes.baseAddress, Int32(min(bytes.count, Int(Int32.max))))))
+        }
+    }
+
+    /// With SSL_MODE_RELEASE_BUFFERS OpenSSL frees its record buffers when idle, but a memory BIO keeps the
+    /// largest buffer it ever grew to. Swap an empty, large BIO for a fresh one so an idle connection holds
+    /// almost nothing.
+    func releaseIdleBuffers() {
+        if Self.isLargeAndEmpty(self.readBIO), let fresh = BIO_new(BIO_s_mem()) {
+            SSL_set0_rbio(self.ssl, fresh)  // frees the old one
+            self.readBIO = fresh
+        }
+        if Self.isLargeAndEmpty(self.writeBIO), let fresh = BIO_new(BIO_s_mem()) {
+            SSL_set0_wbio(self.ssl, fresh)  // frees the old one
+            self.writeBIO = fresh
+        }
+    }
+
+    /// Bytes allocated by the two memory BIOs (for tests of the idle footprint).
+    var bioCapacity: (read: Int, write: Int) {
+        (Self.capacity(of: self.readBIO), Self.capacity(of: self.writeBIO))
+    }
+
+    private static func isLargeAndEmpty(_ bio: OpaquePointer) -> Bool {
+        BIO_ctrl_pending(bio) == 0 && Self.capacity(of: bio) > Self.idleBIOCapacityLimit
+    }
+
+    private static func capacity(of bio: OpaquePointer) -> Int {
+        var memory: UnsafeMutablePointer<BUF_MEM>?
+        _ = CGatewayShims_BIO_get_mem_ptr(bio, &memory)
+        return memory?.pointee.max ?? 0
+    }
+
+    // MARK: TLS operations
+
+    func doHandshake() -> HandshakeResult {
+        OpenSSLErrorQueue.clear()
+        switch self.outcome(of: SSL_do_handshake(self.ssl)) {
+        case .success: return .complete
+        case .wouldBlock: return .incomplete
+        case .closeNotify: return .failed(["peer sent close_notify during the handshake"])
+        case .failed(let errors): return .failed(errors)
+        }
+    }
+
+    /// Decrypts into the writable space of `buffer` (growing it if it has none).
+    func read(into buffer: inout ByteBuffer) -> ReadResult {
+        OpenSSLErrorQueue.clear()
+        var returned: Int32 = 0
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 1) { bytes in
+            returned = SSL_read(self.ssl, bytes.baseAddress, Int32(min(bytes.count, Int(Int32.max))))
+            return Int(max(0, returned))
+        }
+        switch self.outcome(of: returned) {
+        case .success: return .progress
+        case .wouldBlock: return .needMoreCiphertext
+        case .closeNotify: return .closeNotify
+        case .failed(let errors): return .failed(errors)
+        }
+    }
+
+    /// Encrypts all of `buffer` into the write BIO (a memory BIO never pushes back).
+    func write(_ buffer: ByteBuffer) -> WriteResult {
+        OpenSSLErrorQueue.clear()
+        return buffer.withUnsafeReadableBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let chunk = min(bytes.count - offset, 1 << 30)
+                let returned = SSL_write(self.ssl, bytes.baseAddress! + offset, Int32(chunk))
+                switch self.outcome(of: returned) {
+                case .success: offset += Int(returned)
+                case .wouldBlock, .closeNotify: return .failed(["SSL_write could not complete"])
+                case .failed(let errors): return .failed(errors)
+                }
+            }
+            return .complete
+        }
+    }
+
+    /// Queues our close_notify. We never wait for the peer's (RFC 8446 §6.1 allows closing right away).
+    func shutdown() {
+        OpenSSLErrorQueue.clear()
+        _ = SSL_shutdown(self.ssl)
+        OpenSSLErrorQueue.clear()
+    }
+
+    // MARK: Negotiated parameters
+
+    var negotiatedProtocol: String? {
+        var data: UnsafePointer<UInt8>?
+        var length: UInt32 = 0
+        SSL_get0_alpn_selected(self.ssl, &data, &length)
+        guard let data, length > 0 else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: data, count: Int(length)), as: UTF8.self)
+    }
+
+    var serverName: String? {
+        guard self.isServer else { return self.sentServerName }
+        return SSL_get_servername(self.ssl, TLSEXT_NAMETYPE_host_name).map { String(cString: $0) }
+    }
+
+    var protocolVersion: String {
+        String(cString: SSL_get_version(self.ssl))
+    }
+
+    var cipher: String {
+        SSL_get_current_cipher(self.ssl).flatMap { SSL_CIPHER_get_name($0) }.map { String(cString: $0) } ?? ""
+    }
+
+    // MARK: The one place OpenSSL result codes become Swift
+
+    private enum Outcome {
+        case success
+        case wouldBlock
+        case closeNotify
+        case failed([String])
+    }
+
+    private func outcome(of returned: Int32) -> Outcome {
+        if returned > 0 { return .success }
+        let code = SSL_get_error(self.ssl, returned)
+        switch code {
+        case SSL_ERROR_NONE:
+            return .success
+        case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
+            // With memory BIOs WANT_WRITE cannot happen (the write BIO always accepts); WANT_READ means
+            // "feed me more ciphertext".
+            return .wouldBlock
+        case SSL_ERROR_ZERO_RETURN:
+            return .closeNotify
+        case SSL_ERROR_SSL, SSL_ERROR_SYSCALL:
+            let errors = OpenSSLErrorQueue.drain()
+            return .failed(errors.isEmpty ? ["SSL error \(code)"] : errors)
+        default:
+            // WANT_X509_LOOKUP, WANT_ASYNC, … need callbacks we never install.
+            return .failed(["unexpected SSL_get_error result \(code)"] + OpenSSLErrorQueue.drain())
+        }
+    }
+}

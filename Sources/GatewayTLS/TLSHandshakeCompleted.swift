@@ -1,0 +1,18 @@
+/// Fired inbound (fireUserInboundEventTriggered) once the handshake completes.
+public struct TLSHandshakeCompleted: Sendable, Hashable {
+    /// ALPN result, e.g. "h2", "http/1.1", or nil when the peers agreed on none.
+    public var negotiatedProtocol: String?
+    /// SNI the client sent (server side) / we sent (client side; nil for IP literals, which SNI forbids).
+    public var serverName: String?
+    /// e.g. "TLSv1.3".
+    public var protocolVersion: String
+    /// OpenSSL's cipher name, e.g. "TLS_AES_128_GCM_SHA256".
+    public var cipher: String
+
+    public init(negotiatedProtocol: String?, serverName: String?, protocolVersion: String, cipher: String) {
+        self.negotiatedProtocol = negotiatedProtocol
+        self.serverName = serverName
+        self.protocolVersion = protocolVersion
+        self.cipher = cipher
+    }
+}

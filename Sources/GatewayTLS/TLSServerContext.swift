@@ -1,0 +1,109 @@
+internal import CGatewayShims
+internal import COpenSSL
+
+/// A certificate chain and key in PEM files, and the SNI names it serves.
+public struct TLSCertificateFiles: Sendable, Hashable {
+    /// PEM file: the leaf certificate first, then intermediates.
+    public var certificatePath: String
+    /// PEM private key file.
+    public var keyPath: String
+    /// SNI names, exact or "*.example.com"; empty means the certificate is only used as the default.
+    public var serverNames: [String]
+
+    public init(certificatePath: String, keyPath: String, serverNames: [String] = []) {
+        self.certificatePath = certificatePath
+        self.keyPath = keyPath
+        self.serverNames = serverNames
+    }
+}
+
+/// Immutable server context: one SSL_CTX per certificate, SNI picks one; first certificate is the default.
+///
+/// Maintainer note: every `SSL_CTX` carries an *unretained* pointer to this object for its SNI and ALPN
+/// callbacks. That is safe because each `TLSConnection` keeps this object alive for as long as its `SSL*`
+/// exists, and OpenSSL only calls back from inside that connection's handshake.
+public final class TLSServerContext: Sendable {
+    /// One per certificate, in configuration order; index 0 is the default.
+    let contexts: [SSLContext]
+    private let serverNames: ServerNameTable
+    private let alpn: ALPNProtocols
+
+    public init(
+        certificates: [TLSCertificateFiles],
+        alpnProtocols: [String] = ["h2", "http/1.1"],
+        sessionTickets: Bool = true
+    ) throws(TLSError) {
+        guard !certificates.isEmpty else { throw .configuration("at least one certificate is required") }
+        self.alpn = try ALPNProtocols(alpnProtocols)
+        self.serverNames = ServerNameTable(certificates.map(\.serverNames))
+        var contexts: [SSLContext] = []
+        for files in certificates {
+            let context = try SSLContext(server: true)
+            try context.applyBaseline()
+            try context.applyServerSessionPolicy(sessionTickets: sessionTickets)
+            try context.loadCertificate(files)
+            contexts.append(context)
+        }
+        self.contexts = contexts
+
+        let owner = Unmanaged.passUnretained(self).toOpaque()
+        for context in contexts {
+            // ALPN is decided after the SNI switch, on whichever SSL_CTX is then current, so every
+            // context gets the callback.
+            SSL_CTX_set_alpn_select_cb(context.pointer, alpnSelectThunk, owner)
+            _ = CGatewayShims_SSL_CTX_set_tlsext_servername_callback(context.pointer, serverNameThunk)
+            _ = CGatewayShims_SSL_CTX_set_tlsext_servername_arg(context.pointer, owner)
+        }
+    }
+
+    /// The client's SNI arrived: switch to the matching certificate's SSL_CTX. Unknown names keep the
+    /// default certificate rather than failing the handshake (the client decides whether it trusts it).
+    fileprivate func serverNameReceived(_ ssl: OpaquePointer) -> Int32 {
+        guard let name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name) else { return SSL_TLSEXT_ERR_OK }
+        if let index = self.serverNames.certificateIndex(for: String(cString: name)), index != 0 {
+            _ = SSL_set_SSL_CTX(ssl, self.contexts[index].pointer)
+        }
+        return SSL_TLSEXT_ERR_OK
+    }
+
+    /// The client's ALPN list arrived: answer with our first preference it offered, or no ALPN at all
+    /// (NOACK) so that the connection carries on and the server falls back to HTTP/1.1.
+    fileprivate func alpnOffered(
+        _ clientList: UnsafeRawBufferPointer,
+        selected: UnsafeMutablePointer<UnsafePointer<UInt8>?>,
+        selectedLength: UnsafeMutablePointer<UInt8>
+    ) -> Int32 {
+        guard let range = self.alpn.select(fromClientList: clientList), let base = clientList.baseAddress else {
+            return SSL_TLSEXT_ERR_NOACK
+        }
+        // Pointing into the client's list is allowed: OpenSSL copies the selection right after we return.
+        selected.pointee = base.assumingMemoryBound(to: UInt8.self).advanced(by: range.lowerBound)
+        selectedLength.pointee = UInt8(range.count)
+        return SSL_TLSEXT_ERR_OK
+    }
+}
+
+/// C thunk for SSL_CTX_set_tlsext_servername_callback.
+private func serverNameThunk(
+    _ ssl: OpaquePointer?,
+    _ alert: UnsafeMutablePointer<Int32>?,
+    _ arg: UnsafeMutableRawPointer?
+) -> Int32 {
+    guard let ssl, let arg else { return SSL_TLSEXT_ERR_OK }
+    return Unmanaged<TLSServerContext>.fromOpaque(arg).takeUnretainedValue().serverNameReceived(ssl)
+}
+
+/// C thunk for SSL_CTX_set_alpn_select_cb.
+private func alpnSelectThunk(
+    _ ssl: OpaquePointer?,
+    _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?,
+    _ outLength: UnsafeMutablePointer<UInt8>?,
+    _ input: UnsafePointer<UInt8>?,
+    _ inputLength: UInt32,
+    _ arg: UnsafeMutableRawPointer?
+) -> Int32 {
+    guard let out, let outLength, let input, let arg else { return SSL_TLSEXT_ERR_NOACK }
+    let clientList = UnsafeRawBufferPointer(start: input, count: Int(inputLength))
+    return Unmanaged<TLSServerContext>.fromOpaque(arg).takeUnretainedValue()
+        .alpnOffered(clientList, selected: out, selectedLength: outLength)
+}
