@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // MARK: C boundary
@@ -68,11 +69,21 @@ let package = Package(
             dependencies: ["GatewayRouting", .product(name: "Yams", package: "Yams")]
         ),
 
+        .target(
+            name: "GatewayUpstream",
+            dependencies: [
+                "GatewaySSE", "GatewayTLS", "GatewayHTTP2",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+
         // MARK: Server and executable
         .target(
             name: "GatewayServer",
             dependencies: [
-                "GatewayTLS", "GatewayHTTP2", "GatewaySSE", "GatewayHub", "GatewayRouting", "GatewayConfig",
+                "GatewayTLS", "GatewayHTTP2", "GatewaySSE", "GatewayHub", "GatewayRouting", "GatewayConfig", "GatewayUpstream",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -89,11 +100,36 @@ let package = Package(
             ]
         ),
 
+        // MARK: Benchmarks
+
+        /// The load client: TLS connections × HTTP/2 streams (or HTTP/1.1), publish-to-receive latency.
+        .executableTarget(
+            name: "ssegate-load",
+            dependencies: [
+                "GatewayTLS", "GatewayHTTP2", "GatewaySSE",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/LoadClient"
+        ),
+
         // MARK: Tests
         .testTarget(name: "GatewaySSETests", dependencies: ["GatewaySSE"]),
         .testTarget(name: "GatewayRoutingTests", dependencies: ["GatewayRouting"]),
         .testTarget(name: "GatewayHubTests", dependencies: ["GatewayHub", "GatewaySSE"]),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "GatewayRouting"]),
+        .testTarget(
+            name: "GatewayUpstreamTests",
+            dependencies: [
+                "GatewayUpstream", "GatewaySSE", "GatewayTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "GatewayTLSTests",
             dependencies: [

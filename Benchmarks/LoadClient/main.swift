@@ -1,0 +1,2 @@
+// The load client (being written).
+print("ssegate-load")

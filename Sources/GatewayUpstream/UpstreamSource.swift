@@ -1,0 +1,1 @@
+// GatewayUpstream: upstream SSE client (being written).
