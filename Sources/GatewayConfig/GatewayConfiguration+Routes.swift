@@ -3,7 +3,9 @@ internal import Yams
 
 extension RouteConfiguration {
     static let actionKeys = ["channel", "publish", "health"]
-    static let keys = ["path"] + actionKeys + ["heartbeat", "retry"]
+    /// Options that only mean something for event streams (channel routes).
+    static let streamKeys = ["heartbeat", "retry", "replay_last", "max_channels", "stream_open_event", "max_age"]
+    static let keys = ["path"] + actionKeys + streamKeys + ["history"]
 
     /// `routes:`, required and non-empty. Entries with problems are reported and left out.
     static func readList(_ top: YAMLMapping, _ reader: inout YAMLNodeReader) -> [RouteConfiguration] {
@@ -42,27 +44,57 @@ extension RouteConfiguration {
                     shapes.append((index, shape))
                 }
             }
-            let action = readAction(mapping, pattern: pattern, &reader)
+            let maxChannels = reader.int(mapping, "max_channels", in: 1...1000) ?? 1
+            let action = readAction(mapping, pattern: pattern, maxChannels: maxChannels, &reader)
             let heartbeat = reader.duration(mapping, "heartbeat")
             let retry = reader.duration(mapping, "retry")
+            let replayLast = reader.int(mapping, "replay_last", in: 1...1_000_000)
+            let streamOpenEvent = reader.bool(mapping, "stream_open_event") ?? false
+            let maxAge = reader.duration(mapping, "max_age")
+            let history = readHistory(mapping, &reader)
             if let action {
                 if case .channel = action {} else {
-                    // The options only mean something for event streams.
-                    for key in ["heartbeat", "retry"] {
+                    for key in streamKeys {
                         if let node = mapping.entries[key]?.key {
                             reader.report("\(path).\(key): only channel routes take '\(key)'", at: node)
                         }
                     }
                 }
+                if case .health = action, let node = mapping.entries["history"]?.key {
+                    reader.report("\(path).history: only channel and publish routes take 'history'", at: node)
+                }
             }
             guard let pattern, let action else { continue }
-            routes.append(RouteConfiguration(route: Route(pattern: pattern, action: action), heartbeat: heartbeat, retry: retry))
+            routes.append(RouteConfiguration(
+                route: Route(pattern: pattern, action: action),
+                heartbeat: heartbeat,
+                retry: retry,
+                history: history,
+                replayLast: replayLast,
+                maxChannels: maxChannels,
+                streamOpenEvent: streamOpenEvent,
+                maxAge: maxAge
+            ))
         }
         return routes
     }
 
+    /// A route's `history:` overrides (count, bytes, ttl), each optional.
+    private static func readHistory(_ mapping: YAMLMapping, _ reader: inout YAMLNodeReader) -> HistoryOverride? {
+        guard let section = reader.section(mapping, "history", keys: ["count", "bytes", "ttl"]) else { return nil }
+        return HistoryOverride(
+            count: reader.int(section, "count", in: 0...Int(Int32.max)),
+            bytes: reader.size(section, "bytes"),
+            ttl: reader.duration(section, "ttl")
+        )
+    }
+
     /// Exactly one of the action keys, reported at the route when there are none or several.
-    private static func readAction(_ mapping: YAMLMapping, pattern: RoutePattern?, _ reader: inout YAMLNodeReader)
+    ///
+    /// Template parameters come from the path. A channel route with `max_channels` above 1 may also use
+    /// one parameter that is not in the path: it is read from the query, once per channel
+    /// (`/events?channel=a&channel=b` with `channel: "{channel}"`).
+    private static func readAction(_ mapping: YAMLMapping, pattern: RoutePattern?, maxChannels: Int, _ reader: inout YAMLNodeReader)
         -> RouteAction?
     {
         let present = actionKeys.filter { mapping[$0] != nil }
@@ -86,7 +118,9 @@ extension RouteConfiguration {
                         guard let pattern else { return .success(template) }
                         let unknown = template.parameterNames.filter { !pattern.parameterNames.contains($0) }
                         guard let name = unknown.first else { return .success(template) }
-                        return .failure(ValueProblem("'{\(name)}' is not a parameter of path '\(pattern)'"))
+                        if key == "channel", maxChannels > 1, unknown.count == 1 { return .success(template) }
+                        let hint = key == "channel" ? " (a query parameter may fill it only with max_channels above 1)" : ""
+                        return .failure(ValueProblem("'{\(name)}' is not a parameter of path '\(pattern)'\(hint)"))
                     }
             }
         }

@@ -31,7 +31,7 @@ extension HTTP2Settings {
 }
 
 extension StreamSettings {
-    static let keys = ["heartbeat", "retry", "outbound_budget"]
+    static let keys = ["heartbeat", "retry", "outbound_budget", "retry_jitter", "max_age", "max_age_jitter"]
 
     static func read(_ section: YAMLMapping?, _ reader: inout YAMLNodeReader) -> Self {
         let defaults = Self()
@@ -39,13 +39,16 @@ extension StreamSettings {
         return Self(
             heartbeat: reader.duration(section, "heartbeat") ?? defaults.heartbeat,
             retry: reader.duration(section, "retry") ?? defaults.retry,
-            outboundBudget: reader.size(section, "outbound_budget") ?? defaults.outboundBudget
+            outboundBudget: reader.size(section, "outbound_budget") ?? defaults.outboundBudget,
+            retryJitter: reader.fraction(section, "retry_jitter") ?? defaults.retryJitter,
+            maxAge: reader.duration(section, "max_age") ?? defaults.maxAge,
+            maxAgeJitter: reader.fraction(section, "max_age_jitter") ?? defaults.maxAgeJitter
         )
     }
 }
 
 extension HistorySettings {
-    static let keys = ["count", "bytes", "ttl"]
+    static let keys = ["count", "bytes", "ttl", "max_total_bytes"]
 
     static func read(_ section: YAMLMapping?, _ reader: inout YAMLNodeReader) -> Self {
         let defaults = Self()
@@ -54,13 +57,14 @@ extension HistorySettings {
             // 0 keeps no history: streams still work, a resume then always reports a gap.
             count: reader.int(section, "count", in: int31) ?? defaults.count,
             bytes: reader.size(section, "bytes") ?? defaults.bytes,
-            ttl: reader.duration(section, "ttl") ?? defaults.ttl
+            ttl: reader.duration(section, "ttl") ?? defaults.ttl,
+            maxTotalBytes: reader.size(section, "max_total_bytes") ?? defaults.maxTotalBytes
         )
     }
 }
 
 extension PublishSettings {
-    static let keys = ["token_env", "max_body", "max_events_per_request"]
+    static let keys = ["token_env", "max_body", "max_events_per_request", "idempotency_ttl"]
 
     static func read(_ section: YAMLMapping?, _ reader: inout YAMLNodeReader) -> Self {
         let defaults = Self()
@@ -79,7 +83,8 @@ extension PublishSettings {
             tokenEnvironmentVariable: variable ?? defaults.tokenEnvironmentVariable,
             maxBodyBytes: reader.size(section, "max_body") ?? defaults.maxBodyBytes,
             maxEventsPerRequest: reader.int(section, "max_events_per_request", in: 1...100_000)
-                ?? defaults.maxEventsPerRequest
+                ?? defaults.maxEventsPerRequest,
+            idempotencyTTL: reader.duration(section, "idempotency_ttl") ?? defaults.idempotencyTTL
         )
     }
 }

@@ -177,12 +177,31 @@ public struct StreamSettings: Sendable, Equatable {
     /// The `retry:` reconnection hint sent when a stream opens. Default: 3 s.
     public var retry: Duration
     /// Bytes a stream may have queued but unsent before it is ended as a slow consumer. Default: 256 KiB.
+    /// Keep it above the largest publish: one publish reaches a stream in one piece.
     public var outboundBudget: Int
+    /// The `retry:` hint is drawn from `retry … retry × (1 + retryJitter)`, so clients dropped together
+    /// (a drain, a restart) do not all come back in the same instant. Default: 0.5.
+    public var retryJitter: Double
+    /// Streams are ended cleanly after this age (the client resumes at once with `Last-Event-ID`), so
+    /// long-lived connections rebalance and credentials get re-checked. Default: nil (no limit).
+    public var maxAge: Duration?
+    /// Each stream's age limit is shortened by up to this fraction, spreading the reconnects. Default: 0.1.
+    public var maxAgeJitter: Double
 
-    public init(heartbeat: Duration = .seconds(15), retry: Duration = .seconds(3), outboundBudget: Int = 256 * 1024) {
+    public init(
+        heartbeat: Duration = .seconds(15),
+        retry: Duration = .seconds(3),
+        outboundBudget: Int = 256 * 1024,
+        retryJitter: Double = 0.5,
+        maxAge: Duration? = nil,
+        maxAgeJitter: Double = 0.1
+    ) {
         self.heartbeat = heartbeat
         self.retry = retry
         self.outboundBudget = outboundBudget
+        self.retryJitter = retryJitter
+        self.maxAge = maxAge
+        self.maxAgeJitter = maxAgeJitter
     }
 }
 
@@ -194,11 +213,15 @@ public struct HistorySettings: Sendable, Equatable {
     public var bytes: Int
     /// Events older than this are dropped. Default: 1 h.
     public var ttl: Duration
+    /// Most history bytes across all channels; past it, a publishing channel gives up its oldest events.
+    /// Default: 512 MiB.
+    public var maxTotalBytes: Int
 
-    public init(count: Int = 1000, bytes: Int = 1024 * 1024, ttl: Duration = .seconds(3600)) {
+    public init(count: Int = 1000, bytes: Int = 1024 * 1024, ttl: Duration = .seconds(3600), maxTotalBytes: Int = 512 << 20) {
         self.count = count
         self.bytes = bytes
         self.ttl = ttl
+        self.maxTotalBytes = maxTotalBytes
     }
 }
 
@@ -212,11 +235,19 @@ public struct PublishSettings: Sendable, Equatable {
     public var maxBodyBytes: Int
     /// Most events in one JSON array body. Default: 100.
     public var maxEventsPerRequest: Int
+    /// How long an `Idempotency-Key` is remembered: a retry within it delivers nothing new. Default: 10 min.
+    public var idempotencyTTL: Duration
 
-    public init(tokenEnvironmentVariable: String = "SSEGATE_PUBLISH_TOKEN", maxBodyBytes: Int = 64 * 1024, maxEventsPerRequest: Int = 100) {
+    public init(
+        tokenEnvironmentVariable: String = "SSEGATE_PUBLISH_TOKEN",
+        maxBodyBytes: Int = 64 * 1024,
+        maxEventsPerRequest: Int = 100,
+        idempotencyTTL: Duration = .seconds(600)
+    ) {
         self.tokenEnvironmentVariable = tokenEnvironmentVariable
         self.maxBodyBytes = maxBodyBytes
         self.maxEventsPerRequest = maxEventsPerRequest
+        self.idempotencyTTL = idempotencyTTL
     }
 }
 
@@ -261,10 +292,53 @@ public struct RouteConfiguration: Sendable, Equatable {
     public var heartbeat: Duration?
     /// `retry:` hint for streams of this route; nil: `streams.retry`.
     public var retry: Duration?
+    /// History bounds for channels this route creates (channel and publish routes); nil fields: `history`.
+    public var history: HistoryOverride?
+    /// On a first connect (no id), replay the last N events of history before going live. Default: nil (live only).
+    public var replayLast: Int?
+    /// Most channels one stream may name (`?channel=a&channel=b`, each filled into the channel template).
+    /// Default: 1 (the path names the one channel).
+    public var maxChannels: Int
+    /// Send a `stream-open` event with the stream's session id when it opens. Default: false.
+    public var streamOpenEvent: Bool
+    /// Age limit for streams of this route; nil: `streams.max_age`.
+    public var maxAge: Duration?
 
-    public init(route: Route, heartbeat: Duration? = nil, retry: Duration? = nil) {
+    public init(
+        route: Route,
+        heartbeat: Duration? = nil,
+        retry: Duration? = nil,
+        history: HistoryOverride? = nil,
+        replayLast: Int? = nil,
+        maxChannels: Int = 1,
+        streamOpenEvent: Bool = false,
+        maxAge: Duration? = nil
+    ) {
         self.route = route
         self.heartbeat = heartbeat
         self.retry = retry
+        self.history = history
+        self.replayLast = replayLast
+        self.maxChannels = maxChannels
+        self.streamOpenEvent = streamOpenEvent
+        self.maxAge = maxAge
+    }
+}
+
+/// A route's history bounds; each nil field keeps the `history` section's value.
+public struct HistoryOverride: Sendable, Equatable {
+    public var count: Int?
+    public var bytes: Int?
+    public var ttl: Duration?
+
+    public init(count: Int? = nil, bytes: Int? = nil, ttl: Duration? = nil) {
+        self.count = count
+        self.bytes = bytes
+        self.ttl = ttl
+    }
+
+    /// The bounds in force: these fields over the global ones.
+    public func applied(to global: HistorySettings) -> HistorySettings {
+        HistorySettings(count: count ?? global.count, bytes: bytes ?? global.bytes, ttl: ttl ?? global.ttl, maxTotalBytes: global.maxTotalBytes)
     }
 }

@@ -127,6 +127,24 @@ struct YAMLNodeReader {
         }
     }
 
+    /// A fraction from 0 to 1, written `0.25` or `25%` (jitter amounts).
+    mutating func fraction(_ parent: YAMLMapping, _ key: String) -> Double? {
+        value(parent, key) { node in
+            Self.text(node, expected: "a fraction from 0 to 1 (e.g. 0.25 or 25%)").flatMap { text in
+                let percent = text.hasSuffix("%")
+                let digits = percent ? String(text.dropLast()) : text
+                guard digits.allSatisfy({ $0.isNumber || $0 == "." }), let number = Double(digits) else {
+                    return .failure(ValueProblem("expected a fraction from 0 to 1 (e.g. 0.25 or 25%), found '\(Self.clip(text))'"))
+                }
+                let value = percent ? number / 100 : number
+                guard (0...1).contains(value) else {
+                    return .failure(ValueProblem("\(Self.clip(text)) is out of range 0...1"))
+                }
+                return .success(value)
+            }
+        }
+    }
+
     /// A string that must be one of `choices` (an enum's raw values).
     mutating func choice(_ parent: YAMLMapping, _ key: String, _ choices: [String]) -> String? {
         value(parent, key) { node in

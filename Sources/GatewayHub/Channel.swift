@@ -3,19 +3,27 @@ import GatewaySSE
 import NIOCore
 import Synchronization
 
-/// One named channel: its sequence counter, its history ring and its subscribers, grouped by event loop.
+/// One named channel: its epoch and sequence counter, its history ring and its subscribers, grouped by loop.
 ///
-/// The lock is held only for bookkeeping (assigning sequence numbers, appending history, reading the
-/// list of loops); delivery runs on each subscriber's own loop. Dispatching to the loops while holding the
-/// lock keeps every loop's queue in sequence order, and registering a subscriber under the same lock gives
-/// it an exact start position: everything at or below it is history, everything above it is live.
+/// The lock is held only for bookkeeping (assigning sequence numbers, appending history, reading the list
+/// of loops); delivery runs on each subscriber's own loop. Dispatching to the loops while holding the lock
+/// keeps every loop's queue in sequence order, and registering a subscriber under the same lock as the
+/// history snapshot gives it an exact hand-over: everything at or below `startAfter` comes from the replay,
+/// everything above it live — no gap, no duplicate, however publishes race with the subscribe.
 final class Channel: Sendable {
     let name: String
+    /// Fixed at creation (milliseconds since 1970, never below the hub's start), so cursors from an earlier
+    /// life of this channel name are recognised.
+    let epoch: UInt64
+    let limits: HistoryLimits
 
     private struct State: ~Copyable {
         var lastSequence: UInt64 = 0
         var history = Deque<EncodedEvent>()
         var historyBytes = 0
+        /// The highest sequence no longer in history (evicted or never kept): a client that has seen less
+        /// than this has missed something for good.
+        var evictedThrough: UInt64 = 0
         var fanouts: [ObjectIdentifier: LoopFanout] = [:]
         var subscriberCount = 0
         /// Set when the hub drops this channel; users that raced with the drop look it up again.
@@ -23,28 +31,41 @@ final class Channel: Sendable {
     }
 
     private let state = Mutex(State())
+    private let statistics: HubStatistics
 
-    init(name: String) {
+    init(name: String, epoch: UInt64, limits: HistoryLimits, statistics: HubStatistics) {
         self.name = name
+        self.epoch = epoch
+        self.limits = limits
+        self.statistics = statistics
     }
 
     /// Assigns sequence numbers, appends to history, and hands the events to every loop with subscribers.
     /// Nil if the channel was retired meanwhile (the caller retries on a fresh channel).
-    func publish(_ events: [ServerSentEvent], epoch: UInt64, limits: HistoryLimits, now: NIODeadline) -> (cursors: [EventCursor], subscribers: Int)? {
+    func publish(_ events: [ServerSentEvent], targets: Set<String>?, budget: Int, now: NIODeadline) -> (cursors: [EventCursor], subscribers: Int)? {
         state.withLock { state -> (cursors: [EventCursor], subscribers: Int)? in
             guard !state.retired else { return nil }
             var encoded: [EncodedEvent] = []
             encoded.reserveCapacity(events.count)
             for event in events {
                 state.lastSequence += 1
-                let item = EncodedEvent(event: event, cursor: EventCursor(epoch: epoch, sequence: state.lastSequence), publishedAt: now)
+                let cursor = EventCursor(epoch: epoch, sequence: state.lastSequence)
+                let item = EncodedEvent(event: event, cursor: cursor, publishedAt: now, targets: targets)
                 encoded.append(item)
                 if limits.count > 0 {
                     state.history.append(item)
                     state.historyBytes += item.byteCount
+                    statistics.historyGrew(by: item.byteCount)
+                } else {
+                    state.evictedThrough = state.lastSequence
                 }
             }
-            Self.trim(&state, limits: limits, now: now)
+            statistics.countPublished(events.count)
+            trim(&state, now: now)
+            // Over the process-wide budget: this channel gives back its oldest events first.
+            while statistics.historyBytes > budget, !state.history.isEmpty {
+                evictOldest(&state, reason: .budget)
+            }
             let batch = encoded
             for fanout in state.fanouts.values {
                 fanout.loop.execute { fanout.deliver(batch) }
@@ -53,23 +74,70 @@ final class Channel: Sendable {
         }
     }
 
-    /// Registers a live subscriber on the calling loop. Nil if the channel was retired meanwhile.
-    func subscribe(_ subscriber: any HubSubscriber, on loop: any EventLoop) -> HubSubscription? {
+    /// Registers a subscriber on the calling loop starting at `start`. Nil if the channel was retired.
+    func subscribe(_ subscriber: any HubSubscriber, session: String?, on loop: any EventLoop, from start: StartPosition, now: NIODeadline) -> SubscribeResult? {
         loop.preconditionInEventLoop()
-        let registered: (LoopFanout, UInt64)? = state.withLock { state in
+        let registered: (LoopFanout, UInt64, Plan)? = state.withLock { state in
             guard !state.retired else { return nil }
+            trim(&state, now: now)
+            let plan = self.plan(start, &state)
             let key = ObjectIdentifier(loop)
             let fanout = state.fanouts[key] ?? LoopFanout(loop: loop, channelName: name)
             state.fanouts[key] = fanout
             state.subscriberCount += 1
-            return (fanout, state.lastSequence)
+            return (fanout, state.lastSequence, plan)
         }
-        guard let (fanout, startAfter) = registered else { return nil }
+        guard let (fanout, startAfter, plan) = registered else { return nil }
         // We are on `loop`: deliveries dispatched after the lock was released run after this task, so the
         // subscriber is in place before any event above `startAfter` reaches the fan-out.
-        let subscription = HubSubscription(subscriber: subscriber, startAfter: startAfter, fanout: fanout, channel: self)
+        let subscription = HubSubscription(subscriber: subscriber, session: session, startAfter: startAfter, fanout: fanout, channel: self)
         fanout.add(subscription)
-        return subscription
+        if plan.gap != nil { statistics.countGap() }
+        return SubscribeResult(
+            subscription: subscription,
+            replay: plan.replay.filter { $0.isFor(session: session) },
+            gap: plan.gap,
+            position: plan.position
+        )
+    }
+
+    private struct Plan {
+        var replay: [EncodedEvent] = []
+        var gap: HistoryGap?
+        var position: EventCursor
+    }
+
+    /// Decides replay and gap for a start position against the current history (under the lock).
+    private func plan(_ start: StartPosition, _ state: inout State) -> Plan {
+        let current = EventCursor(epoch: epoch, sequence: state.lastSequence)
+        let oldestKept = EventCursor(epoch: epoch, sequence: state.evictedThrough)
+        switch start {
+        case .live:
+            return Plan(position: current)
+        case .earliest:
+            return Plan(replay: Array(state.history), position: oldestKept)
+        case .last(let count):
+            let replay = Array(state.history.suffix(count))
+            let before = replay.first.map { $0.cursor.sequence - 1 } ?? state.lastSequence
+            return Plan(replay: replay, position: EventCursor(epoch: epoch, sequence: before))
+        case .malformed:
+            return Plan(gap: HistoryGap(channel: name, reason: .malformed), position: current)
+        case .after(let cursor):
+            guard cursor.epoch == epoch else {
+                // Another life of the channel: all of this life's history is new to the client.
+                return Plan(replay: Array(state.history), gap: HistoryGap(channel: name, reason: .epochChanged), position: oldestKept)
+            }
+            guard cursor.sequence <= state.lastSequence else {
+                return Plan(gap: HistoryGap(channel: name, reason: .unknownPosition), position: current)
+            }
+            guard cursor.sequence >= state.evictedThrough else {
+                let missed = EventCursor(epoch: epoch, sequence: cursor.sequence + 1)...oldestKept
+                return Plan(replay: Array(state.history), gap: HistoryGap(channel: name, reason: .evicted, missed: missed), position: oldestKept)
+            }
+            // History is in sequence order: skip what the client has.
+            let firstNew = state.history.firstIndex { $0.cursor.sequence > cursor.sequence } ?? state.history.endIndex
+            return Plan(replay: Array(state.history[firstNew...]), position: cursor)
+        }
     }
 
     /// Called on the fan-out's loop after a removal; forgets the fan-out when it has no subscribers left.
@@ -88,21 +156,43 @@ final class Channel: Sendable {
     var lastSequence: UInt64 { state.withLock { $0.lastSequence } }
 
     /// Drops expired history; retires the channel (returns true) when it has neither history nor subscribers.
-    func sweep(limits: HistoryLimits, now: NIODeadline) -> Bool {
+    func sweep(now: NIODeadline) -> Bool {
         state.withLock { state in
-            Self.trim(&state, limits: limits, now: now)
+            trim(&state, now: now)
             guard state.history.isEmpty, state.subscriberCount == 0 else { return false }
             state.retired = true
             return true
         }
     }
 
-    private static func trim(_ state: inout State, limits: HistoryLimits, now: NIODeadline) {
+    /// Applies the channel's count, bytes and TTL bounds.
+    private func trim(_ state: inout State, now: NIODeadline) {
         let oldest = now - TimeAmount(limits.ttl)
-        while let first = state.history.first,
-              state.history.count > limits.count || state.historyBytes > limits.bytes || first.publishedAt < oldest {
-            state.historyBytes -= first.byteCount
-            state.history.removeFirst()
+        while let first = state.history.first {
+            let reason: HubStatistics.EvictionReason
+            if state.history.count > limits.count {
+                reason = .count
+            } else if state.historyBytes > limits.bytes {
+                reason = .bytes
+            } else if first.publishedAt < oldest {
+                reason = .ttl
+            } else {
+                return
+            }
+            evictOldest(&state, reason: reason)
         }
+    }
+
+    private func evictOldest(_ state: inout State, reason: HubStatistics.EvictionReason) {
+        let first = state.history.removeFirst()
+        state.historyBytes -= first.byteCount
+        state.evictedThrough = first.cursor.sequence
+        statistics.historyShrank(by: first.byteCount, reason: reason)
+    }
+
+    /// Releases the history bytes from the global account when the channel is dropped.
+    deinit {
+        let bytes = state.withLock { $0.historyBytes }
+        if bytes > 0 { statistics.historyShrank(by: bytes, reason: nil) }
     }
 }

@@ -1,12 +1,13 @@
 import GatewaySSE
 import NIOCore
 
-/// One published event as wire bytes, built once and shared read-only by every stream that sends it.
+/// One published event as wire bytes, built once and shared read-only by every stream that sends it (and
+/// by the channel's history, so a replay costs references, not copies).
 ///
 /// Layout of `wire`:
 ///
 ///     id: <cursor>\n          ← `idLineLength` bytes, for streams of one channel
-///     event: …\n retry: …\n data: …\n … \n   ← the body, shared by streams that write their own id line
+///     event: …\n retry: …\n data: …\n … \n   ← the body, shared by multi-channel streams that write their own id
 public struct EncodedEvent: Sendable {
     /// The channel position this event occupies.
     public let cursor: EventCursor
@@ -16,8 +17,10 @@ public struct EncodedEvent: Sendable {
     public let idLineLength: Int
     /// When it was published, for history TTL.
     public let publishedAt: NIODeadline
+    /// Session ids this event is for; nil for everyone on the channel (unicast and "broadcast to some").
+    public let targets: Set<String>?
 
-    init(event: ServerSentEvent, cursor: EventCursor, publishedAt: NIODeadline) {
+    init(event: ServerSentEvent, cursor: EventCursor, publishedAt: NIODeadline, targets: Set<String>?) {
         var wire = ByteBuffer()
         wire.reserveCapacity(event.data.utf8.count + 48)
         EventStreamEncoder.writeField("id", cursor.description, into: &wire)
@@ -27,6 +30,7 @@ public struct EncodedEvent: Sendable {
         self.wire = wire
         self.idLineLength = idLineLength
         self.publishedAt = publishedAt
+        self.targets = targets
     }
 
     /// Everything after the `id:` line (a slice of `wire`, no copy).
@@ -36,4 +40,10 @@ public struct EncodedEvent: Sendable {
 
     /// Bytes this event holds in memory, for history budgets.
     public var byteCount: Int { wire.readableBytes }
+
+    /// Whether a stream of this session should get the event.
+    public func isFor(session: String?) -> Bool {
+        guard let targets else { return true }
+        return session.map(targets.contains) ?? false
+    }
 }

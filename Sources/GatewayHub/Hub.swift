@@ -6,35 +6,71 @@ import Synchronization
 ///
 /// Thread-safe. A publish encodes each event once; every loop with subscribers gets one task per publish.
 public final class Hub: Sendable {
-    /// Changes on every start of an in-memory hub, so cursors from a previous process are recognised.
-    public let epoch: UInt64
-    public let historyLimits: HistoryLimits
+    /// When this hub started (milliseconds since 1970); every channel's epoch is at least this, so a
+    /// restarted in-memory gateway never reuses an epoch.
+    public let startEpoch: UInt64
+    /// Limits for channels whose route names none.
+    public let defaultLimits: HistoryLimits
+    /// Most history bytes across all channels; past it, the publishing channel drops its oldest events.
+    public let historyBudget: Int
+    public let statistics = HubStatistics()
     private let channels = Mutex<[String: Channel]>([:])
+    private let lastEpoch: Atomic<UInt64>
+    private let idempotency: IdempotencyCache
 
-    public init(epoch: UInt64, historyLimits: HistoryLimits) {
-        self.epoch = epoch
-        self.historyLimits = historyLimits
+    public init(startEpoch: UInt64, defaultLimits: HistoryLimits, historyBudget: Int = 512 << 20, idempotencyTTL: Duration = .seconds(600)) {
+        self.startEpoch = startEpoch
+        self.defaultLimits = defaultLimits
+        self.historyBudget = historyBudget
+        self.lastEpoch = Atomic(startEpoch)
+        self.idempotency = IdempotencyCache(ttl: idempotencyTTL)
     }
 
     /// What a publish did: the cursor of each event, in order, and how many streams were subscribed.
     public struct PublishResult: Sendable, Hashable {
         public var cursors: [EventCursor]
         public var subscribers: Int
+        /// True when an earlier publish with the same idempotency key answered (nothing published now).
+        public var replayed = false
     }
 
-    public func publish(_ events: [ServerSentEvent], to channelName: String) -> PublishResult {
-        let now = NIODeadline.now()
-        while true {
-            if let (cursors, subscribers) = channel(named: channelName).publish(events, epoch: epoch, limits: historyLimits, now: now) {
-                return PublishResult(cursors: cursors, subscribers: subscribers)
+    /// Publishes to every stream of the channel, or only to streams of the `targets` sessions.
+    /// `limits` apply if this publish creates the channel. With an `idempotencyKey` already seen on this
+    /// channel (within the TTL), nothing is published and the first publish's result is returned.
+    public func publish(
+        _ events: [ServerSentEvent],
+        to channelName: String,
+        targets: Set<String>? = nil,
+        limits: HistoryLimits? = nil,
+        idempotencyKey: String? = nil,
+        now: NIODeadline = .now()
+    ) -> PublishResult {
+        let publishOnce = {
+            while true {
+                let channel = self.channel(named: channelName, limits: limits)
+                if let (cursors, subscribers) = channel.publish(events, targets: targets, budget: self.historyBudget, now: now) {
+                    return PublishResult(cursors: cursors, subscribers: subscribers)
+                }
             }
         }
+        guard let idempotencyKey else { return publishOnce() }
+        return idempotency.once(key: channelName + "\u{0}" + idempotencyKey, now: now, publishOnce)
     }
 
-    /// Subscribes live (from the next event on). Must be called on `loop`, the subscriber's event loop.
-    public func subscribe(_ subscriber: any HubSubscriber, to channelName: String, on loop: any EventLoop) -> HubSubscription {
+    /// Subscribes from `start`. Must be called on `loop`, the subscriber's event loop.
+    public func subscribe(
+        _ subscriber: any HubSubscriber,
+        to channelName: String,
+        session: String? = nil,
+        on loop: any EventLoop,
+        from start: StartPosition = .live,
+        limits: HistoryLimits? = nil,
+        now: NIODeadline = .now()
+    ) -> SubscribeResult {
         while true {
-            if let subscription = channel(named: channelName).subscribe(subscriber, on: loop) { return subscription }
+            if let result = channel(named: channelName, limits: limits).subscribe(subscriber, session: session, on: loop, from: start, now: now) {
+                return result
+            }
         }
     }
 
@@ -43,27 +79,46 @@ public final class Hub: Sendable {
         channels.withLock { $0[channelName] }?.subscriberCount ?? 0
     }
 
+    /// Events held in a channel's history (0 for an unknown channel).
+    public func historyCount(channel channelName: String) -> Int {
+        channels.withLock { $0[channelName] }?.historyCount ?? 0
+    }
+
     /// Number of channels held (with subscribers or history).
     public var channelCount: Int { channels.withLock { $0.count } }
 
-    /// Drops expired history and forgets channels left with neither history nor subscribers. Call periodically.
+    /// Drops expired history, forgets channels left with neither history nor subscribers, and expires
+    /// idempotency keys. Call periodically.
     public func sweep(now: NIODeadline = .now()) {
         let snapshot = channels.withLock { Array($0.values) }
-        let retired = snapshot.filter { $0.sweep(limits: historyLimits, now: now) }
-        guard !retired.isEmpty else { return }
-        channels.withLock { channels in
-            for channel in retired where channels[channel.name] === channel {
-                channels[channel.name] = nil
+        let retired = snapshot.filter { $0.sweep(now: now) }
+        if !retired.isEmpty {
+            channels.withLock { channels in
+                for channel in retired where channels[channel.name] === channel {
+                    channels[channel.name] = nil
+                }
             }
+        }
+        idempotency.sweep(now: now)
+    }
+
+    private func channel(named name: String, limits: HistoryLimits?) -> Channel {
+        channels.withLock { channels in
+            if let channel = channels[name] { return channel }
+            let channel = Channel(name: name, epoch: nextEpoch(), limits: limits ?? defaultLimits, statistics: statistics)
+            channels[name] = channel
+            return channel
         }
     }
 
-    private func channel(named name: String) -> Channel {
-        channels.withLock { channels in
-            if let channel = channels[name] { return channel }
-            let channel = Channel(name: name)
-            channels[name] = channel
-            return channel
+    /// The wall clock in milliseconds, kept strictly increasing, so a channel made again never gets the
+    /// epoch of its earlier life.
+    private func nextEpoch() -> UInt64 {
+        let wall = WallClock.milliseconds()
+        while true {
+            let last = lastEpoch.load(ordering: .relaxed)
+            let next = max(wall, last + 1)
+            if lastEpoch.compareExchange(expected: last, desired: next, ordering: .relaxed).exchanged { return next }
         }
     }
 }

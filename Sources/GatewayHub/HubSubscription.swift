@@ -5,14 +5,17 @@ public final class HubSubscription: @unchecked Sendable {
     /// Events with a sequence at or below this were already covered when the subscription was made
     /// (by replay, or by being live-only); the fan-out skips them so the hand-over has no duplicate.
     public let startAfter: UInt64
+    /// The subscriber's session, for events published to some sessions only.
+    let session: String?
     weak var subscriber: (any HubSubscriber)?
     /// Position in the fan-out array; -1 once removed.
     var slot = -1
     private let fanout: LoopFanout
     private let channel: Channel
 
-    init(subscriber: any HubSubscriber, startAfter: UInt64, fanout: LoopFanout, channel: Channel) {
+    init(subscriber: any HubSubscriber, session: String?, startAfter: UInt64, fanout: LoopFanout, channel: Channel) {
         self.subscriber = subscriber
+        self.session = session
         self.startAfter = startAfter
         self.fanout = fanout
         self.channel = channel

@@ -47,7 +47,7 @@ final class LoopFanout: @unchecked Sendable {
             var index = 0
             while index < subscriptions.count {
                 let subscription = subscriptions[index]
-                if event.cursor.sequence > subscription.startAfter {
+                if event.cursor.sequence > subscription.startAfter, event.isFor(session: subscription.session) {
                     subscription.subscriber?.receive(event, channel: channelName)
                 }
                 if index < subscriptions.count, subscriptions[index] === subscription { index += 1 }

@@ -11,12 +11,14 @@ protocol StreamConnection: AnyObject {
     func queuedBytes(stream: Int32) -> Int
     /// Ends the stream at once because its client stopped reading (the budget is spent).
     func abortSlowStream(_ stream: Int32)
+    /// Ends the stream cleanly once what is queued has gone out (max age, drain).
+    func finishStream(_ stream: Int32)
     /// Asks for the queued bytes to be written; the loop batches these into one write per connection.
     func requestFlush()
 }
 
-/// One open `text/event-stream`: subscribed to a channel, writing its events, heartbeats when idle, and
-/// ended when its client falls more than the outbound budget behind.
+/// One open `text/event-stream`: subscribed to its channels, replaying what the client missed, writing live
+/// events, heartbeats when idle, and ended when its client falls more than the outbound budget behind.
 ///
 /// Kept small on purpose: a million idle streams are a million of these. No timer of its own (the loop's
 /// `HeartbeatWheel` visits it), no buffer of its own (bytes are references to shared event buffers).
@@ -26,17 +28,23 @@ final class EventStream: HubSubscriber {
     let streamID: Int32
     let plan: EventStreamPlan
     let openedAt: NIODeadline
-    private var subscription: HubSubscription?
+    private var subscriptions: [HubSubscription] = []
+    private var position: StreamPosition
+    /// Replayed bytes raise the budget: they are references to history (no new memory), and a client
+    /// catching up must not be ended for the size of what it asked to catch up on.
+    private var replayAllowance = 0
     /// Heartbeat-wheel tick of the last write, so an active stream sends no heartbeat.
     var lastWriteTick: Int64 = 0
     private(set) var eventsSent = 0
     private(set) var bytesSent = 0
+    private(set) var gapsReported = 0
     private(set) var endReason: EndReason?
 
     enum EndReason: String {
         case clientClosed = "client_closed"
         case slowConsumer = "slow_consumer"
         case draining
+        case maxAge = "max_age"
         case serverClosed = "server_closed"
     }
 
@@ -46,25 +54,93 @@ final class EventStream: HubSubscriber {
         self.streamID = streamID
         self.plan = plan
         self.openedAt = .now()
+        self.position = StreamPosition(channels: plan.channels)
     }
 
     var isOpen: Bool { endReason == nil }
 
-    /// Sends the opening comment and `retry:` hint, joins the channel live and the loop's heartbeat wheel.
-    /// Flushed at once: browsers fire `open` on the first bytes, and proxies see the stream is alive.
+    /// Opens the stream: the opening comment and `retry:` hint, the optional `stream-open` event, then for
+    /// every channel its gap (if any) and replay, then live. Flushed at once: browsers fire `open` on the
+    /// first bytes, and proxies see the stream is alive.
     func start(hub: Hub) {
         var opening = EventStreamEncoder.comment("ok")
         var retry = EventStreamEncoder.retry(milliseconds: plan.retryMilliseconds)
         opening.writeBuffer(&retry)
+        if plan.streamOpenEvent {
+            var open = EventStreamEncoder.encode(try! ServerSentEvent(type: "stream-open", data: #"{"session":"\#(plan.session)"}"#), id: nil)
+            opening.writeBuffer(&open)
+        }
         write(opening)
-        subscription = hub.subscribe(self, to: plan.channel, on: loop.eventLoop)
+
+        let starts = startPositions()
+        var gaps: [HistoryGap] = []
+        var replay: [(channel: String, event: EncodedEvent)] = []
+        for channel in position.channels {
+            let result = hub.subscribe(self, to: channel, session: plan.session, on: loop.eventLoop, from: starts[channel] ?? .live, limits: plan.historyLimits)
+            subscriptions.append(result.subscription)
+            position.advance(channel, to: result.position)
+            if let gap = result.gap { gaps.append(gap) }
+            replay += result.replay.map { (channel, $0) }
+        }
+        for gap in gaps { writeGap(gap) }
+        // Channels interleaved as they were published; within a channel, sequence order.
+        replay.sort { $0.event.publishedAt < $1.event.publishedAt }
+        for (channel, event) in replay {
+            replayAllowance += event.byteCount + 64
+            deliver(event, channel: channel)
+        }
         loop.heartbeats.add(self, interval: plan.heartbeat)
+        if let maxAge = plan.maxAge { loop.heartbeats.expire(self, after: maxAge) }
+    }
+
+    /// The hub position to start each channel from, given what the client sent.
+    private func startPositions() -> [String: StartPosition] {
+        guard let id = plan.lastEventID else {
+            let start: StartPosition = plan.replayLast.map { .last($0) } ?? .live
+            return Dictionary(uniqueKeysWithValues: plan.channels.map { ($0, start) })
+        }
+        switch StreamPosition.parse(id, channels: plan.channels) {
+        case .earliest:
+            return Dictionary(uniqueKeysWithValues: plan.channels.map { ($0, .earliest) })
+        case .malformed:
+            return Dictionary(uniqueKeysWithValues: plan.channels.map { ($0, .malformed) })
+        case .cursors(let cursors):
+            return cursors.mapValues { .after($0) }
+        }
     }
 
     func receive(_ event: EncodedEvent, channel: String) {
         guard isOpen else { return }
+        deliver(event, channel: channel)
+    }
+
+    private func deliver(_ event: EncodedEvent, channel: String) {
+        position.advance(channel, to: event.cursor)
         eventsSent += 1
-        write(event.wire)
+        if plan.channels.count == 1 {
+            write(event.wire)
+        } else {
+            // The shared bytes carry one channel's cursor; this stream's id names every channel's position.
+            var idLine = ByteBuffer()
+            EventStreamEncoder.writeField("id", position.description, into: &idLine)
+            write(idLine, event.body)
+        }
+    }
+
+    /// `stream-gap`: what could not be replayed, in-band, with the position the stream continues from,
+    /// so the app can refetch state instead of silently missing events.
+    private func writeGap(_ gap: HistoryGap) {
+        var members: [(String, JSONValue)] = [("channel", .string(gap.channel)), ("reason", .string(gap.reason.rawValue))]
+        if let missed = gap.missed {
+            members.append(("missed", .object([
+                ("first", .string(missed.lowerBound.description)),
+                ("last", .string(missed.upperBound.description)),
+                ("count", .int(Int(missed.upperBound.sequence - missed.lowerBound.sequence + 1))),
+            ])))
+        }
+        let event = try! ServerSentEvent(type: "stream-gap", data: JSONValue.object(members).text)
+        gapsReported += 1
+        write(EventStreamEncoder.encode(event, id: position.description))
     }
 
     /// Called by the heartbeat wheel when the stream has been quiet for its interval.
@@ -75,8 +151,18 @@ final class EventStream: HubSubscriber {
 
     private static let heartbeat = EventStreamEncoder.comment()
 
-    private func write(_ bytes: ByteBuffer) {
-        if connection.queuedBytes(stream: streamID) + bytes.readableBytes > plan.outboundBudget {
+    /// Called by the heartbeat wheel when the stream reaches its age limit: a clean end, after which the
+    /// client reconnects with its last id and resumes exactly.
+    func reachedMaxAge() {
+        guard isOpen else { return }
+        end(.maxAge)
+        connection.finishStream(streamID)
+        connection.requestFlush()
+    }
+
+    private func write(_ bytes: ByteBuffer, _ more: ByteBuffer? = nil) {
+        let size = bytes.readableBytes + (more?.readableBytes ?? 0)
+        if connection.queuedBytes(stream: streamID) + size > plan.outboundBudget + replayAllowance {
             // The client stopped reading: end the stream rather than buffer without bound. It reconnects
             // and resumes from history (`Last-Event-ID`), so nothing is lost.
             end(.slowConsumer)
@@ -84,16 +170,17 @@ final class EventStream: HubSubscriber {
             return
         }
         connection.enqueue(bytes, stream: streamID)
-        bytesSent += bytes.readableBytes
+        if let more { connection.enqueue(more, stream: streamID) }
+        bytesSent += size
         lastWriteTick = loop.heartbeats.tick
         connection.requestFlush()
     }
 
-    /// Leaves the channel. Idempotent; the first reason is kept for the access log.
+    /// Leaves the channels. Idempotent; the first reason is kept for the access log.
     func end(_ reason: EndReason) {
         guard endReason == nil else { return }
         endReason = reason
-        subscription?.cancel()
-        subscription = nil
+        for subscription in subscriptions { subscription.cancel() }
+        subscriptions.removeAll()
     }
 }

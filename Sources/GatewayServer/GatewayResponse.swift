@@ -1,3 +1,4 @@
+import GatewayHub
 import NIOCore
 
 /// What the request handler decided; the protocol handler (HTTP/2 or HTTP/1.1) carries it out.
@@ -30,12 +31,28 @@ enum GatewayResponse {
     }
 }
 
-/// How to run one event stream: which channel, and its timing.
+/// How to run one event stream: which channels, from where, and its timing.
 struct EventStreamPlan {
-    var channel: String
+    /// One channel, or several (`?channel=a&channel=b`), in the order given.
+    var channels: [String]
+    /// The stream's session: proposed by the client (`?session=`) or made up; unicast publishes target it.
+    var session: String
+    /// What the client sent as `Last-Event-ID` (header, else `lastEventId` / `last_event_id` query).
+    var lastEventID: String?
+    /// Replay the last N events on a first connect (no id).
+    var replayLast: Int?
     var heartbeat: TimeAmount
+    /// The `retry:` hint, jitter already applied.
     var retryMilliseconds: Int
     var outboundBudget: Int
+    /// End the stream cleanly after this long (jitter already applied); nil: no limit.
+    var maxAge: TimeAmount?
+    var streamOpenEvent: Bool
+    /// History bounds for channels this stream creates.
+    var historyLimits: HistoryLimits
+
+    /// For logs: the channel, or the channels joined by commas.
+    var channelLabel: String { channels.joined(separator: ",") }
 
     /// Response headers of every event stream. `x-accel-buffering: no` tells buffering proxies (nginx) in
     /// front to pass bytes at once; HTTP/2 forbids connection-specific headers, so none are here.

@@ -45,9 +45,13 @@ public final class GatewayServer: Service, Sendable {
             self.group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
             ownsGroup = true
         }
-        let limits = HistoryLimits(count: configuration.history.count, bytes: configuration.history.bytes, ttl: configuration.history.ttl)
-        // Milliseconds since 1970: a restarted in-memory hub gets a new epoch, so old cursors are recognised.
-        hub = Hub(epoch: GatewayServer.wallClockMilliseconds(), historyLimits: limits)
+        // Epochs start at the wall clock: a restarted in-memory hub never reuses one, so old cursors are recognised.
+        hub = Hub(
+            startEpoch: WallClock.milliseconds(),
+            defaultLimits: HistoryLimits(configuration.history),
+            historyBudget: configuration.history.maxTotalBytes,
+            idempotencyTTL: configuration.publish.idempotencyTTL
+        )
         loops = LoopContexts(group: self.group)
         registry = ConnectionRegistry(maxConnections: configuration.limits.maxConnections, maxPerAddress: configuration.limits.maxConnectionsPerIP)
         let token = environment[configuration.publish.tokenEnvironmentVariable].flatMap { $0.isEmpty ? nil : $0 }
@@ -160,11 +164,5 @@ public final class GatewayServer: Service, Sendable {
             }
             .bind(host: listener.host, port: listener.port)
             .get()
-    }
-
-    static func wallClockMilliseconds() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return UInt64(now.tv_sec) * 1000 + UInt64(now.tv_nsec / 1_000_000)
     }
 }

@@ -170,6 +170,14 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
         context?.close(promise: nil)
     }
 
+    /// The chunked body ends; the connection stays open for the client's next request (its reconnect).
+    func finishStream(_ stream: Int32) {
+        guard let context, case .streaming(let eventStream) = state else { return }
+        logStreamClosed(eventStream)
+        state = .idle
+        context.write(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
     func requestFlush() {
         guard !flushRequested else { return }
         flushRequested = true
@@ -193,7 +201,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
     private func logStreamClosed(_ stream: EventStream) {
         guard services.configuration.logging.accessLog else { return }
         logger.info("stream closed", metadata: [
-            "protocol": "http/1.1", "channel": "\(stream.plan.channel)", "reason": "\(stream.endReason?.rawValue ?? "unknown")",
+            "protocol": "http/1.1", "channel": "\(stream.plan.channelLabel)", "session": "\(stream.plan.session)", "gaps": "\(stream.gapsReported)", "reason": "\(stream.endReason?.rawValue ?? "unknown")",
             "events": "\(stream.eventsSent)", "bytes": "\(stream.bytesSent)",
             "seconds": "\((NIODeadline.now() - stream.openedAt).nanoseconds / 1_000_000_000)",
         ])

@@ -162,6 +162,10 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
         requestFlush()
     }
 
+    func finishStream(_ stream: Int32) {
+        session?.finishStream(HTTP2StreamID(stream))
+    }
+
     func requestFlush() {
         guard !flushRequested else { return }
         flushRequested = true
@@ -265,7 +269,7 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
     private func logStreamClosed(_ stream: EventStream, errorCode: UInt32) {
         guard services.configuration.logging.accessLog else { return }
         logger.info("stream closed", metadata: [
-            "protocol": "h2", "stream": "\(stream.streamID)", "channel": "\(stream.plan.channel)",
+            "protocol": "h2", "stream": "\(stream.streamID)", "channel": "\(stream.plan.channelLabel)", "session": "\(stream.plan.session)", "gaps": "\(stream.gapsReported)",
             "reason": "\(stream.endReason?.rawValue ?? "unknown")", "events": "\(stream.eventsSent)",
             "bytes": "\(stream.bytesSent)", "seconds": "\((NIODeadline.now() - stream.openedAt).nanoseconds / 1_000_000_000)",
             "h2_error": "\(errorCode)",

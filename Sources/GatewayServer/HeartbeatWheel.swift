@@ -18,6 +18,7 @@ final class HeartbeatWheel {
     /// A stream in a bucket; the wheel holds it until a visit finds it closed, then lets it go.
     private struct Entry {
         var stream: EventStream
+        /// Heartbeat interval in ticks; 0 marks the stream's age-limit entry.
         var intervalTicks: Int64
     }
 
@@ -29,6 +30,13 @@ final class HeartbeatWheel {
         let ticks = max(1, Int64(interval.nanoseconds / Self.tickLength.nanoseconds))
         stream.lastWriteTick = tick
         buckets[tick + ticks, default: []].append(Entry(stream: stream, intervalTicks: ticks))
+        startIfNeeded()
+    }
+
+    /// Ends the stream (cleanly) once `age` has passed, visited by the same wheel: no per-stream timer.
+    func expire(_ stream: EventStream, after age: TimeAmount) {
+        let ticks = max(1, Int64((age.nanoseconds + Self.tickLength.nanoseconds - 1) / Self.tickLength.nanoseconds))
+        buckets[tick + ticks, default: []].append(Entry(stream: stream, intervalTicks: 0))
         startIfNeeded()
     }
 
@@ -52,6 +60,10 @@ final class HeartbeatWheel {
         guard let due = buckets.removeValue(forKey: tick) else { return }
         for entry in due where entry.stream.isOpen {
             let stream = entry.stream
+            guard entry.intervalTicks > 0 else {
+                stream.reachedMaxAge()
+                continue
+            }
             let quietFor = tick - stream.lastWriteTick
             if quietFor >= entry.intervalTicks {
                 stream.sendHeartbeat()

@@ -29,21 +29,15 @@ struct RequestHandler: Sendable {
         switch match.route.action {
         case .channel(let template):
             guard request.method == "GET" else { return methodNotAllowed(request, allow: "GET") }
-            switch channelName(template, match) {
-            case .success(let name):
-                return .eventStream(EventStreamPlan(
-                    channel: name,
-                    heartbeat: TimeAmount(options.heartbeat ?? configuration.streams.heartbeat),
-                    retryMilliseconds: Self.milliseconds(options.retry ?? configuration.streams.retry),
-                    outboundBudget: configuration.streams.outboundBudget
-                ))
+            switch streamPlan(request, template: template, match: match, options: options) {
+            case .success(let plan): return .eventStream(plan)
             case .failure(let refusal): return refusal.value
             }
         case .publish(let template):
             guard request.method == "POST" else { return methodNotAllowed(request, allow: "POST") }
             if let refusal = authorizePublish(request) { return refusal }
             switch channelName(template, match) {
-            case .success(let name): return publish(request, to: name)
+            case .success(let name): return publish(request, to: name, options: options)
             case .failure(let refusal): return refusal.value
             }
         case .health(let check):
@@ -55,9 +49,18 @@ struct RequestHandler: Sendable {
         }
     }
 
-    private func publish(_ request: GatewayRequest, to channel: String) -> GatewayResponse {
+    private func publish(_ request: GatewayRequest, to channel: String, options: RouteConfiguration) -> GatewayResponse {
         guard request.body.readableBytes <= configuration.publish.maxBodyBytes else {
             return Self.bodyTooLarge(limit: configuration.publish.maxBodyBytes)
+        }
+        // `?session=a&session=b`: only those streams get the events (unicast, or "broadcast to some").
+        let sessions = request.query.filter { $0.name == "session" }.map(\.value)
+        guard sessions.allSatisfy({ $0.map(SessionID.isValid) ?? false }) else {
+            return .error(400, "invalid_session", SessionID.rule)
+        }
+        let idempotencyKey = request.header("idempotency-key")
+        if let idempotencyKey, idempotencyKey.isEmpty || idempotencyKey.utf8.count > 256 {
+            return .error(400, "invalid_idempotency_key", "Idempotency-Key must be 1 to 256 characters")
         }
         let events: [ServerSentEvent]
         do {
@@ -65,11 +68,18 @@ struct RequestHandler: Sendable {
         } catch {
             return .error(error.status, error.code, error.message)
         }
-        let result = hub.publish(events, to: channel)
+        let result = hub.publish(
+            events,
+            to: channel,
+            targets: sessions.isEmpty ? nil : Set(sessions.compactMap { $0 }),
+            limits: historyLimits(options),
+            idempotencyKey: idempotencyKey
+        )
         return .json(200, .object([
             ("channel", .string(channel)),
             ("ids", .array(result.cursors.map { .string($0.description) })),
             ("subscribers", .int(result.subscribers)),
+            ("duplicate", .bool(result.replayed)),
         ]))
     }
 
@@ -97,10 +107,77 @@ struct RequestHandler: Sendable {
     }
 
     private func channelName(_ template: ParameterTemplate, _ match: RouteMatch) -> Result<String, Response> {
-        guard let name = template.expand(match.parameters), ChannelName.isValid(name) else {
+        channelName(template, parameters: match.parameters)
+    }
+
+    private func channelName(_ template: ParameterTemplate, parameters: [String: String]) -> Result<String, Response> {
+        guard let name = template.expand(parameters), ChannelName.isValid(name) else {
             return .failure(Response(.error(400, "invalid_channel", "channel names are 1 to \(ChannelName.maxBytes) characters of A-Z a-z 0-9 . _ - : @ ~")))
         }
         return .success(name)
+    }
+
+    /// Everything a stream needs: its channels (from the path, or one per `?<param>=` when the route allows
+    /// several), its session, where the client resumes from, and its timing with jitter applied.
+    private func streamPlan(_ request: GatewayRequest, template: ParameterTemplate, match: RouteMatch, options: RouteConfiguration) -> Result<EventStreamPlan, Response> {
+        var channels: [String] = []
+        let queryParameters = template.parameterNames.filter { match.parameters[$0] == nil }
+        if let queryParameter = queryParameters.first {
+            let values = request.query.filter { $0.name == queryParameter }.map(\.value)
+            guard !values.isEmpty else {
+                return .failure(Response(.error(400, "missing_channel", "name at least one channel with ?\(queryParameter)=")))
+            }
+            for value in values {
+                guard let value else { return .failure(Response(.error(400, "invalid_channel", "malformed percent-encoding in ?\(queryParameter)="))) }
+                var parameters = match.parameters
+                parameters[queryParameter] = value
+                switch channelName(template, parameters: parameters) {
+                case .success(let name): if !channels.contains(name) { channels.append(name) }
+                case .failure(let refusal): return .failure(refusal)
+                }
+            }
+            guard channels.count <= options.maxChannels else {
+                return .failure(Response(.error(400, "too_many_channels", "\(channels.count) channels named; this route allows at most \(options.maxChannels)")))
+            }
+        } else {
+            switch channelName(template, match) {
+            case .success(let name): channels = [name]
+            case .failure(let refusal): return .failure(refusal)
+            }
+        }
+        let session: String
+        if let proposed = request.query.first(where: { $0.name == "session" }) {
+            guard let value = proposed.value, SessionID.isValid(value) else {
+                return .failure(Response(.error(400, "invalid_session", SessionID.rule)))
+            }
+            session = value
+        } else {
+            session = SessionID.make()
+        }
+        // EventSource sends the header on reconnect; polyfills that cannot set headers use the query.
+        let lastEventID = request.header("last-event-id") ?? request.queryValue("lastEventId") ?? request.queryValue("last_event_id")
+        let streams = configuration.streams
+        let retry = Self.milliseconds(options.retry ?? streams.retry)
+        let maxAge = (options.maxAge ?? streams.maxAge).map { age in
+            TimeAmount.nanoseconds(Int64(Double(TimeAmount(age).nanoseconds) * (1 - Double.random(in: 0...streams.maxAgeJitter))))
+        }
+        return .success(EventStreamPlan(
+            channels: channels,
+            session: session,
+            lastEventID: lastEventID.flatMap { $0.isEmpty ? nil : $0 },
+            replayLast: options.replayLast,
+            heartbeat: TimeAmount(options.heartbeat ?? streams.heartbeat),
+            retryMilliseconds: retry + Int(Double(retry) * Double.random(in: 0...streams.retryJitter)),
+            outboundBudget: streams.outboundBudget,
+            maxAge: maxAge,
+            streamOpenEvent: options.streamOpenEvent,
+            historyLimits: historyLimits(options)
+        ))
+    }
+
+    /// The history bounds for channels a route creates: its overrides over the `history` section.
+    private func historyLimits(_ options: RouteConfiguration) -> HistoryLimits {
+        HistoryLimits(options.history?.applied(to: configuration.history) ?? configuration.history)
     }
 
     private func methodNotAllowed(_ request: GatewayRequest, allow: String) -> GatewayResponse {
@@ -124,6 +201,35 @@ struct RequestHandler: Sendable {
     struct Response: Error {
         var value: GatewayResponse
         init(_ value: GatewayResponse) { self.value = value }
+    }
+}
+
+extension HistoryLimits {
+    init(_ settings: HistorySettings) {
+        self.init(count: settings.count, bytes: settings.bytes, ttl: settings.ttl)
+    }
+}
+
+/// Session ids: proposed by clients (`?session=`) or made here; they appear in URLs and JSON, so keep them plain.
+enum SessionID {
+    static let rule = "session ids are 1 to 64 characters of A-Z a-z 0-9 _ -"
+
+    static func isValid(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.count <= 64 && text.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "_"), UInt8(ascii: "-"):
+                true
+            default:
+                false
+            }
+        }
+    }
+
+    /// 128 random bits in base 36.
+    static func make() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String(generator.next() as UInt64, radix: 36) + String(generator.next() as UInt64, radix: 36)
     }
 }
 

@@ -25,12 +25,13 @@ final class RecordingSubscriber: HubSubscriber {
 
     @Test func publishReachesEverySubscriberOnceInOrder() throws {
         let loop = EmbeddedEventLoop()
-        let hub = Hub(epoch: 7, historyLimits: HistoryLimits())
+        let hub = Hub(startEpoch: 7, defaultLimits: HistoryLimits())
         let subscribers = (0..<3).map { _ in RecordingSubscriber() }
-        let subscriptions = subscribers.map { hub.subscribe($0, to: "news", on: loop) }
+        let subscriptions = subscribers.map { hub.subscribe($0, to: "news", on: loop).subscription }
         let result = hub.publish([try event("a"), try event("b")], to: "news")
         #expect(result.subscribers == 3)
-        #expect(result.cursors == [EventCursor(epoch: 7, sequence: 1), EventCursor(epoch: 7, sequence: 2)])
+        #expect(result.cursors.map(\.sequence) == [1, 2])
+        #expect(result.cursors[0].epoch >= 7)
         #expect(subscribers.allSatisfy { $0.received.isEmpty })  // delivery is one task on the loop, not inline
         loop.run()
         for subscriber in subscribers {
@@ -43,19 +44,20 @@ final class RecordingSubscriber: HubSubscriber {
 
     @Test func wireBytesCarryTheCursorAndBodyIsShared() throws {
         let loop = EmbeddedEventLoop()
-        let hub = Hub(epoch: 36, historyLimits: HistoryLimits())
+        let hub = Hub(startEpoch: 36, defaultLimits: HistoryLimits())
         let subscriber = RecordingSubscriber()
         _ = hub.subscribe(subscriber, to: "c", on: loop)
         _ = hub.publish([try ServerSentEvent(type: "tick", data: "1\n2")], to: "c")
         loop.run()
         let event = try #require(subscriber.received.first)
-        #expect(String(buffer: event.wire) == "id: 10-1\nevent: tick\ndata: 1\ndata: 2\n\n")
+        #expect(String(buffer: event.wire) == "id: \(event.cursor)\nevent: tick\ndata: 1\ndata: 2\n\n")
+        #expect(event.cursor.sequence == 1)
         #expect(String(buffer: event.body) == "event: tick\ndata: 1\ndata: 2\n\n")
     }
 
     @Test func channelsAreIsolated() throws {
         let loop = EmbeddedEventLoop()
-        let hub = Hub(epoch: 1, historyLimits: HistoryLimits())
+        let hub = Hub(startEpoch: 1, defaultLimits: HistoryLimits())
         let a = RecordingSubscriber(), b = RecordingSubscriber()
         _ = hub.subscribe(a, to: "a", on: loop)
         _ = hub.subscribe(b, to: "b", on: loop)
@@ -69,12 +71,12 @@ final class RecordingSubscriber: HubSubscriber {
     /// its position starts after the last sequence assigned when it subscribed.
     @Test func subscriberJoiningMidFlightGetsOnlyLaterEvents() throws {
         let loop = EmbeddedEventLoop()
-        let hub = Hub(epoch: 1, historyLimits: HistoryLimits())
+        let hub = Hub(startEpoch: 1, defaultLimits: HistoryLimits())
         let early = RecordingSubscriber()
         _ = hub.subscribe(early, to: "c", on: loop)
         _ = hub.publish([try event("before")], to: "c")  // queued on the loop, not yet delivered
         let late = RecordingSubscriber()
-        let subscription = hub.subscribe(late, to: "c", on: loop)
+        let subscription = hub.subscribe(late, to: "c", on: loop).subscription
         #expect(subscription.startAfter == 1)
         _ = hub.publish([try event("after")], to: "c")
         loop.run()
@@ -84,10 +86,10 @@ final class RecordingSubscriber: HubSubscriber {
 
     @Test func cancellingDuringDeliveryDoesNotSkipOthers() throws {
         let loop = EmbeddedEventLoop()
-        let hub = Hub(epoch: 1, historyLimits: HistoryLimits())
+        let hub = Hub(startEpoch: 1, defaultLimits: HistoryLimits())
         let subscribers = (0..<5).map { _ in RecordingSubscriber() }
         var subscriptions: [HubSubscription] = []
-        for subscriber in subscribers { subscriptions.append(hub.subscribe(subscriber, to: "c", on: loop)) }
+        for subscriber in subscribers { subscriptions.append(hub.subscribe(subscriber, to: "c", on: loop).subscription) }
         // The first subscriber leaves as soon as it receives (like a slow consumer being ended).
         subscribers[0].onReceive = { _ in subscriptions[0].cancel() }
         _ = hub.publish([try event("x"), try event("y")], to: "c")
@@ -99,7 +101,7 @@ final class RecordingSubscriber: HubSubscriber {
 
     @Test func subscribersOnSeveralLoopsEachGetEvents() throws {
         let loops = [EmbeddedEventLoop(), EmbeddedEventLoop()]
-        let hub = Hub(epoch: 1, historyLimits: HistoryLimits())
+        let hub = Hub(startEpoch: 1, defaultLimits: HistoryLimits())
         let subscribers = loops.map { loop in
             let subscriber = RecordingSubscriber()
             _ = hub.subscribe(subscriber, to: "c", on: loop)
@@ -112,9 +114,9 @@ final class RecordingSubscriber: HubSubscriber {
 
     @Test func sweepForgetsEmptyChannelsButKeepsHistoryUntilTTL() throws {
         let loop = EmbeddedEventLoop()
-        let hub = Hub(epoch: 1, historyLimits: HistoryLimits(count: 10, bytes: 1 << 20, ttl: .seconds(60)))
+        let hub = Hub(startEpoch: 1, defaultLimits: HistoryLimits(count: 10, bytes: 1 << 20, ttl: .seconds(60)))
         _ = hub.publish([try event("kept")], to: "h")
-        let subscription = hub.subscribe(RecordingSubscriber(), to: "idle", on: loop)
+        let subscription = hub.subscribe(RecordingSubscriber(), to: "idle", on: loop).subscription
         subscription.cancel()
         hub.sweep()
         #expect(hub.channelCount == 1)  // "h" has history; "idle" had nothing left
