@@ -119,7 +119,14 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "GatewaySSETests", dependencies: ["GatewaySSE"]),
         .testTarget(name: "GatewayRoutingTests", dependencies: ["GatewayRouting"]),
-        .testTarget(name: "GatewayHubTests", dependencies: ["GatewayHub", "GatewaySSE"]),
+        .testTarget(
+            name: "GatewayHubTests",
+            dependencies: [
+                "GatewayHub", "GatewaySSE",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "GatewayRouting"]),
         .testTarget(
             name: "GatewayUpstreamTests",
