@@ -2,8 +2,8 @@
 /// compare with) without a `conf/` folder next to it.
 ///
 /// Maintainer note: keep this byte-identical to `conf/ssegate.yaml`; `DefaultConfigurationTests` fails
-/// otherwise. After editing the file, paste it between the delimiters below
-/// (a multi-line literal drops the newline before its closing `"""`, hence the empty last line).
+/// otherwise. After editing the file, run `scripts/embed-default-config.sh` (or paste it between the delimiters below;
+/// a multi-line literal drops the newline before its closing `"""`, hence the empty last line).
 extension GatewayConfiguration {
     public static let defaultYAML: String = #"""
 # ssegate configuration.
@@ -51,13 +51,21 @@ streams:
   # The `retry:` hint: how long a browser waits before reconnecting.
   retry: 3s
   # A stream with more unsent bytes than this is a slow consumer and is ended (the browser resumes).
+  # Keep it above the largest publish (publish.max_body): one publish reaches a stream in one piece.
   outbound_budget: 256KiB
+  # The retry hint is drawn from retry .. retry × (1 + retry_jitter): clients dropped together come back spread out.
+  retry_jitter: 0.5
+  # End streams cleanly after this age (clients resume at once with Last-Event-ID); off unless set.
+  # max_age: 30m
+  max_age_jitter: 0.1
 
 history:
   # Kept per channel so reconnecting clients (Last-Event-ID) miss nothing.
   count: 1000
   bytes: 1MiB
   ttl: 1h
+  # All channels together; past it, a publishing channel gives up its oldest events.
+  max_total_bytes: 512MiB
 
 publish:
   # Name of the environment variable holding the publish bearer token for untrusted listeners.
@@ -65,6 +73,8 @@ publish:
   token_env: SSEGATE_PUBLISH_TOKEN
   max_body: 64KiB
   max_events_per_request: 100
+  # A publish repeated with the same Idempotency-Key header within this time delivers nothing new.
+  idempotency_ttl: 10m
 
 limits:
   max_connections: 1100000
@@ -79,9 +89,19 @@ logging:
 
 # Tried in order; the first matching path wins. Each route has exactly one action:
 # channel (GET subscribes), publish (POST publishes), or health (liveness | readiness).
+# Channel routes may also set: heartbeat, retry, max_age, replay_last (N events on a first connect),
+# stream_open_event (an event carrying the stream's session id), max_channels (see /events below) and
+# history: {count, bytes, ttl} for the channels they create (publish routes may set history too).
+# A reconnecting client resumes from Last-Event-ID (or ?lastEventId= / ?last_event_id=); what history no
+# longer holds is reported in-band as a `stream-gap` event. Publish with ?session=ID to reach one stream.
 routes:
   - path: /events/{channel}
     channel: "{channel}"
+    stream_open_event: true
+  # Several channels in one stream: /events?channel=a&channel=b (ids then carry a position per channel).
+  - path: /events
+    channel: "{channel}"
+    max_channels: 8
   - path: /publish/{channel}
     publish: "{channel}"
   - path: /healthz

@@ -37,11 +37,14 @@ import Testing
         let routes = configuration.routes.map(\.route)
         #expect(routes == [
             Route(pattern: try RoutePattern("/events/{channel}"), action: .channel(try ParameterTemplate("{channel}"))),
+            Route(pattern: try RoutePattern("/events"), action: .channel(try ParameterTemplate("{channel}"))),
             Route(pattern: try RoutePattern("/publish/{channel}"), action: .publish(try ParameterTemplate("{channel}"))),
             Route(pattern: try RoutePattern("/healthz"), action: .health(.liveness)),
             Route(pattern: try RoutePattern("/readyz"), action: .health(.readiness)),
         ])
         #expect(configuration.routes.allSatisfy { $0.heartbeat == nil && $0.retry == nil })
+        #expect(configuration.routes[0].streamOpenEvent && !configuration.routes[1].streamOpenEvent)
+        #expect(configuration.routes.map(\.maxChannels) == [1, 8, 1, 1, 1])
         #expect(configuration.routeTable.match(path: "/events/news")?.parameters == ["channel": "news"])
     }
 
