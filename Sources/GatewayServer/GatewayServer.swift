@@ -72,7 +72,12 @@ public final class GatewayServer: Service, Sendable {
     public func start() async throws -> [String: SocketAddress] {
         var bound: [String: SocketAddress] = [:]
         for listener in configuration.listeners {
-            let channel = try await bind(listener)
+            let channel: any Channel
+            do {
+                channel = try await bind(listener)
+            } catch {
+                throw BindError(listener: listener, underlying: error)
+            }
             state.withLock { $0.listeners.append((listener.name, channel)) }
             if let address = channel.localAddress { bound[listener.name] = address }
             logger.notice("listening", metadata: [
@@ -164,5 +169,15 @@ public final class GatewayServer: Service, Sendable {
             }
             .bind(host: listener.host, port: listener.port)
             .get()
+    }
+}
+
+/// A listener that could not be bound, named with its address so the operator knows which one.
+public struct BindError: Error, CustomStringConvertible {
+    public let listener: ListenerConfiguration
+    public let underlying: any Error
+
+    public var description: String {
+        "cannot listen on \(listener.host):\(listener.port) (listener '\(listener.name)'): \(underlying)"
     }
 }

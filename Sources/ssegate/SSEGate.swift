@@ -58,7 +58,12 @@ struct Run: AsyncParsableCommand {
         let group = ServiceGroup(
             configuration: .init(services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            logger.critical("stopped", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
+        }
     }
 }
 
