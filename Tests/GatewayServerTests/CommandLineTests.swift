@@ -59,3 +59,37 @@ import Testing
         #expect(result.output.hasPrefix("ssegate "))
     }
 }
+
+/// The real binary serving, then draining on SIGTERM: streams end cleanly (clients reconnect elsewhere),
+/// the process exits 0.
+@Suite struct GracefulDrainTests {
+    @Test func sigtermEndsStreamsCleanlyAndExits() async throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let executable = root.appendingPathComponent(".build/debug/ssegate").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ssegate-drain-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let config = directory + "/ssegate.yaml"
+        try """
+        listeners:
+          - {name: local, host: 127.0.0.1, port: 0, tls: false}
+        logging: {level: info}
+        routes:
+          - {path: "/events/{channel}", channel: "{channel}"}
+          - {path: "/readyz", health: readiness}
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let server = try ChildProcess(executable, ["run", "--config", config])
+        defer { server.terminate() }
+        // The bound port is in the "listening" log line: address=[IPv4]127.0.0.1/127.0.0.1:PORT
+        #expect(await server.waitForOutput(timeout: .seconds(20)) { _ in server.errorText.contains("listening") }, "\(server.errorText)")
+        let port = try #require(server.errorText.split(separator: "\n").first { $0.contains("listening") }?
+            .split(separator: " ").first { $0.hasPrefix("address=") }?.split(separator: ":").last.flatMap { Int($0) })
+        let client = try ChildProcess("curl", ["-sS", "-N", "--http2-prior-knowledge", "--max-time", "20", "http://127.0.0.1:\(port)/events/drain"])
+        #expect(await client.waitForOutput(containing: ":ok\n"))
+        server.signal(SIGTERM)
+        // The stream ends with END_STREAM (curl exits 0, not "connection reset"), and the server exits 0.
+        #expect(await client.waitForExit(timeout: .seconds(15)) == 0, "\(client.errorText)")
+        #expect(await server.waitForExit(timeout: .seconds(15)) == 0, "\(server.errorText)")
+        #expect(server.errorText.contains("draining"))
+    }
+}

@@ -78,6 +78,11 @@ final class ChildProcess: Sendable {
         return process.terminationStatus
     }
 
+    /// Sends a signal to the child (only this process, by its PID).
+    func signal(_ signal: Int32) {
+        if process.isRunning { kill(process.processIdentifier, signal) }
+    }
+
     /// Stops the child (only this process, by its PID).
     func terminate() {
         if process.isRunning { process.terminate() }
