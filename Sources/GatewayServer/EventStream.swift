@@ -1,5 +1,6 @@
 import GatewayHub
 import GatewaySSE
+import Logging
 import NIOCore
 
 /// The connection an event stream writes through: an HTTP/2 stream of a multiplexed connection, or a whole
@@ -182,5 +183,14 @@ final class EventStream: HubSubscriber {
         endReason = reason
         for subscription in subscriptions { subscription.cancel() }
         subscriptions.removeAll()
+    }
+
+    /// The access log line's fields for this stream, the same for every protocol.
+    func accessLogMetadata(protocol name: String) -> Logger.Metadata {
+        [
+            "protocol": "\(name)", "channel": "\(plan.channelLabel)", "session": "\(plan.session)",
+            "reason": "\(endReason?.rawValue ?? "unknown")", "events": "\(eventsSent)", "gaps": "\(gapsReported)",
+            "bytes": "\(bytesSent)", "seconds": "\((NIODeadline.now() - openedAt).nanoseconds / 1_000_000_000)",
+        ]
     }
 }

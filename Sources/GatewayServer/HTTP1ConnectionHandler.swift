@@ -200,10 +200,6 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
 
     private func logStreamClosed(_ stream: EventStream) {
         guard services.configuration.logging.accessLog else { return }
-        logger.info("stream closed", metadata: [
-            "protocol": "http/1.1", "channel": "\(stream.plan.channelLabel)", "session": "\(stream.plan.session)", "gaps": "\(stream.gapsReported)", "reason": "\(stream.endReason?.rawValue ?? "unknown")",
-            "events": "\(stream.eventsSent)", "bytes": "\(stream.bytesSent)",
-            "seconds": "\((NIODeadline.now() - stream.openedAt).nanoseconds / 1_000_000_000)",
-        ])
+        logger.info("stream closed", metadata: stream.accessLogMetadata(protocol: "http/1.1"))
     }
 }

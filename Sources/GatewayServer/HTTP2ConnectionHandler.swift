@@ -268,12 +268,10 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
 
     private func logStreamClosed(_ stream: EventStream, errorCode: UInt32) {
         guard services.configuration.logging.accessLog else { return }
-        logger.info("stream closed", metadata: [
-            "protocol": "h2", "stream": "\(stream.streamID)", "channel": "\(stream.plan.channelLabel)", "session": "\(stream.plan.session)", "gaps": "\(stream.gapsReported)",
-            "reason": "\(stream.endReason?.rawValue ?? "unknown")", "events": "\(stream.eventsSent)",
-            "bytes": "\(stream.bytesSent)", "seconds": "\((NIODeadline.now() - stream.openedAt).nanoseconds / 1_000_000_000)",
-            "h2_error": "\(errorCode)",
-        ])
+        var metadata = stream.accessLogMetadata(protocol: "h2")
+        metadata["stream"] = "\(stream.streamID)"
+        metadata["h2_error"] = "\(errorCode)"
+        logger.info("stream closed", metadata: metadata)
     }
 }
 
