@@ -12,8 +12,8 @@ import Synchronization
 /// everything above it live — no gap, no duplicate, however publishes race with the subscribe.
 final class Channel: Sendable {
     let name: String
-    /// Fixed at creation (milliseconds since 1970, never below the hub's start), so cursors from an earlier
-    /// life of this channel name are recognised.
+    /// Fixed at creation (see `Hub.channel(named:)`): epochs only need to differ between lives of the same
+    /// channel name; channels made together may share one.
     let epoch: UInt64
     let limits: HistoryLimits
 
@@ -26,6 +26,8 @@ final class Channel: Sendable {
         var evictedThrough: UInt64 = 0
         var fanouts: [ObjectIdentifier: LoopFanout] = [:]
         var subscriberCount = 0
+        /// Streams per session, so a publish to some sessions can say how many streams it reached.
+        var sessionCounts: [String: Int] = [:]
         /// Set when the hub drops this channel; users that raced with the drop look it up again.
         var retired = false
     }
@@ -70,7 +72,8 @@ final class Channel: Sendable {
             for fanout in state.fanouts.values {
                 fanout.loop.execute { fanout.deliver(batch) }
             }
-            return (encoded.map(\.cursor), state.subscriberCount)
+            let reached = targets.map { $0.reduce(0) { $0 + state.sessionCounts[$1, default: 0] } } ?? state.subscriberCount
+            return (encoded.map(\.cursor), reached)
         }
     }
 
@@ -85,6 +88,7 @@ final class Channel: Sendable {
             let fanout = state.fanouts[key] ?? LoopFanout(loop: loop, channelName: name)
             state.fanouts[key] = fanout
             state.subscriberCount += 1
+            if let session { state.sessionCounts[session, default: 0] += 1 }
             return (fanout, state.lastSequence, plan)
         }
         guard let (fanout, startAfter, plan) = registered else { return nil }
@@ -141,10 +145,14 @@ final class Channel: Sendable {
     }
 
     /// Called on the fan-out's loop after a removal; forgets the fan-out when it has no subscribers left.
-    func fanoutMayBeEmpty(_ fanout: LoopFanout) {
+    func subscriptionEnded(_ fanout: LoopFanout, session: String?) {
         let empty = fanout.count == 0
         state.withLock { state in
             state.subscriberCount -= 1
+            if let session {
+                let remaining = state.sessionCounts[session, default: 1] - 1
+                state.sessionCounts[session] = remaining > 0 ? remaining : nil
+            }
             if empty, state.fanouts[ObjectIdentifier(fanout.loop)] === fanout {
                 state.fanouts[ObjectIdentifier(fanout.loop)] = nil
             }

@@ -14,19 +14,25 @@ public final class Hub: Sendable {
     /// Most history bytes across all channels; past it, the publishing channel drops its oldest events.
     public let historyBudget: Int
     public let statistics = HubStatistics()
-    private let channels = Mutex<[String: Channel]>([:])
-    private let lastEpoch: Atomic<UInt64>
+    private struct Channels: ~Copyable {
+        var byName: [String: Channel] = [:]
+        /// The highest epoch of any channel dropped so far: new channels start above it, so a name made
+        /// again never gets the epoch of an earlier life, whatever the wall clock does.
+        var retiredEpochCeiling: UInt64 = 0
+    }
+
+    private let channels = Mutex(Channels())
     private let idempotency: IdempotencyCache
 
     public init(startEpoch: UInt64, defaultLimits: HistoryLimits, historyBudget: Int = 512 << 20, idempotencyTTL: Duration = .seconds(600)) {
         self.startEpoch = startEpoch
         self.defaultLimits = defaultLimits
         self.historyBudget = historyBudget
-        self.lastEpoch = Atomic(startEpoch)
         self.idempotency = IdempotencyCache(ttl: idempotencyTTL)
     }
 
-    /// What a publish did: the cursor of each event, in order, and how many streams were subscribed.
+    /// What a publish did: the cursor of each event, in order, and how many streams it reached (all of the
+    /// channel's, or those of the targeted sessions).
     public struct PublishResult: Sendable, Hashable {
         public var cursors: [EventCursor]
         public var subscribers: Int
@@ -76,26 +82,27 @@ public final class Hub: Sendable {
 
     /// Streams currently subscribed to a channel (0 for an unknown channel).
     public func subscriberCount(channel channelName: String) -> Int {
-        channels.withLock { $0[channelName] }?.subscriberCount ?? 0
+        channels.withLock { $0.byName[channelName] }?.subscriberCount ?? 0
     }
 
     /// Events held in a channel's history (0 for an unknown channel).
     public func historyCount(channel channelName: String) -> Int {
-        channels.withLock { $0[channelName] }?.historyCount ?? 0
+        channels.withLock { $0.byName[channelName] }?.historyCount ?? 0
     }
 
     /// Number of channels held (with subscribers or history).
-    public var channelCount: Int { channels.withLock { $0.count } }
+    public var channelCount: Int { channels.withLock { $0.byName.count } }
 
     /// Drops expired history, forgets channels left with neither history nor subscribers, and expires
     /// idempotency keys. Call periodically.
     public func sweep(now: NIODeadline = .now()) {
-        let snapshot = channels.withLock { Array($0.values) }
+        let snapshot = channels.withLock { Array($0.byName.values) }
         let retired = snapshot.filter { $0.sweep(now: now) }
         if !retired.isEmpty {
             channels.withLock { channels in
-                for channel in retired where channels[channel.name] === channel {
-                    channels[channel.name] = nil
+                for channel in retired where channels.byName[channel.name] === channel {
+                    channels.byName[channel.name] = nil
+                    channels.retiredEpochCeiling = max(channels.retiredEpochCeiling, channel.epoch)
                 }
             }
         }
@@ -104,21 +111,13 @@ public final class Hub: Sendable {
 
     private func channel(named name: String, limits: HistoryLimits?) -> Channel {
         channels.withLock { channels in
-            if let channel = channels[name] { return channel }
-            let channel = Channel(name: name, epoch: nextEpoch(), limits: limits ?? defaultLimits, statistics: statistics)
-            channels[name] = channel
+            if let channel = channels.byName[name] { return channel }
+            // The wall clock moves on across restarts (a restarted in-memory hub gets new epochs); the
+            // ceiling covers a name dropped and made again within the same millisecond or a clock step back.
+            let epoch = max(WallClock.milliseconds(), startEpoch, channels.retiredEpochCeiling + 1)
+            let channel = Channel(name: name, epoch: epoch, limits: limits ?? defaultLimits, statistics: statistics)
+            channels.byName[name] = channel
             return channel
-        }
-    }
-
-    /// The wall clock in milliseconds, kept strictly increasing, so a channel made again never gets the
-    /// epoch of its earlier life.
-    private func nextEpoch() -> UInt64 {
-        let wall = WallClock.milliseconds()
-        while true {
-            let last = lastEpoch.load(ordering: .relaxed)
-            let next = max(wall, last + 1)
-            if lastEpoch.compareExchange(expected: last, desired: next, ordering: .relaxed).exchanged { return next }
         }
     }
 }

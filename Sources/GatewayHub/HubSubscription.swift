@@ -25,7 +25,7 @@ public final class HubSubscription: @unchecked Sendable {
     public func cancel() {
         guard slot >= 0 else { return }
         fanout.remove(self)
-        channel.fanoutMayBeEmpty(fanout)
+        channel.subscriptionEnded(fanout, session: session)
     }
 
     public var channelName: String { channel.name }

@@ -60,19 +60,11 @@ final class EventStream: HubSubscriber {
 
     var isOpen: Bool { endReason == nil }
 
-    /// Opens the stream: the opening comment and `retry:` hint, the optional `stream-open` event, then for
-    /// every channel its gap (if any) and replay, then live. Flushed at once: browsers fire `open` on the
-    /// first bytes, and proxies see the stream is alive.
+    /// Opens the stream: joins every channel at its start position, then writes the opening comment and
+    /// `retry:` hint, the optional `stream-open` event, the stream's position, each channel's gap (if any)
+    /// and replay; live events follow. Flushed at once: browsers fire `open` on the first bytes, and
+    /// proxies see the stream is alive. All of it runs in one loop task, so no live event can slip between.
     func start(hub: Hub) {
-        var opening = EventStreamEncoder.comment("ok")
-        var retry = EventStreamEncoder.retry(milliseconds: plan.retryMilliseconds)
-        opening.writeBuffer(&retry)
-        if plan.streamOpenEvent {
-            var open = EventStreamEncoder.encode(try! ServerSentEvent(type: "stream-open", data: #"{"session":"\#(plan.session)"}"#), id: nil)
-            opening.writeBuffer(&open)
-        }
-        write(opening)
-
         let starts = startPositions()
         var gaps: [HistoryGap] = []
         var replay: [(channel: String, event: EncodedEvent)] = []
@@ -83,6 +75,19 @@ final class EventStream: HubSubscriber {
             if let gap = result.gap { gaps.append(gap) }
             replay += result.replay.map { (channel, $0) }
         }
+        var opening = EventStreamEncoder.comment("ok")
+        var retry = EventStreamEncoder.retry(milliseconds: plan.retryMilliseconds)
+        opening.writeBuffer(&retry)
+        if plan.streamOpenEvent {
+            var open = EventStreamEncoder.encode(try! ServerSentEvent(type: "stream-open", data: #"{"session":"\#(plan.session)"}"#), id: nil)
+            opening.writeBuffer(&open)
+        }
+        // `id:` with no data: browsers take it as their last event id without dispatching anything (WHATWG
+        // HTML §9.2.6, "dispatch the event" step 1), so a client that drops before its first event still
+        // resumes from here instead of reconnecting live-only and missing what came in between.
+        EventStreamEncoder.writeField("id", position.description, into: &opening)
+        opening.writeStaticString("\n")
+        write(opening)
         for gap in gaps { writeGap(gap) }
         // Channels interleaved as they were published; within a channel, sequence order.
         replay.sort { $0.event.publishedAt < $1.event.publishedAt }

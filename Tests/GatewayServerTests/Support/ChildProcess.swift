@@ -83,12 +83,13 @@ final class ChildProcess: Sendable {
         if process.isRunning { kill(process.processIdentifier, signal) }
     }
 
-    /// Stops the child (only this process, by its PID).
+    /// Stops the child (only this process, by its PID). SIGKILL: children started from Swift concurrency
+    /// threads inherit a signal mask that blocks SIGTERM, so `Process.terminate()` would leave them running.
     func terminate() {
-        if process.isRunning { process.terminate() }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
     deinit {
-        if process.isRunning { process.terminate() }
+        terminate()
     }
 }
