@@ -91,12 +91,14 @@ import Testing
 
     @Test func evictedByTheGlobalBudgetReportsAGap() async throws {
         let gateway = try await Resume.gateway { $0.history.maxTotalBytes = 600 }
+        // Ten events of ~100 bytes: far over the 600-byte budget, far under the per-channel bounds.
+        let payload = String(repeating: "y", count: 90)
         var ids: [String] = []
-        for number in 1...10 { ids.append(try await Resume.publish(gateway, "global", "g\(number)")) }
+        for number in 1...10 { ids.append(try await Resume.publish(gateway, "global", "g\(number)-\(payload)")) }
         let subscriber = try Resume.subscribe(gateway, "/events/global", lastEventID: ids[0])
         defer { subscriber.terminate() }
-        _ = await subscriber.waitForOutput { $0.contains("data: g10\n\n") }
-        expectEvictionThenRest(Resume.events(subscriber.text), channel: "global", ids: ids) { "g\($0)" }
+        _ = await subscriber.waitForOutput { $0.contains("data: g10-\(payload)\n\n") }
+        expectEvictionThenRest(Resume.events(subscriber.text), channel: "global", ids: ids) { "g\($0)-\(payload)" }
         await gateway.stop()
     }
 

@@ -36,8 +36,7 @@ import Testing
         defer { carol.terminate() }
         #expect(await gateway.waitForSubscribers("uni", count: 3))
 
-        let toAlice = try await Resume.publishAnswer(gateway, "uni", "for-alice", query: "?session=alice")
-        #expect(toAlice["subscribers"] as? Int == 1, "unicast counted \(toAlice)")
+        try await Resume.publish(gateway, "uni", "for-alice", query: "?session=alice")
         try await Resume.publish(gateway, "uni", "for-bob-and-carol", query: "?session=bob&session=carol")
         try await Resume.publish(gateway, "uni", "for-all")
         // stream-open + what each should get; the broadcast last, so its arrival means the others came first.
@@ -50,17 +49,35 @@ import Testing
         await gateway.stop()
     }
 
+    /// The publish answer's `subscribers` for a unicast: the streams it was delivered to (here 1 of 3),
+    /// not every stream of the channel.
+    @Test func unicastPublishAnswerCountsTheTargetedStreams() async throws {
+        let gateway = try await Resume.gateway(openRoute())
+        var children: [ChildProcess] = []
+        defer { children.forEach { $0.terminate() } }
+        for name in ["alice", "bob", "carol"] { children.append(try Resume.subscribe(gateway, "/open/count?session=\(name)", maxTime: 5)) }
+        #expect(await gateway.waitForSubscribers("count", count: 3))
+        let toAlice = try await Resume.publishAnswer(gateway, "count", "for-alice", query: "?session=alice")
+        #expect(toAlice["subscribers"] as? Int == 1, "unicast to 1 of 3 streams answered \(toAlice)")
+        let toNobody = try await Resume.publishAnswer(gateway, "count", "for-nobody", query: "?session=zed")
+        #expect(toNobody["subscribers"] as? Int == 0, "unicast to a session with no stream answered \(toNobody)")
+        await gateway.stop()
+    }
+
     @Test func replayHonoursTargets() async throws {
         let gateway = try await Resume.gateway(openRoute())
-        let first = try Resume.subscribe(gateway, "/open/replay?session=alice")
+        // The first connection ends by itself (curl --max-time): ChildProcess.terminate() does not stop curl here.
+        let first = try Resume.subscribe(gateway, "/open/replay?session=alice", maxTime: 2)
         #expect(await gateway.waitForSubscribers("replay", count: 1))
         try await Resume.publish(gateway, "replay", "b1")
-        let seen = await Resume.waitForEvents(first, count: 2)
-        first.terminate()
+        _ = await first.waitForExit(timeout: .seconds(5))
+        let seen = Resume.events(first.text)
         let lastID = try #require(seen.last?.id, "\(seen)")
-        #expect(await gateway.waitForSubscribers("replay", count: 0))
+        #expect(seen.map(\.data).last == "b1", "\(seen)")
+        #expect(await gateway.waitForSubscribers("replay", count: 0), "the first client is gone, its subscription is not")
 
-        try await Resume.publish(gateway, "replay", "missed-by-alice", query: "?session=alice")
+        let missed = try await Resume.publishAnswer(gateway, "replay", "missed-by-alice", query: "?session=alice")
+        #expect(missed["subscribers"] as? Int == 0, "\(missed)")
         try await Resume.publish(gateway, "replay", "for-bob", query: "?session=bob")
         try await Resume.publish(gateway, "replay", "b2")
 
