@@ -22,6 +22,12 @@ import Testing
         #expect(result.status == 0, "seed \(seed): exit \(result.status)")
         let reports = summary["clients"] as? [[String: Any]] ?? []
         #expect(reports.count == clients, "seed \(seed): \(line)")
+        if cuts > 0 {
+            // The drops really fell inside events and inside lines, not only between events.
+            let midEvent = reports.reduce(0) { $0 + ($1["mid_event_cuts"] as? Int ?? 0) }
+            let midLine = reports.reduce(0) { $0 + ($1["mid_line_cuts"] as? Int ?? 0) }
+            #expect(midEvent > 0 && midLine > 0, "seed \(seed): no mid-event/mid-line drops: \(line)")
+        }
         return summary
     }
 

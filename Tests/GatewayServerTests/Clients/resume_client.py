@@ -98,6 +98,7 @@ class Client:
         self.last_event_id = start_id
         self.received = {channel: [] for channel in channels}
         self.gaps, self.problems, self.connections, self.cuts = [], [], 0, []
+        self.mid_line = self.mid_event = 0
         self.opened = threading.Event()
         self.expect_from = expect_from or {channel: 1 for channel in channels}
 
@@ -113,6 +114,8 @@ class Client:
             ended = self.connect(cut)
             if ended == "cut":
                 cuts_left -= 1
+                # Like a browser's reconnection delay: events keep being published meanwhile.
+                time.sleep(self.rng.uniform(0, 0.1))
             elif ended == "error":
                 time.sleep(0.05)
 
@@ -145,6 +148,7 @@ class Client:
             while time.time() < DEADLINE:
                 if cut and cut[0] == "delay" and self.last_event_id and time.time() - started >= cut[1]:
                     self.cuts.append(("delay", round(cut[1], 3)))
+                    self.note_cut(parser)
                     return "cut"
                 try:
                     data = sock.recv(1 << 16)
@@ -170,6 +174,7 @@ class Client:
                             self.dispatch(parser.feed(chunk[:keep]))
                             self.last_event_id = parser.last_event_id
                             self.cuts.append(("bytes", body_bytes + keep))
+                            self.note_cut(parser)
                             return "cut"  # the rest of the chunk, and any partial event, is lost with the socket
                         body_bytes += len(chunk)
                         self.dispatch(parser.feed(chunk))
@@ -194,6 +199,13 @@ class Client:
             except OSError:
                 pass
 
+    def note_cut(self, parser):
+        """Counts cuts that fell inside a line, or inside an event (fields seen, no blank line yet)."""
+        if parser.pending:
+            self.mid_line += 1
+        if parser.pending or parser.data or parser.type or parser.id_buffer != parser.last_event_id:
+            self.mid_event += 1
+
     def dispatch(self, events):
         for kind, data, _ in events:
             if kind == "stream-gap":
@@ -208,7 +220,7 @@ class Client:
             self.received[channel].append(int(number))
 
     def summary(self):
-        result = {"client": self.number, "connections": self.connections, "cuts": len(self.cuts), "gaps": self.gaps, "problems": self.problems[:5]}
+        result = {"client": self.number, "connections": self.connections, "cuts": len(self.cuts), "mid_event_cuts": self.mid_event, "mid_line_cuts": self.mid_line, "gaps": self.gaps, "problems": self.problems[:5]}
         ok = not self.gaps
         for channel in channels:
             got = self.received[channel]
