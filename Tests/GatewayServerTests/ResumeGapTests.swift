@@ -184,4 +184,34 @@ import Testing
         #expect(Resume.cursor(live)?.epoch != Resume.cursor(ids[2])?.epoch, "the restarted gateway reused the epoch: \(live) vs \(ids[2])")
         await second.stop()
     }
+    /// Epochs are kept strictly increasing within one process (max(wall ms, last + 1)), so a burst of new
+    /// channels runs them ahead of the wall clock; a gateway restarted before the clock catches up starts
+    /// again from the wall clock and can hand a channel the very epoch of its previous life. A client's id
+    /// from that life then resumes silently in the new one (wrong events, no `stream-gap`).
+    @Test func restartAfterABurstOfNewChannelsDoesNotReuseAnEpoch() async throws {
+        let routes = [try Resume.route("/many", channel: "{c}", maxChannels: 1000)]
+        let script = Resume.clientsDirectory + "/epoch_burst.py"
+        let first = try await Resume.gateway(routes)
+        let burst = try await ChildProcess.run("python3", [script, String(first.plainPort), "b", "burst", "8000"])
+        #expect(burst.status == 0, "\(burst)")
+        var old: [String] = []
+        for number in 1...3 { old.append(try await Resume.publish(first, "victim", "old\(number)")) }
+        let oldEpoch = try #require(Resume.cursor(old[0])).epoch
+        await first.stop()
+
+        let second = try await Resume.gateway(routes)
+        // Create channels in the new gateway until the next one would get the old epoch (if the clock has
+        // caught up meanwhile, the new epochs are all later and nothing can collide).
+        let reach = try await ChildProcess.run("python3", [script, String(second.plainPort), "n", "reach", oldEpoch])
+        #expect(reach.status == 0, "\(reach)")
+        var new: [String] = []
+        for number in 1...5 { new.append(try await Resume.publish(second, "victim", "new\(number)")) }
+        #expect(Resume.cursor(new[0])?.epoch != oldEpoch, "the restarted gateway gave channel 'victim' the epoch of its previous life (\(oldEpoch)): ids \(old) before, \(new) after the restart (\(reach.output.trimmingCharacters(in: .whitespacesAndNewlines)))")
+
+        let subscriber = try Resume.subscribe(second, "/events/victim", lastEventID: old[2])
+        defer { subscriber.terminate() }
+        let events = await Resume.waitForEvents(subscriber, count: 2, timeout: .seconds(3))
+        expectGap(events.first, channel: "victim", reason: "epoch_changed")
+        await second.stop()
+    }
 }
