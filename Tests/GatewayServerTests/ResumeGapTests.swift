@@ -184,6 +184,64 @@ import Testing
         #expect(Resume.cursor(live)?.epoch != Resume.cursor(ids[2])?.epoch, "the restarted gateway reused the epoch: \(live) vs \(ids[2])")
         await second.stop()
     }
+    @Test func channelRouteHistoryOverrideAppliesWhenTheSubscribeCreatesTheChannel() async throws {
+        let gateway = try await Resume.gateway([try Resume.route("/short/{channel}", history: HistoryOverride(count: 3))])
+        let first = try Resume.subscribe(gateway, "/short/made-by-subscribe", maxTime: 3)
+        defer { first.terminate() }
+        #expect(await gateway.waitForSubscribers("made-by-subscribe", count: 1))
+        var ids: [String] = []
+        for number in 1...10 { ids.append(try await Resume.publish(gateway, "made-by-subscribe", "e\(number)")) }
+        let subscriber = try Resume.subscribe(gateway, "/events/made-by-subscribe", lastEventID: ids[1])
+        defer { subscriber.terminate() }
+        let events = await Resume.waitForEvents(subscriber, count: 4)
+        expectGap(events.first, channel: "made-by-subscribe", reason: "evicted")
+        let missed = events.first?.json?["missed"] as? [String: Any]
+        #expect(missed?["first"] as? String == ids[2] && missed?["last"] as? String == ids[6] && missed?["count"] as? Int == 5, "\(String(describing: missed)) ids \(ids)")
+        #expect(events.dropFirst().map(\.data) == ["e8", "e9", "e10"], "\(events)")
+        await gateway.stop()
+    }
+
+    @Test func multiChannelResumeReportsTheEvictedChannelAndReplaysBoth() async throws {
+        let gateway = try await Resume.gateway([
+            try Resume.route("/multi", maxChannels: 4),
+            try Resume.publishRoute("/publish-short/{channel}", history: HistoryOverride(count: 3)),
+        ])
+        var a: [String] = [], b: [String] = []
+        for number in 1...6 {
+            a.append(try await Resume.publish(gateway, "xa", "a\(number)", path: "/publish-short"))
+            b.append(try await Resume.publish(gateway, "xb", "b\(number)"))
+        }
+        // Resume after a1/b1: xa kept only a4…a6 (a2, a3 evicted), xb has everything.
+        let subscriber = try Resume.subscribe(gateway, "/multi?channel=xb&channel=xa", lastEventID: "\(a[0]).\(b[0])")
+        defer { subscriber.terminate() }
+        _ = await subscriber.waitForOutput { $0.contains("data: b6\n\n") && $0.contains("data: a6\n\n") }
+        let events = Resume.events(subscriber.text)
+        expectGap(events.first, channel: "xa", reason: "evicted")
+        let missed = events.first?.json?["missed"] as? [String: Any]
+        #expect(missed?["first"] as? String == a[1] && missed?["last"] as? String == a[2] && missed?["count"] as? Int == 2, "\(String(describing: missed))")
+        #expect(events.first?.id == "\(a[2]).\(b[0])", "gap id: \(String(describing: events.first?.id))")
+        let messages = events.dropFirst().map(\.data)
+        #expect(messages.filter { $0.hasPrefix("a") } == ["a4", "a5", "a6"], "\(messages)")
+        #expect(messages.filter { $0.hasPrefix("b") } == ["b2", "b3", "b4", "b5", "b6"], "\(messages)")
+        #expect(events.last?.id == "\(a[5]).\(b[5])", "final id \(String(describing: events.last?.id))")
+        await gateway.stop()
+    }
+
+    /// History that expired entirely, then an idle channel dropped by the sweep (every 10 s): a client
+    /// that missed events still gets a gap (`evicted` or, once the channel was dropped, `epoch_changed`).
+    @Test func expiredHistoryOfAnIdleChannelIsNeverSilent() async throws {
+        let gateway = try await Resume.gateway([try Resume.publishRoute("/publish-ttl/{channel}", history: HistoryOverride(ttl: .milliseconds(300)))])
+        let ids = [try await Resume.publish(gateway, "idle", "i1", path: "/publish-ttl"), try await Resume.publish(gateway, "idle", "i2", path: "/publish-ttl")]
+        try await Task.sleep(for: .milliseconds(10_800))  // past the first sweep
+        let subscriber = try Resume.subscribe(gateway, "/events/idle", lastEventID: ids[0])
+        defer { subscriber.terminate() }
+        let events = await Resume.waitForEvents(subscriber, count: 1, timeout: .seconds(3))
+        #expect(events.first?.type == "stream-gap", "\(events)")
+        let reason = events.first?.json?["reason"] as? String
+        #expect(reason == "evicted" || reason == "epoch_changed", "\(events)")
+        await gateway.stop()
+    }
+
     /// Epochs are kept strictly increasing within one process (max(wall ms, last + 1)), so a burst of new
     /// channels runs them ahead of the wall clock; a gateway restarted before the clock catches up starts
     /// again from the wall clock and can hand a channel the very epoch of its previous life. A client's id

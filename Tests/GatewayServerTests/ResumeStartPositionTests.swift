@@ -5,10 +5,11 @@ import Testing
 /// query parameters stand in for the header (polyfills that cannot set headers); `replay_last: N` replays
 /// the last N on a first connect only; no id means live only.
 @Suite struct ResumeStartPositionTests {
-    @Test func earliestReplaysAllHistoryThenLive() async throws {
+    @Test(arguments: [false, true])
+    func earliestReplaysAllHistoryThenLive(http1: Bool) async throws {
         let gateway = try await Resume.gateway()
         for number in 1...4 { try await Resume.publish(gateway, "early", "e\(number)") }
-        let subscriber = try Resume.subscribe(gateway, "/events/early", lastEventID: "earliest")
+        let subscriber = try Resume.subscribe(gateway, "/events/early", lastEventID: "earliest", http1: http1)
         defer { subscriber.terminate() }
         _ = await Resume.waitForEvents(subscriber, count: 4)
         #expect(await gateway.waitForSubscribers("early", count: 1))
