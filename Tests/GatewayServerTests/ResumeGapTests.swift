@@ -46,9 +46,10 @@ import Testing
     }
 
     @Test func evictedByTTLReportsAGap() async throws {
-        let gateway = try await Resume.gateway([try Resume.publishRoute("/publish-ttl/{channel}", history: HistoryOverride(ttl: .milliseconds(600)))])
+        let gateway = try await Resume.gateway([try Resume.publishRoute("/publish-ttl/{channel}", history: HistoryOverride(ttl: .seconds(3)))])
+        // TTL wide enough that the fresh events survive a loaded machine; the old ones are 3.5 s old.
         let old = try await publishNumbered(gateway, "ttl", 3, prefix: "old", path: "/publish-ttl")
-        try await Task.sleep(for: .milliseconds(1000))
+        try await Task.sleep(for: .milliseconds(3500))
         let fresh = try await publishNumbered(gateway, "ttl", 2, prefix: "new", path: "/publish-ttl")
         let subscriber = try Resume.subscribe(gateway, "/events/ttl", lastEventID: old[0])
         defer { subscriber.terminate() }
@@ -138,7 +139,7 @@ import Testing
 
     @Test func malformedIdReportsMalformedThenLive() async throws {
         let gateway = try await Resume.gateway()
-        try await publishNumbered(gateway, "bad", 2)
+        _ = try await publishNumbered(gateway, "bad", 2)
         let subscriber = try Resume.subscribe(gateway, "/events/bad", lastEventID: "garbage")
         defer { subscriber.terminate() }
         #expect(await gateway.waitForSubscribers("bad", count: 1))
