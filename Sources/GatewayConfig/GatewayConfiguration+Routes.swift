@@ -2,7 +2,7 @@ import GatewayRouting
 internal import Yams
 
 extension RouteConfiguration {
-    static let actionKeys = ["channel", "publish", "health"]
+    static let actionKeys = ["channel", "publish", "health", "upstream"]
     static let keys = ["path"] + actionKeys + ["heartbeat", "retry"]
 
     /// `routes:`, required and non-empty. Entries with problems are reported and left out.
@@ -46,11 +46,13 @@ extension RouteConfiguration {
             let heartbeat = reader.duration(mapping, "heartbeat")
             let retry = reader.duration(mapping, "retry")
             if let action {
-                if case .channel = action {} else {
+                switch action {
+                case .channel, .upstream: break
+                case .publish, .health:
                     // The options only mean something for event streams.
                     for key in ["heartbeat", "retry"] {
                         if let node = mapping.entries[key]?.key {
-                            reader.report("\(path).\(key): only channel routes take '\(key)'", at: node)
+                            reader.report("\(path).\(key): only channel and upstream routes take '\(key)'", at: node)
                         }
                     }
                 }
@@ -73,6 +75,7 @@ extension RouteConfiguration {
             reader.report(message, at: mapping.node)
             return nil
         }
+        if key == "upstream" { return readUpstream(mapping, pattern: pattern, &reader).map(RouteAction.upstream) }
         if key == "health" {
             return reader.choice(mapping, "health", HealthCheck.allCases.map(\.rawValue))
                 .flatMap(HealthCheck.init(rawValue:)).map(RouteAction.health)

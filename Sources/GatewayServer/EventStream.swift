@@ -11,6 +11,8 @@ protocol StreamConnection: AnyObject {
     func queuedBytes(stream: Int32) -> Int
     /// Ends the stream at once because its client stopped reading (the budget is spent).
     func abortSlowStream(_ stream: Int32)
+    /// Ends the stream cleanly after what is queued (the server closed its channel).
+    func finishStream(_ stream: Int32)
     /// Asks for the queued bytes to be written; the loop batches these into one write per connection.
     func requestFlush()
 }
@@ -65,6 +67,14 @@ final class EventStream: HubSubscriber {
         guard isOpen else { return }
         eventsSent += 1
         write(event.wire)
+    }
+
+    /// The channel closed (its upstream refused the stream): end cleanly; the client's reconnect is
+    /// answered by the route (502 while the upstream is failed).
+    func channelClosed(_ channel: String) {
+        guard isOpen else { return }
+        end(.serverClosed)
+        connection.finishStream(streamID)
     }
 
     /// Called by the heartbeat wheel when the stream has been quiet for its interval.

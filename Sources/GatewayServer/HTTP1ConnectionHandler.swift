@@ -170,6 +170,13 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
         context?.close(promise: nil)
     }
 
+    func finishStream(_ stream: Int32) {
+        guard case .streaming(let eventStream) = state, let context else { return }
+        logStreamClosed(eventStream)
+        state = .closed
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+    }
+
     func requestFlush() {
         guard !flushRequested else { return }
         flushRequested = true

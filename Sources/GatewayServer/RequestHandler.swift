@@ -12,13 +12,16 @@ struct RequestHandler: Sendable {
     /// The publish bearer token from the environment; nil when unset (untrusted listeners then refuse).
     let publishToken: String?
     let readiness: Readiness
+    /// Shared upstream sources; nil where no server runs them (unit tests).
+    let upstreams: UpstreamRegistry?
 
-    init(configuration: GatewayConfiguration, hub: Hub, publishToken: String?, readiness: Readiness) {
+    init(configuration: GatewayConfiguration, hub: Hub, publishToken: String?, readiness: Readiness, upstreams: UpstreamRegistry? = nil) {
         self.configuration = configuration
         self.routeTable = configuration.routeTable
         self.hub = hub
         self.publishToken = publishToken
         self.readiness = readiness
+        self.upstreams = upstreams
     }
 
     func handle(_ request: GatewayRequest) -> GatewayResponse {
@@ -52,6 +55,8 @@ struct RequestHandler: Sendable {
                 return .json(503, .object([("status", .string("draining"))]))
             }
             return .json(200, .object([("status", .string("ok"))]))
+        case .upstream(let route):
+            return upstream(route, request, match, options)
         }
     }
 

@@ -1,0 +1,54 @@
+import GatewayConfig
+import GatewayRouting
+import NIOCore
+
+extension RequestHandler {
+    /// `upstream:` routes: fill the URL from path then query parameters, and join its shared source.
+    ///
+    /// Refusals are 502 with a JSON body, never 503: EventSource gives up on any non-200 (WHATWG HTML
+    /// §9.2.3), and a refused upstream is the gateway failing as a gateway (RFC 9110 §15.6.3).
+    func upstream(_ route: UpstreamRoute, _ request: GatewayRequest, _ match: RouteMatch, _ options: RouteConfiguration) -> GatewayResponse {
+        guard request.method == "GET" else {
+            return .error(405, "method_not_allowed", "\(request.method) is not allowed here; use GET", headers: [("allow", "GET")])
+        }
+        var parameters = match.parameters
+        for name in route.url.parameterNames where parameters[name] == nil {
+            guard let value = request.queryValue(name), !value.isEmpty else {
+                return .error(400, "missing_parameter", "this stream needs the query parameter '\(name)'")
+            }
+            parameters[name] = value
+        }
+        guard let url = route.url.expand(parameters) else {
+            return .error(400, "missing_parameter", "this stream needs the parameters \(route.url.parameterNames)")
+        }
+        guard let upstreams else {
+            return Self.upstreamRefused(code: "upstream_unavailable", message: "upstreams are not enabled in this process", status: nil)
+        }
+        switch route.mode {
+        case .shared:
+            switch upstreams.acquire(url: url, route: route) {
+            case .subscribe(let channel):
+                return .eventStream(EventStreamPlan(
+                    channel: channel,
+                    heartbeat: TimeAmount(options.heartbeat ?? configuration.streams.heartbeat),
+                    retryMilliseconds: Self.milliseconds(options.retry ?? configuration.streams.retry),
+                    outboundBudget: configuration.streams.outboundBudget
+                ))
+            case .refuse(let code, let message, let status):
+                return Self.upstreamRefused(code: code, message: message, status: status)
+            }
+        case .perClient:
+            return Self.upstreamRefused(code: "upstream_mode_unsupported", message: "per_client upstream mode is not available yet", status: nil)
+        }
+    }
+
+    /// `{"error":{"status":502,"code":…,"message":…,"upstream_status":404}}`.
+    static func upstreamRefused(code: String, message: String, status: Int?) -> GatewayResponse {
+        .json(502, .object([
+            ("error", .object([
+                ("status", .int(502)), ("code", .string(code)), ("message", .string(message)),
+                ("upstream_status", status.map { .int($0) } ?? .null),
+            ])),
+        ]))
+    }
+}
