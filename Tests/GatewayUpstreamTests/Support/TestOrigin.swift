@@ -1,13 +1,13 @@
 import Foundation
 import GatewayTLS
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 import Synchronization
 
 /// A real SSE origin on loopback for tests: numbered events with ids `1`, `2`, …, replay from its own
 /// history after `Last-Event-ID`, scripted answers (204, 404, 500…), and stop/restart on the same port.
-/// HTTP/1.1, plain or TLS (a development CA in a temp folder).
+/// HTTP/1.1, plain or TLS (a development CA in a temp folder). Speaks raw HTTP/1.1 (no NIOHTTP1), so the
+/// gateway's test target can share this file.
 final class TestOrigin: Sendable {
     enum Answer: Sendable, Equatable {
         case stream
@@ -85,7 +85,7 @@ final class TestOrigin: Sendable {
                 ids.append(id)
                 Self.write(id: id, data: "\(prefix) \(id)", into: &bytes)
             }
-            for stream in state.streams { stream.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(bytes)), promise: nil) }
+            for stream in state.streams { stream.writeAndFlush(bytes, promise: nil) }
             return ids
         }
     }
@@ -93,7 +93,7 @@ final class TestOrigin: Sendable {
     /// Sends raw bytes to current streams only (not kept in history): oversize events, odd framing.
     func sendRaw(_ text: String) {
         state.withLock { state in
-            for stream in state.streams { stream.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(string: text))), promise: nil) }
+            for stream in state.streams { stream.writeAndFlush(ByteBuffer(string: text), promise: nil) }
         }
     }
 
@@ -127,7 +127,6 @@ final class TestOrigin: Sendable {
                     self.state.withLock { $0.connections += 1 }
                     let pipeline = channel.pipeline.syncOperations
                     if let tls { try pipeline.addHandler(TLSHandler(context: tls)) }
-                    try pipeline.configureHTTPServerPipeline(withErrorHandling: false)
                     try pipeline.addHandler(OriginHandler(origin: self))
                 }
             }
@@ -137,36 +136,31 @@ final class TestOrigin: Sendable {
         state.withLock { $0.server = channel }
     }
 
-    /// Called on the connection's loop once a request is complete.
-    fileprivate func respond(_ head: HTTPRequestHead, on channel: any Channel) {
-        state.withLock { state in
-            let headers = head.headers.map { (name: $0.name.lowercased(), value: $0.value) }
-            state.requests.append(Request(target: head.uri, headers: headers))
+    /// Called on the connection's loop once a request head is complete.
+    fileprivate func respond(_ request: Request, on channel: any Channel) {
+        // Written under the lock so a concurrent `publish` cannot slip between replay and registration;
+        // answers that close the connection are sent after it (closing calls back into `closed`).
+        let finalAnswer: String? = state.withLock { state in
+            state.requests.append(request)
             switch state.answer {
             case .status(let status):
-                var response = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status))
-                response.headers.add(name: "content-length", value: "0")
-                channel.write(HTTPServerResponsePart.head(response), promise: nil)
-                channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)
+                return "HTTP/1.1 \(status) Scripted\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
             case .wrongType(let type):
-                var response = HTTPResponseHead(version: .http1_1, status: .ok)
-                response.headers.add(name: "content-type", value: type)
-                response.headers.add(name: "content-length", value: "2")
-                channel.write(HTTPServerResponsePart.head(response), promise: nil)
-                channel.write(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(string: "{}"))), promise: nil)
-                channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)
+                return "HTTP/1.1 200 OK\r\ncontent-type: \(type)\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}"
             case .stream:
-                var response = HTTPResponseHead(version: .http1_1, status: .ok)
-                response.headers.add(name: "content-type", value: "text/event-stream")
-                response.headers.add(name: "cache-control", value: "no-cache")
-                channel.write(HTTPServerResponsePart.head(response), promise: nil)
-                var bytes = ByteBuffer(string: ":origin\n\n")
+                // No content-length and no chunking: the body runs until the connection closes (RFC 9112 §6.3).
+                var bytes = ByteBuffer(string: "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\nconnection: close\r\n\r\n")
+                bytes.writeString(":origin\n\n")
                 if let retry = state.retryMilliseconds { bytes.writeString("retry: \(retry)\n\n") }
-                let after = head.headers.first(name: "last-event-id").flatMap { Int($0) } ?? 0
+                let after = request.header("last-event-id").flatMap { Int($0) } ?? 0
                 for event in state.history where event.id > after { Self.write(id: event.id, data: event.data, into: &bytes) }
-                channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(bytes)), promise: nil)
+                channel.writeAndFlush(bytes, promise: nil)
                 state.streams.append(channel)
+                return nil
             }
+        }
+        if let finalAnswer {
+            channel.writeAndFlush(ByteBuffer(string: finalAnswer)).whenComplete { _ in channel.close(promise: nil) }
         }
     }
 
@@ -179,19 +173,27 @@ final class TestOrigin: Sendable {
     }
 }
 
+/// Reads one request head (`GET /path HTTP/1.1`, headers, blank line) from raw bytes.
 private final class OriginHandler: ChannelInboundHandler {
-    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundIn = ByteBuffer
     let origin: TestOrigin
-    var head: HTTPRequestHead?
+    var received = ""
+    var answered = false
 
     init(origin: TestOrigin) { self.origin = origin }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head): self.head = head
-        case .body: break
-        case .end: if let head { origin.respond(head, on: context.channel) }
+        guard !answered else { return }
+        received += String(buffer: unwrapInboundIn(data))
+        guard let end = received.range(of: "\r\n\r\n") else { return }
+        answered = true
+        let lines = received[..<end.lowerBound].components(separatedBy: "\r\n")
+        let target = lines.first?.split(separator: " ").dropFirst().first.map(String.init) ?? "/"
+        let headers = lines.dropFirst().compactMap { line -> (name: String, value: String)? in
+            guard let colon = line.firstIndex(of: ":") else { return nil }
+            return (line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
         }
+        origin.respond(TestOrigin.Request(target: target, headers: headers), on: context.channel)
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -1,0 +1,199 @@
+import Foundation
+import GatewayConfig
+import GatewayRouting
+import Testing
+
+/// `upstream:` routes end to end: a real origin started by the test, the gateway, real clients.
+@Suite(.serialized) struct UpstreamRouteTests {
+    private func start(
+        _ origin: TestOrigin,
+        configure: (inout UpstreamRoute) -> Void = { _ in },
+        heartbeat: Duration? = nil
+    ) async throws -> TestGateway {
+        var route = UpstreamRoute(url: try UpstreamURLTemplate(origin.url + "/stream?symbol={symbol}"))
+        route.reconnectInitial = .milliseconds(50)
+        route.reconnectMaximum = .milliseconds(500)
+        route.caFile = origin.caPath
+        configure(&route)
+        let configured = route
+        return try await TestGateway.start { configuration in
+            configuration.routes.insert(
+                RouteConfiguration(route: Route(pattern: try! RoutePattern("/prices/{symbol}"), action: .upstream(configured)), heartbeat: heartbeat),
+                at: 0)
+        }
+    }
+
+    private func channel(_ origin: TestOrigin, _ symbol: String) -> String {
+        "upstream:\(origin.url)/stream?symbol=\(symbol)"
+    }
+
+    private func subscribe(_ gateway: TestGateway, _ path: String) throws -> ChildProcess {
+        try ChildProcess("curl", ["-sS", "-N", "--max-time", "30", "\(gateway.plainURL)\(path)"])
+    }
+
+    private static func count(_ needle: String, in text: String) -> Int {
+        text.components(separatedBy: needle).count - 1
+    }
+
+    /// 5 curl processes × 100 multiplexed HTTP/2 streams share exactly one upstream connection; the origin
+    /// dies and comes back mid-stream, and every stream (each written to its own file) still gets every
+    /// event exactly once.
+    @Test func fiveHundredSubscribersShareOneUpstreamAcrossAnOriginRestart() async throws {
+        let origin = try await TestOrigin.start()
+        let gateway = try await start(origin)
+        let url = "\(gateway.tlsURL)/prices/ACME"
+        let outputs = gateway.directory + "/streams"
+        try FileManager.default.createDirectory(atPath: outputs, withIntermediateDirectories: true)
+        var clients: [ChildProcess] = []
+        for client in 0..<5 {
+            let transfers = (0..<100).flatMap { ["-o", "\(outputs)/\(client)-\($0)", url] }
+            // curl 7.88 multiplexes `-Z` transfers reliably over TLS + ALPN (not with h2c prior knowledge).
+            clients.append(try ChildProcess("curl", ["-sS", "-N", "--max-time", "60", "--cacert", gateway.caPath, "--http2", "-Z", "--parallel-max", "100"] + transfers))
+        }
+        defer { for client in clients { client.terminate() } }
+        #expect(await gateway.waitForSubscribers(channel(origin, "ACME"), count: 500, timeout: .seconds(30)))
+        #expect(await waitUntil { origin.openStreams == 1 })
+        origin.publish(3)
+        await origin.stop()
+        origin.publish(3)  // published while the gateway cannot reach the origin
+        try await origin.restart()
+        #expect(await waitUntil { origin.openStreams == 1 })
+        origin.publish(2)
+        let streams = { (0..<500).map { (try? String(contentsOfFile: "\(outputs)/\($0 / 100)-\($0 % 100)", encoding: .utf8)) ?? "" } }
+        let all = await waitUntil(timeout: .seconds(30)) { streams().allSatisfy { $0.contains("data: event 8\n") } }
+        #expect(all, "not every stream got the last event")
+        let expected = (1...8).map { "event: tick\ndata: event \($0)\n\n" }
+        for (index, text) in streams().enumerated() {
+            let got = text.components(separatedBy: "id: ").dropFirst().map { $0.drop { $0 != "\n" }.dropFirst() }.map(String.init)
+            if got != expected {
+                Issue.record("stream \(index) got \(got)")
+                break
+            }
+        }
+        #expect(origin.connectionCount == 2, "one connection before the restart and one after")
+        #expect(origin.requests.last?.header("last-event-id") == "3")
+        #expect(origin.requests.first?.target == "/stream?symbol=ACME")
+        await gateway.stop()
+        await origin.shutdown()
+    }
+
+    /// EventSource rules: 204 and 404 are final. Open streams get `stream-error` and end; new ones get 502.
+    @Test(arguments: [204, 404])
+    func finalAnswerEndsStreamsAndRefusesNewOnes(status: Int) async throws {
+        let origin = try await TestOrigin.start()
+        let gateway = try await start(origin) { $0.reconnectMaximum = .seconds(20) }
+        let first = try subscribe(gateway, "/prices/ACME")
+        let second = try subscribe(gateway, "/prices/ACME")
+        defer { first.terminate(); second.terminate() }
+        #expect(await gateway.waitForSubscribers(channel(origin, "ACME"), count: 2))
+        #expect(await waitUntil { origin.openStreams == 1 })
+        origin.publish(1)
+        #expect(await first.waitForOutput(containing: "data: event 1\n"))
+        origin.answer(.status(status))
+        await origin.stop()
+        try await origin.restart()
+        for subscriber in [first, second] {
+            #expect(await subscriber.waitForOutput(containing: "event: stream-error\n"), "\(subscriber.text)")
+            #expect(await subscriber.waitForExit(timeout: .seconds(5)) == 0, "the stream must end cleanly")
+            #expect(subscriber.text.contains("\"status\":\(status)"))
+        }
+        let refused = try await gateway.curl(["\(gateway.plainURL)/prices/ACME"])
+        #expect(refused.status == 502)
+        #expect(refused.body.contains("\"code\":\"upstream_failed\""))
+        #expect(refused.body.contains("\"upstream_status\":\(status)"))
+        await gateway.stop()
+        await origin.shutdown()
+    }
+
+    /// 500 and 429 are transient: the upstream is retried and streams stay open on heartbeats.
+    @Test(arguments: [500, 429])
+    func transientAnswersKeepStreamsOpenOnHeartbeats(status: Int) async throws {
+        let origin = try await TestOrigin.start()
+        let gateway = try await start(origin, heartbeat: .seconds(1))
+        let subscriber = try subscribe(gateway, "/prices/ACME")
+        defer { subscriber.terminate() }
+        #expect(await waitUntil { origin.openStreams == 1 })
+        origin.answer(.status(status))
+        await origin.stop()
+        try await origin.restart()
+        #expect(await waitUntil { origin.requests.count >= 3 }, "the upstream was not retried")
+        let heartbeats = Self.count(":\n\n", in: subscriber.text)
+        #expect(await subscriber.waitForOutput(timeout: .seconds(5)) { Self.count(":\n\n", in: $0) > heartbeats })
+        #expect(subscriber.isRunning)
+        origin.answer(.stream)
+        origin.publish(1)
+        #expect(await subscriber.waitForOutput(containing: "data: event 1\n"))
+        #expect(!subscriber.text.contains("stream-error"))
+        await gateway.stop()
+        await origin.shutdown()
+    }
+
+    @Test func tlsOriginWithTheConfiguredCA() async throws {
+        let origin = try await TestOrigin.start(tls: true)
+        origin.publish(1)
+        let gateway = try await start(origin)
+        let subscriber = try subscribe(gateway, "/prices/ACME")
+        defer { subscriber.terminate() }
+        #expect(await waitUntil { origin.openStreams == 1 })
+        origin.publish(1)
+        #expect(await subscriber.waitForOutput(containing: "data: event 2\n"))
+        await gateway.stop()
+        await origin.shutdown()
+    }
+
+    /// A certificate the CA file does not vouch for is refused and retried (a transient failure: the
+    /// origin may fix its certificate); the stream stays open and gets nothing from the origin.
+    @Test func tlsOriginWithTheWrongCAIsRefused() async throws {
+        let origin = try await TestOrigin.start(tls: true)
+        let plain = try await TestOrigin.start(tls: true)  // another development CA
+        let gateway = try await start(origin) { $0.caFile = plain.caPath }
+        let subscriber = try subscribe(gateway, "/prices/ACME")
+        defer { subscriber.terminate() }
+        #expect(await waitUntil { origin.connectionCount >= 2 }, "the upstream was not retried")
+        origin.publish(1)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(origin.requests.isEmpty, "no request may be sent over an unverified connection")
+        #expect(!subscriber.text.contains("data:"))
+        #expect(subscriber.isRunning)
+        await gateway.stop()
+        await origin.shutdown()
+        await plain.shutdown()
+    }
+
+    @Test func idleUpstreamIsClosedAfterTheTimeout() async throws {
+        let origin = try await TestOrigin.start()
+        let gateway = try await start(origin) { $0.idleTimeout = .milliseconds(500) }
+        let subscriber = try ChildProcess("curl", ["-sS", "-N", "--max-time", "1", "\(gateway.plainURL)/prices/ACME"])
+        #expect(await waitUntil { origin.openStreams == 1 })
+        #expect(gateway.server.upstreamCount == 1)
+        // The subscriber leaves by itself (curl's --max-time): the test process's children may not see SIGTERM.
+        #expect(await subscriber.waitForExit(timeout: .seconds(5)) != 0)
+        #expect(await waitUntil(timeout: .seconds(5)) { origin.openStreams == 0 })
+        #expect(gateway.server.upstreamCount == 0)
+        await gateway.stop()
+        await origin.shutdown()
+    }
+
+    @Test func distinctParametersGetDistinctUpstreamsAndQueryParametersFill() async throws {
+        let origin = try await TestOrigin.start()
+        let gateway = try await start(origin) { $0.url = try! UpstreamURLTemplate(origin.url + "/s/{symbol}?depth={depth}") }
+        let one = try subscribe(gateway, "/prices/A%20B?depth=2")
+        let two = try subscribe(gateway, "/prices/C?depth=1")
+        defer { one.terminate(); two.terminate() }
+        #expect(await waitUntil { origin.openStreams == 2 })
+        #expect(Set(origin.requests.map(\.target)) == ["/s/A%20B?depth=2", "/s/C?depth=1"])
+        let missing = try await gateway.curl(["\(gateway.plainURL)/prices/C"])
+        #expect(missing.status == 400)
+        await gateway.stop()
+        await origin.shutdown()
+    }
+
+    private func waitUntil(timeout: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < timeout {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return condition()
+    }
+}
