@@ -29,6 +29,8 @@ final class EventStream: HubSubscriber {
     let plan: EventStreamPlan
     let openedAt: NIODeadline
     private var subscription: HubSubscription?
+    /// Per-client upstream mode: the source feeding this stream instead of a hub channel.
+    var upstreamFeed: UpstreamClientFeed?
     /// Heartbeat-wheel tick of the last write, so an active stream sends no heartbeat.
     var lastWriteTick: Int64 = 0
     private(set) var eventsSent = 0
@@ -59,7 +61,11 @@ final class EventStream: HubSubscriber {
         var retry = EventStreamEncoder.retry(milliseconds: plan.retryMilliseconds)
         opening.writeBuffer(&retry)
         write(opening)
-        subscription = hub.subscribe(self, to: plan.channel, on: loop.eventLoop)
+        if let upstream = plan.upstream {
+            startUpstream(upstream, loop: loop.eventLoop)
+        } else {
+            subscription = hub.subscribe(self, to: plan.channel, on: loop.eventLoop)
+        }
         loop.heartbeats.add(self, interval: plan.heartbeat)
     }
 
@@ -75,6 +81,13 @@ final class EventStream: HubSubscriber {
         guard isOpen else { return }
         end(.serverClosed)
         connection.finishStream(streamID)
+    }
+
+    /// Bytes of whole events from a per-client upstream (ids are the origin's).
+    func deliverUpstream(_ bytes: ByteBuffer, events: Int) {
+        guard isOpen else { return }
+        eventsSent += events
+        write(bytes)
     }
 
     /// Called by the heartbeat wheel when the stream has been quiet for its interval.
@@ -105,5 +118,7 @@ final class EventStream: HubSubscriber {
         endReason = reason
         subscription?.cancel()
         subscription = nil
+        upstreamFeed?.stop()
+        upstreamFeed = nil
     }
 }

@@ -36,6 +36,8 @@ struct EventStreamPlan {
     var heartbeat: TimeAmount
     var retryMilliseconds: Int
     var outboundBudget: Int
+    /// Per-client upstream routes: the stream is fed by its own upstream source, not by `channel`.
+    var upstream: UpstreamClientPlan? = nil
 
     /// Response headers of every event stream. `x-accel-buffering: no` tells buffering proxies (nginx) in
     /// front to pass bytes at once; HTTP/2 forbids connection-specific headers, so none are here.

@@ -28,18 +28,32 @@ extension RequestHandler {
         case .shared:
             switch upstreams.acquire(url: url, route: route) {
             case .subscribe(let channel):
-                return .eventStream(EventStreamPlan(
-                    channel: channel,
-                    heartbeat: TimeAmount(options.heartbeat ?? configuration.streams.heartbeat),
-                    retryMilliseconds: Self.milliseconds(options.retry ?? configuration.streams.retry),
-                    outboundBudget: configuration.streams.outboundBudget
-                ))
+                return .eventStream(streamPlan(channel: channel, options))
             case .refuse(let code, let message, let status):
                 return Self.upstreamRefused(code: code, message: message, status: status)
             }
         case .perClient:
-            return Self.upstreamRefused(code: "upstream_mode_unsupported", message: "per_client upstream mode is not available yet", status: nil)
+            // Only the configured headers travel; the client's Last-Event-ID is the origin's own id.
+            let forwarded = request.headers.filter { route.forwardHeaders.contains($0.name) }
+            switch upstreams.clientConfiguration(url: url, route: route, headers: forwarded, lastEventID: request.header("last-event-id")) {
+            case .success(let source):
+                // The channel name only labels the stream in logs; nothing subscribes to it.
+                var plan = streamPlan(channel: UpstreamRegistry.channelName(url: url), options)
+                plan.upstream = UpstreamClientPlan(configuration: source, registry: upstreams, logger: upstreams.logger)
+                return .eventStream(plan)
+            case .failure(let refusal):
+                return Self.upstreamRefused(code: refusal.code, message: refusal.message, status: nil)
+            }
         }
+    }
+
+    private func streamPlan(channel: String, _ options: RouteConfiguration) -> EventStreamPlan {
+        EventStreamPlan(
+            channel: channel,
+            heartbeat: TimeAmount(options.heartbeat ?? configuration.streams.heartbeat),
+            retryMilliseconds: Self.milliseconds(options.retry ?? configuration.streams.retry),
+            outboundBudget: configuration.streams.outboundBudget
+        )
     }
 
     /// `{"error":{"status":502,"code":…,"message":…,"upstream_status":404}}`.

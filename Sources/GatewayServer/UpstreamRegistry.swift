@@ -18,12 +18,14 @@ import Synchronization
 final class UpstreamRegistry: Sendable {
     private let hub: Hub
     private let group: any EventLoopGroup
-    private let logger: Logger
+    let logger: Logger
     let maxConnections: Int
     private let state = Mutex(State())
 
     private struct State {
         var entries: [String: Entry] = [:]
+        /// Per-client upstream streams open (they share `maxConnections` with the shared sources).
+        var clientSlots = 0
         /// One TLS context per CA file (nil key: the system store), built on first use.
         var tlsContexts: [String: TLSClientContext] = [:]
         var sweeper: RepeatedTask?
@@ -73,7 +75,7 @@ final class UpstreamRegistry: Sendable {
                     return .subscribe(channel: entry.channel)
                 }
             }
-            let open = state.entries.values.filter { $0.failure == nil }.count
+            let open = state.entries.values.filter { $0.failure == nil }.count + state.clientSlots
             guard open < maxConnections else {
                 return .refuse(code: "upstream_limit", message: "the gateway already holds its maximum of \(maxConnections) upstream connections", status: nil)
             }
@@ -115,6 +117,41 @@ final class UpstreamRegistry: Sendable {
             endpoint: endpoint, tls: tls, connectTimeout: route.connectTimeout, readTimeout: route.readTimeout,
             maxEventBytes: route.maxEventSize, reconnectInitial: route.reconnectInitial, reconnectMaximum: route.reconnectMaximum)
     }
+
+    /// A per-client stream: the source configuration with the client's headers, and a connection slot
+    /// (given back by `releaseClientSlot`). A refusal when over `maxConnections`.
+    func clientConfiguration(url: String, route: UpstreamRoute, headers: [(name: String, value: String)], lastEventID: String?)
+        -> Result<UpstreamSourceConfiguration, Refusal>
+    {
+        state.withLock { state in
+            guard !state.stopped else { return .failure(Refusal(code: "upstream_unavailable", message: "the gateway is shutting down")) }
+            let open = state.entries.values.filter { $0.failure == nil }.count + state.clientSlots
+            guard open < maxConnections else {
+                return .failure(Refusal(code: "upstream_limit", message: "the gateway already holds its maximum of \(maxConnections) upstream connections"))
+            }
+            do {
+                var configuration = try Self.sourceConfiguration(url: url, route: route, contexts: &state.tlsContexts)
+                configuration.headers = headers
+                configuration.lastEventID = lastEventID
+                state.clientSlots += 1
+                return .success(configuration)
+            } catch {
+                return .failure(Refusal(code: "upstream_misconfigured", message: "\(error)"))
+            }
+        }
+    }
+
+    struct Refusal: Error {
+        var code: String
+        var message: String
+    }
+
+    func releaseClientSlot() {
+        state.withLock { $0.clientSlots -= 1 }
+    }
+
+    /// Per-client upstream streams open.
+    var clientCount: Int { state.withLock { $0.clientSlots } }
 
     /// Called from the sink on a final answer.
     func failed(url: String, problem: UpstreamProblem) {

@@ -8,7 +8,8 @@ import Testing
     private func start(
         _ origin: TestOrigin,
         configure: (inout UpstreamRoute) -> Void = { _ in },
-        heartbeat: Duration? = nil
+        heartbeat: Duration? = nil,
+        maxConnections: Int = 1000
     ) async throws -> TestGateway {
         var route = UpstreamRoute(url: try UpstreamURLTemplate(origin.url + "/stream?symbol={symbol}"))
         route.reconnectInitial = .milliseconds(50)
@@ -20,6 +21,7 @@ import Testing
             configuration.routes.insert(
                 RouteConfiguration(route: Route(pattern: try! RoutePattern("/prices/{symbol}"), action: .upstream(configured)), heartbeat: heartbeat),
                 at: 0)
+            configuration.upstreams.maxConnections = maxConnections
         }
     }
 
@@ -184,6 +186,64 @@ import Testing
         #expect(Set(origin.requests.map(\.target)) == ["/s/A%20B?depth=2", "/s/C?depth=1"])
         let missing = try await gateway.curl(["\(gateway.plainURL)/prices/C"])
         #expect(missing.status == 400)
+        await gateway.stop()
+        await origin.shutdown()
+    }
+
+    @Test func perClientModeForwardsChosenHeadersAndTheClientsLastEventID() async throws {
+        let origin = try await TestOrigin.start()
+        origin.publish(4)
+        let gateway = try await start(origin) {
+            $0.mode = .perClient
+            $0.forwardHeaders = ["authorization"]
+        }
+        let first = try ChildProcess("curl", [
+            "-sS", "-N", "--max-time", "3", "-H", "Authorization: Bearer token-1", "-H", "Cookie: session=secret",
+            "-H", "Last-Event-ID: 2", "\(gateway.plainURL)/prices/ACME",
+        ])
+        let second = try ChildProcess("curl", ["-sS", "-N", "--max-time", "3", "\(gateway.plainURL)/prices/ACME"])
+        #expect(await first.waitForOutput(containing: "data: event 4\n"))
+        #expect(await second.waitForOutput(containing: "data: event 4\n"))
+        // The origin's ids pass through, so the client's next Last-Event-ID means something to the origin.
+        #expect(first.text.contains("id: 3\nevent: tick\ndata: event 3\n\n"))
+        #expect(!first.text.contains("data: event 2\n"))
+        #expect(second.text.contains("id: 1\nevent: tick\ndata: event 1\n\n"))
+        #expect(origin.connectionCount == 2, "one upstream connection per client")
+        let forwarded = try #require(origin.requests.first { $0.header("authorization") != nil })
+        #expect(forwarded.header("authorization") == "Bearer token-1")
+        #expect(forwarded.header("last-event-id") == "2")
+        #expect(forwarded.header("cookie") == nil, "only the configured headers are forwarded")
+        // The clients leave (curl's --max-time): their upstream connections close with them.
+        _ = await first.waitForExit(timeout: .seconds(5))
+        _ = await second.waitForExit(timeout: .seconds(5))
+        #expect(await waitUntil { origin.openStreams == 0 })
+        await gateway.stop()
+        await origin.shutdown()
+    }
+
+    @Test func perClientFinalAnswerEndsTheStreamWithStreamError() async throws {
+        let origin = try await TestOrigin.start()
+        origin.answer(.status(404))
+        let gateway = try await start(origin) { $0.mode = .perClient }
+        let subscriber = try subscribe(gateway, "/prices/ACME")
+        #expect(await subscriber.waitForExit(timeout: .seconds(5)) == 0, "\(subscriber.text)")
+        #expect(subscriber.text.contains("event: stream-error\ndata: {\"status\":404"))
+        await gateway.stop()
+        await origin.shutdown()
+    }
+
+    @Test func upstreamConnectionLimitAnswers502() async throws {
+        let origin = try await TestOrigin.start()
+        let gateway = try await start(origin, maxConnections: 1)
+        let first = try subscribe(gateway, "/prices/ONE")
+        defer { first.terminate() }
+        #expect(await waitUntil { origin.openStreams == 1 })
+        let refused = try await gateway.curl(["\(gateway.plainURL)/prices/TWO"])
+        #expect(refused.status == 502)
+        #expect(refused.body.contains("\"code\":\"upstream_limit\""))
+        // The same URL shares the open source, so it is not refused.
+        let shared = try await gateway.curl(["--max-time", "1", "-o", "/dev/null", "\(gateway.plainURL)/prices/ONE"])
+        #expect(shared.status == 200)
         await gateway.stop()
         await origin.shutdown()
     }
