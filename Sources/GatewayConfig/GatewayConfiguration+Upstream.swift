@@ -46,16 +46,16 @@ extension RouteConfiguration {
             reader.report("\(path): idle_timeout and always_on apply to shared upstreams only", at: key)
         }
         let reconnect = reader.section(mapping, "reconnect", keys: reconnectKeys)
-        let reconnectInitial = reconnect.flatMap { positive(reader.duration($0, "initial"), $0, "initial", &reader) }
-        let reconnectMaximum = reconnect.flatMap { positive(reader.duration($0, "max"), $0, "max", &reader) }
+        let reconnectInitial = reconnect.flatMap { reader.duration($0, "initial") }
+        let reconnectMaximum = reconnect.flatMap { reader.duration($0, "max") }
         let caFile = reader.string(mapping, "ca_file")
         if caFile != nil, let url, !url.description.lowercased().hasPrefix("https://") {
             reader.report("\(path).ca_file: only https origins use a CA file", at: mapping.entries["ca_file"]?.key)
         }
         let idleTimeout = reader.duration(mapping, "idle_timeout")
         let alwaysOn = reader.bool(mapping, "always_on")
-        let connectTimeout = positive(reader.duration(mapping, "connect_timeout"), mapping, "connect_timeout", &reader)
-        let readTimeout = positive(reader.duration(mapping, "read_timeout"), mapping, "read_timeout", &reader)
+        let connectTimeout = reader.duration(mapping, "connect_timeout")
+        let readTimeout = reader.duration(mapping, "read_timeout")
         let maxEventSize = reader.size(mapping, "max_event_size", in: 16...(64 << 20))
         guard let url else { return nil }
         var route = UpstreamRoute(url: url)
@@ -112,13 +112,4 @@ extension RouteConfiguration {
         "host", "accept", "cache-control", "last-event-id", "connection", "keep-alive", "transfer-encoding", "te",
         "upgrade", "content-length", "proxy-authorization", "trailer",
     ]
-
-    private static func positive(_ value: Duration?, _ mapping: YAMLMapping, _ key: String, _ reader: inout YAMLNodeReader) -> Duration? {
-        guard let value else { return nil }
-        if value <= .zero {
-            reader.report("\(mapping.path(key)): must be more than zero", at: mapping[key])
-            return nil
-        }
-        return value
-    }
 }

@@ -44,7 +44,7 @@ final class SharedUpstreamSink: UpstreamSink {
             logger.info("upstream connected", metadata: ["protocol": "\(version)"])
         case .reconnecting(let problem, let delay):
             // Subscribers stay open on heartbeats meanwhile; events resume from the last upstream id.
-            logger.warning("upstream lost; reconnecting", metadata: ["reason": "\(problem)", "retry_ms": "\(delay / .milliseconds(1))"])
+            logger.warning("upstream lost; reconnecting", metadata: ["reason": "\(problem)", "retry_ms": "\(Int(delay / .milliseconds(1)))"])
         }
     }
 

@@ -66,7 +66,7 @@ final class UpstreamClientFeed: UpstreamSink, @unchecked Sendable {
         case .streaming(let version):
             logger.debug("per-client upstream connected", metadata: ["protocol": "\(version)"])
         case .reconnecting(let problem, let delay):
-            logger.info("per-client upstream lost; reconnecting", metadata: ["reason": "\(problem)", "retry_ms": "\(delay / .milliseconds(1))"])
+            logger.info("per-client upstream lost; reconnecting", metadata: ["reason": "\(problem)", "retry_ms": "\(Int(delay / .milliseconds(1)))"])
         }
     }
 
