@@ -14,6 +14,7 @@ final class UpstreamHTTP1Handler: ChannelInboundHandler, RemovableChannelHandler
     /// The first problem seen (an error before the close), reported when the channel goes inactive.
     private var problem: UpstreamProblem?
     private var streaming = false
+    private var requestSent = false
 
     init(source: UpstreamSource, attempt: Int, request: [(name: String, value: String)]) {
         self.source = source
@@ -21,19 +22,30 @@ final class UpstreamHTTP1Handler: ChannelInboundHandler, RemovableChannelHandler
         self.request = request
     }
 
+    /// Added after the TLS handshake (ALPN chose HTTP/1.1): the channel is already active.
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { sendRequest(context) }
+    }
+
     func channelActive(context: ChannelHandlerContext) {
-        // TLSHandler keeps writes made during the handshake and sends them once it completes.
+        sendRequest(context)
+        context.fireChannelActive()
+    }
+
+    private func sendRequest(_ context: ChannelHandlerContext) {
+        guard !requestSent else { return }
+        requestSent = true
         var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: source.configuration.endpoint.target)
         for (name, value) in request { head.headers.add(name: name, value: value) }
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-        context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
-            streaming = source.responseReceived(status: Int(head.status.code), contentType: head.headers.first(name: "content-type"), attempt: attempt)
+            streaming = source.responseReceived(
+                status: Int(head.status.code), contentType: head.headers.first(name: "content-type"), protocol: "http/1.1", attempt: attempt)
             if !streaming {
                 problem = problem ?? .endedByOrigin  // already reported; the close must not report again
                 context.close(promise: nil)
@@ -54,13 +66,7 @@ final class UpstreamHTTP1Handler: ChannelInboundHandler, RemovableChannelHandler
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if let tls = error as? TLSError {
-            fail(context, .tlsFailed("\(tls)"))
-        } else if error is HTTPParserError {
-            fail(context, .protocolError("\(error)"))
-        } else {
-            fail(context, .connectFailed("\(error)"))
-        }
+        fail(context, UpstreamProblem(error))
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -101,10 +101,14 @@ public final class UpstreamSource: @unchecked Sendable {
                     // Below TLS, so any bytes from the origin (even a TLS record of a comment) count as life.
                     try pipeline.addHandler(IdleStateHandler(readTimeout: readTimeout))
                     if let tls {
+                        // SNI and the name check use the URL's host; ALPN then picks h2 or HTTP/1.1.
                         try pipeline.addHandler(TLSHandler(context: tls, serverName: endpoint.host, handshakeTimeout: connectTimeout))
+                        try pipeline.addHandler(UpstreamProtocolSelection(source: self, attempt: number, request: head))
+                    } else {
+                        // Plain http:// origins speak HTTP/1.1 (h2c needs prior knowledge we cannot assume).
+                        try pipeline.addHTTPClientHandlers()
+                        try pipeline.addHandler(UpstreamHTTP1Handler(source: self, attempt: number, request: head))
                     }
-                    try pipeline.addHTTPClientHandlers()
-                    try pipeline.addHandler(UpstreamHTTP1Handler(source: self, attempt: number, request: head))
                 }
             }
             .connect(host: endpoint.host, port: endpoint.port)
@@ -138,12 +142,12 @@ public final class UpstreamSource: @unchecked Sendable {
 
     // MARK: Reports from the connection (on the loop)
 
-    func responseReceived(status: Int, contentType: String?, attempt number: Int) -> Bool {
+    func responseReceived(status: Int, contentType: String?, protocol version: String, attempt number: Int) -> Bool {
         guard number == attempt else { return false }
         switch UpstreamResponseRule.classify(status: status, contentType: contentType) {
         case .stream:
             backoff.responseAccepted()
-            sink.upstreamStateChanged(.streaming(protocol: "http/1.1"))
+            sink.upstreamStateChanged(.streaming(protocol: version))
             return true
         case .retry(let problem):
             lost(problem, attempt: number)

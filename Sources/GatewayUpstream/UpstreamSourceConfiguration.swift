@@ -42,9 +42,9 @@ public struct UpstreamSourceConfiguration: Sendable {
         self.reconnectMaximum = reconnectMaximum
     }
 
-    /// The TLS context for an origin: the system store, or `caFile` alone when given. ALPN offers
-    /// `http/1.1` (HTTP/2 to origins needs the nghttp2 client session, not merged yet).
+    /// The TLS context for an origin: the system store, or `caFile` alone when given. ALPN offers `h2`
+    /// first, then `http/1.1`.
     public static func tlsContext(caFile: String?) throws(TLSError) -> TLSClientContext {
-        try TLSClientContext(alpnProtocols: ["http/1.1"], trustRootsPath: caFile)
+        try TLSClientContext(alpnProtocols: ["h2", "http/1.1"], trustRootsPath: caFile)
     }
 }

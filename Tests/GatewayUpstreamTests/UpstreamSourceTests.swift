@@ -16,7 +16,7 @@ import Testing
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var configuration = UpstreamSourceConfiguration(
             endpoint: try UpstreamEndpoint(origin.url + path),
-            tls: origin.caPath == nil ? nil : try TLSClientContext(alpnProtocols: ["http/1.1"], trustRootsPath: origin.caPath),
+            tls: origin.caPath == nil ? nil : try UpstreamSourceConfiguration.tlsContext(caFile: origin.caPath),
             connectTimeout: .seconds(2),
             readTimeout: .seconds(10),
             reconnectInitial: .milliseconds(50),
@@ -78,6 +78,45 @@ import Testing
         origin.publish(2)
         try await withSource(origin) { _, sink in
             #expect(await sink.wait { $0.events.count == 2 }, "\(sink.changes)")
+            // The source offers h2 first; this origin only speaks HTTP/1.1, so ALPN settles on that.
+            #expect(sink.changes.first == .streaming(protocol: "http/1.1"))
+        }
+    }
+
+    @Test func http2OriginChosenByALPNResumesExactlyOnceAcrossARestart() async throws {
+        let origin = try await TestOrigin.startHTTP2()
+        origin.publish(2)
+        try await withSource(origin, path: "/stream?symbol=ACME") { _, sink in
+            #expect(await sink.wait { $0.events.count == 2 }, "\(sink.changes)")
+            #expect(sink.changes.first == .streaming(protocol: "h2"))
+            let request = try #require(origin.requests.first)
+            #expect(request.target == "/stream?symbol=ACME")
+            #expect(request.header("accept") == "text/event-stream")
+            #expect(request.header("host") == nil, "HTTP/2 carries the authority as :authority")
+            await origin.stop()
+            origin.publish(2)
+            try await origin.restart()
+            #expect(await sink.wait { $0.events.count == 4 })
+            origin.publish(1)
+            #expect(await sink.wait { $0.events.count == 5 })
+            #expect(Self.ids(sink) == ["1", "2", "3", "4", "5"])
+            #expect(origin.requests.last?.header("last-event-id") == "2")
+            #expect(sink.changes.filter { $0 == .streaming(protocol: "h2") }.count == 2)
+        }
+    }
+
+    @Test(arguments: [(404, true), (204, true), (503, false)])
+    func http2OriginStatusRules(status: Int, final: Bool) async throws {
+        let origin = try await TestOrigin.startHTTP2()
+        origin.answer(.status(status))
+        try await withSource(origin) { _, sink in
+            if final {
+                #expect(await sink.wait { $0.failure != nil })
+                #expect(sink.failure == .status(status))
+            } else {
+                #expect(await sink.wait { $0.problems.count >= 2 })
+                #expect(sink.problems.first == .status(status))
+            }
         }
     }
 
@@ -88,7 +127,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: other) }
         let otherCA = try DevelopmentCertificateAuthority.ensure(directory: other).caCertificatePath
         origin.publish(2)
-        try await withSource(origin, configure: { $0.tls = try TLSClientContext(alpnProtocols: ["http/1.1"], trustRootsPath: otherCA) }) { _, sink in
+        try await withSource(origin, configure: { $0.tls = try UpstreamSourceConfiguration.tlsContext(caFile: otherCA) }) { _, sink in
             #expect(await sink.wait { $0.problems.count >= 2 })
             #expect(sink.events.isEmpty)
             #expect(sink.failure == nil)

@@ -6,8 +6,9 @@ import Synchronization
 
 /// A real SSE origin on loopback for tests: numbered events with ids `1`, `2`, …, replay from its own
 /// history after `Last-Event-ID`, scripted answers (204, 404, 500…), and stop/restart on the same port.
-/// HTTP/1.1, plain or TLS (a development CA in a temp folder). Speaks raw HTTP/1.1 (no NIOHTTP1), so the
-/// gateway's test target can share this file.
+/// HTTP/1.1, plain or TLS (a development CA in a temp folder), and HTTP/2 over TLS when started with an
+/// `http2` handler factory (`TestOrigin+HTTP2.swift`, upstream tests only). Speaks raw HTTP/1.1 (no
+/// NIOHTTP1, no GatewayHTTP2 here), so the gateway's test target shares this file through a symlink.
 final class TestOrigin: Sendable {
     enum Answer: Sendable, Equatable {
         case stream
@@ -24,7 +25,7 @@ final class TestOrigin: Sendable {
 
     private struct State {
         var history: [(id: Int, data: String)] = []
-        var streams: [any Channel] = []
+        var streams: [OriginStream] = []
         var answer: Answer = .stream
         var retryMilliseconds: Int?
         var requests: [Request] = []
@@ -32,8 +33,29 @@ final class TestOrigin: Sendable {
         var server: (any Channel)?
     }
 
+    /// One open event stream: its connection, and how to send it more bytes from any thread.
+    final class OriginStream: Sendable {
+        let channel: any Channel
+        let send: @Sendable (ByteBuffer) -> Void
+        init(channel: any Channel, send: @escaping @Sendable (ByteBuffer) -> Void) {
+            self.channel = channel
+            self.send = send
+        }
+    }
+
+    /// What a request gets, decided under the origin's lock.
+    enum Decision {
+        case status(Int)
+        case wrongType(String)
+        /// Opened: the handler sent `initial` (replay after the request's Last-Event-ID) and registered.
+        case stream
+    }
+
+    typealias HTTP2HandlerFactory = @Sendable (TestOrigin) -> any ChannelHandler
+
     let group: MultiThreadedEventLoopGroup
     let tls: TLSServerContext?
+    private let http2: HTTP2HandlerFactory?
     /// The CA file that verifies this origin's certificate (TLS only).
     let caPath: String?
     let directory: String
@@ -47,14 +69,15 @@ final class TestOrigin: Sendable {
     var requests: [Request] { state.withLock { $0.requests } }
     var openStreams: Int { state.withLock { $0.streams.count } }
 
-    private init(tls: Bool) throws {
+    private init(tls: Bool, http2: HTTP2HandlerFactory?) throws {
+        self.http2 = http2
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("ssegate-origin-\(UUID().uuidString)").path
         if tls {
             let files = try DevelopmentCertificateAuthority.ensure(directory: directory)
             self.tls = try TLSServerContext(
                 certificates: [TLSCertificateFiles(certificatePath: files.certificatePath, keyPath: files.keyPath)],
-                alpnProtocols: ["http/1.1"])
+                alpnProtocols: http2 == nil ? ["http/1.1"] : ["h2", "http/1.1"])
             caPath = files.caCertificatePath
         } else {
             self.tls = nil
@@ -62,8 +85,8 @@ final class TestOrigin: Sendable {
         }
     }
 
-    static func start(tls: Bool = false) async throws -> TestOrigin {
-        let origin = try TestOrigin(tls: tls)
+    static func start(tls: Bool = false, http2: HTTP2HandlerFactory? = nil) async throws -> TestOrigin {
+        let origin = try TestOrigin(tls: tls || http2 != nil, http2: http2)
         try await origin.bind(port: 0)
         return origin
     }
@@ -85,7 +108,7 @@ final class TestOrigin: Sendable {
                 ids.append(id)
                 Self.write(id: id, data: "\(prefix) \(id)", into: &bytes)
             }
-            for stream in state.streams { stream.writeAndFlush(bytes, promise: nil) }
+            for stream in state.streams { stream.send(bytes) }
             return ids
         }
     }
@@ -93,7 +116,7 @@ final class TestOrigin: Sendable {
     /// Sends raw bytes to current streams only (not kept in history): oversize events, odd framing.
     func sendRaw(_ text: String) {
         state.withLock { state in
-            for stream in state.streams { stream.writeAndFlush(ByteBuffer(string: text), promise: nil) }
+            for stream in state.streams { stream.send(ByteBuffer(string: text)) }
         }
     }
 
@@ -104,7 +127,7 @@ final class TestOrigin: Sendable {
             return (state.server, state.streams)
         }
         try? await server?.close()
-        for stream in streams { try? await stream.close() }
+        for stream in streams { try? await stream.channel.close() }
     }
 
     /// Listens again on the same port.
@@ -120,14 +143,19 @@ final class TestOrigin: Sendable {
 
     private func bind(port: Int) async throws {
         let tls = self.tls
+        let http2 = self.http2
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     self.state.withLock { $0.connections += 1 }
                     let pipeline = channel.pipeline.syncOperations
-                    if let tls { try pipeline.addHandler(TLSHandler(context: tls)) }
-                    try pipeline.addHandler(OriginHandler(origin: self))
+                    if let tls {
+                        try pipeline.addHandler(TLSHandler(context: tls))
+                        try pipeline.addHandler(OriginProtocolSelection(origin: self, http2: http2))
+                    } else {
+                        try pipeline.addHandler(OriginHandler(origin: self))
+                    }
                 }
             }
             .bind(host: "127.0.0.1", port: port)
@@ -136,40 +164,65 @@ final class TestOrigin: Sendable {
         state.withLock { $0.server = channel }
     }
 
-    /// Called on the connection's loop once a request head is complete.
-    fileprivate func respond(_ request: Request, on channel: any Channel) {
-        // Written under the lock so a concurrent `publish` cannot slip between replay and registration;
-        // answers that close the connection are sent after it (closing calls back into `closed`).
-        let finalAnswer: String? = state.withLock { state in
+    /// Records the request and decides its answer. For a stream, `open` runs under the lock with the
+    /// replay bytes (the handler sends its response head and them), then `stream` is registered, so a
+    /// concurrent `publish` can neither slip between replay and registration nor be sent twice.
+    func decide(_ request: Request, stream: OriginStream, open: (ByteBuffer) -> Void) -> Decision {
+        state.withLock { state in
             state.requests.append(request)
             switch state.answer {
             case .status(let status):
-                return "HTTP/1.1 \(status) Scripted\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                return .status(status)
             case .wrongType(let type):
-                return "HTTP/1.1 200 OK\r\ncontent-type: \(type)\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}"
+                return .wrongType(type)
             case .stream:
-                // No content-length and no chunking: the body runs until the connection closes (RFC 9112 §6.3).
-                var bytes = ByteBuffer(string: "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\nconnection: close\r\n\r\n")
-                bytes.writeString(":origin\n\n")
+                var bytes = ByteBuffer(string: ":origin\n\n")
                 if let retry = state.retryMilliseconds { bytes.writeString("retry: \(retry)\n\n") }
                 let after = request.header("last-event-id").flatMap { Int($0) } ?? 0
                 for event in state.history where event.id > after { Self.write(id: event.id, data: event.data, into: &bytes) }
-                channel.writeAndFlush(bytes, promise: nil)
-                state.streams.append(channel)
-                return nil
+                open(bytes)
+                state.streams.append(stream)
+                return .stream
             }
-        }
-        if let finalAnswer {
-            channel.writeAndFlush(ByteBuffer(string: finalAnswer)).whenComplete { _ in channel.close(promise: nil) }
         }
     }
 
-    fileprivate func closed(_ channel: any Channel) {
-        state.withLock { $0.streams.removeAll { $0 === channel } }
+    /// A connection closed (called off the lock: closing can happen inside a write made under it).
+    func closed(_ channel: any Channel) {
+        state.withLock { $0.streams.removeAll { $0.channel === channel } }
+    }
+
+    /// One stream of a multiplexed connection ended.
+    func closed(_ stream: OriginStream) {
+        state.withLock { $0.streams.removeAll { $0 === stream } }
     }
 
     private static func write(id: Int, data: String, into buffer: inout ByteBuffer) {
         buffer.writeString("id: \(id)\nevent: tick\ndata: \(data)\n\n")
+    }
+}
+
+/// After the TLS handshake: HTTP/2 when the client chose `h2` (and the origin has an HTTP/2 handler), else HTTP/1.1.
+private final class OriginProtocolSelection: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    let origin: TestOrigin
+    let http2: TestOrigin.HTTP2HandlerFactory?
+
+    init(origin: TestOrigin, http2: TestOrigin.HTTP2HandlerFactory?) {
+        self.origin = origin
+        self.http2 = http2
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let handshake = event as? TLSHandshakeCompleted {
+            let pipeline = context.pipeline.syncOperations
+            if handshake.negotiatedProtocol == "h2", let http2 {
+                try? pipeline.addHandler(http2(origin))
+            } else {
+                try? pipeline.addHandler(OriginHandler(origin: origin))
+            }
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 }
 
@@ -193,11 +246,28 @@ private final class OriginHandler: ChannelInboundHandler {
             guard let colon = line.firstIndex(of: ":") else { return nil }
             return (line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
         }
-        origin.respond(TestOrigin.Request(target: target, headers: headers), on: context.channel)
+        let channel = context.channel
+        let stream = TestOrigin.OriginStream(channel: channel) { bytes in channel.writeAndFlush(bytes, promise: nil) }
+        let decision = origin.decide(TestOrigin.Request(target: target, headers: headers), stream: stream) { replay in
+            // No content-length and no chunking: the body runs until the connection closes (RFC 9112 §6.3).
+            var bytes = ByteBuffer(string: "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\nconnection: close\r\n\r\n")
+            var replay = replay
+            bytes.writeBuffer(&replay)
+            context.writeAndFlush(NIOAny(bytes), promise: nil)
+        }
+        let head: String
+        switch decision {
+        case .stream: return
+        case .status(let status): head = "HTTP/1.1 \(status) Scripted\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+        case .wrongType(let type): head = "HTTP/1.1 200 OK\r\ncontent-type: \(type)\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}"
+        }
+        context.writeAndFlush(NIOAny(ByteBuffer(string: head))).whenComplete { _ in channel.close(promise: nil) }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        origin.closed(context.channel)
+        // Later, not now: a close can happen inside a write made under the origin's lock.
+        let (origin, channel) = (self.origin, context.channel)
+        context.eventLoop.execute { origin.closed(channel) }
         context.fireChannelInactive()
     }
 
