@@ -176,6 +176,22 @@ import Testing
         await origin.shutdown()
     }
 
+    @Test func alwaysOnUpstreamOutlivesItsSubscribers() async throws {
+        let origin = try await TestOrigin.start()
+        let gateway = try await start(origin) {
+            $0.idleTimeout = .milliseconds(200)
+            $0.alwaysOn = true
+        }
+        let subscriber = try ChildProcess("curl", ["-sS", "-N", "--max-time", "1", "\(gateway.plainURL)/prices/ACME"])
+        #expect(await waitUntil { origin.openStreams == 1 })
+        _ = await subscriber.waitForExit(timeout: .seconds(5))
+        try await Task.sleep(for: .milliseconds(800))
+        #expect(origin.openStreams == 1)
+        #expect(gateway.server.upstreamCount == 1)
+        await gateway.stop()
+        await origin.shutdown()
+    }
+
     @Test func distinctParametersGetDistinctUpstreamsAndQueryParametersFill() async throws {
         let origin = try await TestOrigin.start()
         let gateway = try await start(origin) { $0.url = try! UpstreamURLTemplate(origin.url + "/s/{symbol}?depth={depth}") }

@@ -83,6 +83,27 @@ import Testing
         }
     }
 
+    /// The URL's host name is sent as SNI and checked against the certificate: a certificate for
+    /// `localhost` only is accepted at https://localhost and refused at https://127.0.0.1.
+    @Test func hostNameIsSentAsSNIAndVerified() async throws {
+        let origin = try await TestOrigin.start(tls: true, names: ["localhost"])
+        origin.publish(1)
+        try await withSource(origin, configure: { $0.endpoint = try UpstreamEndpoint("https://localhost:\(origin.port)/stream") }) { _, sink in
+            #expect(await sink.wait { $0.events.count == 1 }, "\(sink.changes)")
+            #expect(origin.serverNames.last == "localhost")
+        }
+        let mismatch = try await TestOrigin.start(tls: true, names: ["localhost"])
+        try await withSource(mismatch) { _, sink in
+            #expect(await sink.wait { !$0.problems.isEmpty })
+            guard case .tlsFailed(let reason) = sink.problems.first else {
+                Issue.record("expected a TLS failure, got \(sink.problems)")
+                return
+            }
+            #expect(reason.contains("verify"), "\(reason)")
+            #expect(mismatch.requests.isEmpty)
+        }
+    }
+
     @Test func http2OriginChosenByALPNResumesExactlyOnceAcrossARestart() async throws {
         let origin = try await TestOrigin.startHTTP2()
         origin.publish(2)

@@ -30,6 +30,8 @@ final class TestOrigin: Sendable {
         var retryMilliseconds: Int?
         var requests: [Request] = []
         var connections = 0
+        /// SNI names clients sent, one per TLS handshake (empty string: none).
+        var serverNames: [String] = []
         var server: (any Channel)?
     }
 
@@ -68,13 +70,14 @@ final class TestOrigin: Sendable {
     var connectionCount: Int { state.withLock { $0.connections } }
     var requests: [Request] { state.withLock { $0.requests } }
     var openStreams: Int { state.withLock { $0.streams.count } }
+    var serverNames: [String] { state.withLock { $0.serverNames } }
 
-    private init(tls: Bool, http2: HTTP2HandlerFactory?) throws {
+    private init(tls: Bool, http2: HTTP2HandlerFactory?, names: [String]) throws {
         self.http2 = http2
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("ssegate-origin-\(UUID().uuidString)").path
         if tls {
-            let files = try DevelopmentCertificateAuthority.ensure(directory: directory)
+            let files = try DevelopmentCertificateAuthority.ensure(directory: directory, names: names)
             self.tls = try TLSServerContext(
                 certificates: [TLSCertificateFiles(certificatePath: files.certificatePath, keyPath: files.keyPath)],
                 alpnProtocols: http2 == nil ? ["http/1.1"] : ["h2", "http/1.1"])
@@ -85,8 +88,9 @@ final class TestOrigin: Sendable {
         }
     }
 
-    static func start(tls: Bool = false, http2: HTTP2HandlerFactory? = nil) async throws -> TestOrigin {
-        let origin = try TestOrigin(tls: tls || http2 != nil, http2: http2)
+    /// `names`: the certificate's subject alternative names (TLS only).
+    static func start(tls: Bool = false, http2: HTTP2HandlerFactory? = nil, names: [String] = ["localhost", "127.0.0.1"]) async throws -> TestOrigin {
+        let origin = try TestOrigin(tls: tls || http2 != nil, http2: http2, names: names)
         try await origin.bind(port: 0)
         return origin
     }
@@ -192,6 +196,10 @@ final class TestOrigin: Sendable {
         state.withLock { $0.streams.removeAll { $0.channel === channel } }
     }
 
+    func handshakeCompleted(serverName: String?) {
+        state.withLock { $0.serverNames.append(serverName ?? "") }
+    }
+
     /// One stream of a multiplexed connection ended.
     func closed(_ stream: OriginStream) {
         state.withLock { $0.streams.removeAll { $0 === stream } }
@@ -215,6 +223,7 @@ private final class OriginProtocolSelection: ChannelInboundHandler, RemovableCha
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let handshake = event as? TLSHandshakeCompleted {
+            origin.handshakeCompleted(serverName: handshake.serverName)
             let pipeline = context.pipeline.syncOperations
             if handshake.negotiatedProtocol == "h2", let http2 {
                 try? pipeline.addHandler(http2(origin))
