@@ -192,6 +192,27 @@ import Testing
         await origin.shutdown()
     }
 
+    /// An event over `max_event_size` drops the upstream connection (logged) and the source reconnects
+    /// from the last good id: subscribers never see the oversize event, nor a duplicate.
+    @Test func oversizeEventReconnectsWithoutDuplicates() async throws {
+        let origin = try await TestOrigin.start()
+        let gateway = try await start(origin) { $0.maxEventSize = 1024 }
+        let subscriber = try subscribe(gateway, "/prices/ACME")
+        defer { subscriber.terminate() }
+        #expect(await waitUntil { origin.openStreams == 1 })
+        origin.publish(1)
+        #expect(await subscriber.waitForOutput(containing: "data: event 1\n"))
+        origin.sendRaw("data: " + String(repeating: "x", count: 4096) + "\n\n")
+        #expect(await waitUntil { origin.requests.count == 2 && origin.openStreams == 1 })
+        #expect(origin.requests.last?.header("last-event-id") == "1")
+        origin.publish(1)
+        #expect(await subscriber.waitForOutput(containing: "data: event 2\n"))
+        #expect(Self.count("data: event 1\n", in: subscriber.text) == 1)
+        #expect(!subscriber.text.contains("xxxx"))
+        await gateway.stop()
+        await origin.shutdown()
+    }
+
     @Test func distinctParametersGetDistinctUpstreamsAndQueryParametersFill() async throws {
         let origin = try await TestOrigin.start()
         let gateway = try await start(origin) { $0.url = try! UpstreamURLTemplate(origin.url + "/s/{symbol}?depth={depth}") }
