@@ -19,7 +19,7 @@ public struct UpstreamRoute: Sendable, Hashable {
     public var forwardHeaders: [String]
     /// PEM file of the CA(s) that verify `https` origins; nil: the system store.
     public var caFile: String?
-    /// TCP connect + TLS handshake limit. Default: 5 s.
+    /// Limit for the TCP connect, and again for the TLS handshake. Default: 5 s.
     public var connectTimeout: Duration
     /// No bytes from the origin for this long: reconnect. Default: 60 s.
     public var readTimeout: Duration

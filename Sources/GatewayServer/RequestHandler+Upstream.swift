@@ -34,7 +34,7 @@ extension RequestHandler {
             }
         case .perClient:
             // Only the configured headers travel; the client's Last-Event-ID is the origin's own id.
-            let forwarded = request.headers.filter { route.forwardHeaders.contains($0.name) }
+            let forwarded = Self.forwardedHeaders(request.headers, names: route.forwardHeaders)
             switch upstreams.clientConfiguration(url: url, route: route, headers: forwarded, lastEventID: request.header("last-event-id")) {
             case .success(let source):
                 // The channel name only labels the stream in logs; nothing subscribes to it.
@@ -54,6 +54,17 @@ extension RequestHandler {
             retryMilliseconds: Self.milliseconds(options.retry ?? configuration.streams.retry),
             outboundBudget: configuration.streams.outboundBudget
         )
+    }
+
+    /// The configured headers, one field per name: HTTP/2 clients split `cookie` into crumbs that must be
+    /// joined with "; " before going to an HTTP/1.1 origin (RFC 9113 §8.2.3); other repeats join with ", "
+    /// (RFC 9110 §5.3).
+    static func forwardedHeaders(_ headers: [(name: String, value: String)], names: [String]) -> [(name: String, value: String)] {
+        names.compactMap { name in
+            let values = headers.filter { $0.name == name }.map(\.value)
+            guard !values.isEmpty else { return nil }
+            return (name, values.joined(separator: name == "cookie" ? "; " : ", "))
+        }
     }
 
     /// `{"error":{"status":502,"code":…,"message":…,"upstream_status":404}}`.

@@ -9,7 +9,7 @@ public struct UpstreamSourceConfiguration: Sendable {
     public var lastEventID: String?
     /// Verifies the origin's chain and name; nil for `http://` origins.
     public var tls: TLSClientContext?
-    /// Connecting (TCP and the TLS handshake) must finish within this. Default: 5 s.
+    /// The TCP connect must finish within this, and then the TLS handshake too. Default: 5 s.
     public var connectTimeout: Duration
     /// No bytes at all (heartbeat comments count) for this long: the connection is presumed dead. Default: 60 s.
     public var readTimeout: Duration

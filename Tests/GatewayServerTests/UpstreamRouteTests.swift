@@ -1,6 +1,7 @@
 import Foundation
 import GatewayConfig
 import GatewayRouting
+@testable import GatewayServer
 import Testing
 
 /// `upstream:` routes end to end: a real origin started by the test, the gateway, real clients.
@@ -256,6 +257,12 @@ import Testing
         #expect(await waitUntil { origin.openStreams == 0 })
         await gateway.stop()
         await origin.shutdown()
+    }
+
+    @Test func forwardedHeadersJoinRepeatsAndCookieCrumbs() {
+        let headers = [("cookie", "a=1"), ("x-other", "no"), ("cookie", "b=2"), ("authorization", "Bearer t"), ("accept", "x"), ("accept", "y")]
+        let forwarded = RequestHandler.forwardedHeaders(headers, names: ["authorization", "cookie", "accept", "x-missing"])
+        #expect(forwarded.map { "\($0.name): \($0.value)" } == ["authorization: Bearer t", "cookie: a=1; b=2", "accept: x, y"])
     }
 
     @Test func perClientFinalAnswerEndsTheStreamWithStreamError() async throws {
