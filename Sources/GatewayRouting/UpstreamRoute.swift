@@ -13,7 +13,8 @@ public struct UpstreamRoute: Sendable, Hashable {
     public var mode: Mode
     /// Shared mode: the upstream is closed after this long without subscribers. Default: 30 s.
     public var idleTimeout: Duration
-    /// Shared mode: once opened, never closed for lack of subscribers. Default: false.
+    /// Shared mode: once opened, never closed for lack of subscribers; opened at start when the URL has no
+    /// parameters. Default: false.
     public var alwaysOn: Bool
     /// Per-client mode: request headers copied to the upstream request (lowercase names). Default: none.
     public var forwardHeaders: [String]

@@ -78,6 +78,7 @@ public final class GatewayServer: Service, Sendable {
                 "tls": "\(listener.tls)", "trusted": "\(listener.trusted)",
             ])
         }
+        upstreams.startAlwaysOn(configuration.routes.map(\.route))
         let hub = self.hub
         let sweeper = group.next().scheduleRepeatedTask(initialDelay: .seconds(10), delay: .seconds(10)) { _ in hub.sweep() }
         state.withLock { $0.sweeper = sweeper }

@@ -100,6 +100,19 @@ final class UpstreamRegistry: Sendable {
         return result
     }
 
+    /// Opens, at server start, every shared `always_on` upstream whose URL has no parameters: its history
+    /// fills before the first subscriber comes.
+    func startAlwaysOn(_ routes: [Route]) {
+        for route in routes {
+            guard case .upstream(let upstream) = route.action, upstream.mode == .shared, upstream.alwaysOn,
+                  upstream.url.parameterNames.isEmpty, let url = upstream.url.expand([:])
+            else { continue }
+            if case .refuse(_, let message, _) = acquire(url: url, route: upstream) {
+                logger.error("cannot open always-on upstream", metadata: ["upstream": "\(url)", "reason": "\(message)"])
+            }
+        }
+    }
+
     static func sourceConfiguration(url: String, route: UpstreamRoute, contexts: inout [String: TLSClientContext]) throws -> UpstreamSourceConfiguration {
         let endpoint = try UpstreamEndpoint(url)
         var tls: TLSClientContext?

@@ -214,6 +214,18 @@ import Testing
         await origin.shutdown()
     }
 
+    @Test func alwaysOnUpstreamWithoutParametersOpensAtStart() async throws {
+        let origin = try await TestOrigin.start()
+        let gateway = try await start(origin) {
+            $0.url = try! UpstreamURLTemplate(origin.url + "/all")
+            $0.alwaysOn = true
+        }
+        #expect(await waitUntil { origin.openStreams == 1 }, "opened without any subscriber")
+        #expect(origin.requests.first?.target == "/all")
+        await gateway.stop()
+        await origin.shutdown()
+    }
+
     @Test func distinctParametersGetDistinctUpstreamsAndQueryParametersFill() async throws {
         let origin = try await TestOrigin.start()
         let gateway = try await start(origin) { $0.url = try! UpstreamURLTemplate(origin.url + "/s/{symbol}?depth={depth}") }
