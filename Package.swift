@@ -131,7 +131,7 @@ let package = Package(
         .testTarget(
             name: "GatewayUpstreamTests",
             dependencies: [
-                "GatewayUpstream", "GatewaySSE", "GatewayTLS",
+                "GatewayUpstream", "GatewaySSE", "GatewayTLS", "GatewayHTTP2",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

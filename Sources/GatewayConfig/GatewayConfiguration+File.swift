@@ -54,7 +54,7 @@ extension GatewayConfiguration {
         RouteTable(routes.map(\.route))
     }
 
-    static let topLevelKeys = ["listeners", "tls", "http2", "streams", "history", "publish", "limits", "logging", "routes"]
+    static let topLevelKeys = ["listeners", "tls", "http2", "streams", "history", "publish", "limits", "logging", "routes", "upstreams"]
 
     /// Reads every section, then the checks that span sections. Nil only when the root is not a mapping.
     private static func read(_ root: Node, _ reader: inout YAMLNodeReader) -> GatewayConfiguration? {
@@ -72,7 +72,8 @@ extension GatewayConfiguration {
             publish: PublishSettings.read(reader.section(top, "publish", keys: PublishSettings.keys), &reader),
             limits: LimitSettings.read(reader.section(top, "limits", keys: LimitSettings.keys), &reader),
             logging: LoggingSettings.read(reader.section(top, "logging", keys: LoggingSettings.keys), &reader),
-            routes: RouteConfiguration.readList(top, &reader)
+            routes: RouteConfiguration.readList(top, &reader),
+            upstreams: UpstreamSettings.read(reader.section(top, "upstreams", keys: UpstreamSettings.keys), &reader)
         )
     }
 

@@ -2,8 +2,8 @@ import GatewayRouting
 internal import Yams
 
 extension RouteConfiguration {
-    static let actionKeys = ["channel", "publish", "health"]
-    /// Options that only mean something for event streams (channel routes).
+    static let actionKeys = ["channel", "publish", "health", "upstream"]
+    /// Options that only mean something for event streams (channel and upstream routes).
     static let streamKeys = ["heartbeat", "retry", "replay_last", "max_channels", "stream_open_event", "max_age"]
     static let keys = ["path"] + actionKeys + streamKeys + ["history"]
 
@@ -53,10 +53,12 @@ extension RouteConfiguration {
             let maxAge = reader.duration(mapping, "max_age")
             let history = readHistory(mapping, &reader)
             if let action {
-                if case .channel = action {} else {
+                switch action {
+                case .channel, .upstream: break
+                case .publish, .health:
                     for key in streamKeys {
                         if let node = mapping.entries[key]?.key {
-                            reader.report("\(path).\(key): only channel routes take '\(key)'", at: node)
+                            reader.report("\(path).\(key): only channel and upstream routes take '\(key)'", at: node)
                         }
                     }
                 }
@@ -105,6 +107,7 @@ extension RouteConfiguration {
             reader.report(message, at: mapping.node)
             return nil
         }
+        if key == "upstream" { return readUpstream(mapping, pattern: pattern, &reader).map(RouteAction.upstream) }
         if key == "health" {
             return reader.choice(mapping, "health", HealthCheck.allCases.map(\.rawValue))
                 .flatMap(HealthCheck.init(rawValue:)).map(RouteAction.health)

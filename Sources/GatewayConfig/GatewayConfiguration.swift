@@ -24,6 +24,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var logging: LoggingSettings
     /// The routing table, in match order.
     public var routes: [RouteConfiguration]
+    /// Limits on upstream origins (`upstream:` routes).
+    public var upstreams: UpstreamSettings
 
     public init(
         listeners: [ListenerConfiguration] = ListenerConfiguration.defaults,
@@ -34,7 +36,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
         publish: PublishSettings = .init(),
         limits: LimitSettings = .init(),
         logging: LoggingSettings = .init(),
-        routes: [RouteConfiguration] = []
+        routes: [RouteConfiguration] = [],
+        upstreams: UpstreamSettings = .init()
     ) {
         self.listeners = listeners
         self.tls = tls
@@ -45,6 +48,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
         self.limits = limits
         self.logging = logging
         self.routes = routes
+        self.upstreams = upstreams
     }
 }
 

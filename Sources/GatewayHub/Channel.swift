@@ -159,6 +159,16 @@ final class Channel: Sendable {
         }
     }
 
+    /// Tells every subscriber the channel closed. Dispatched under the lock, like `publish`, so each loop
+    /// sees the close after the events published before it.
+    func close() {
+        state.withLock { state in
+            for fanout in state.fanouts.values {
+                fanout.loop.execute { fanout.closeAll() }
+            }
+        }
+    }
+
     var subscriberCount: Int { state.withLock { $0.subscriberCount } }
     var historyCount: Int { state.withLock { $0.history.count } }
     var lastSequence: UInt64 { state.withLock { $0.lastSequence } }

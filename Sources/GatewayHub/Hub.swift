@@ -80,6 +80,12 @@ public final class Hub: Sendable {
         }
     }
 
+    /// Ends every stream subscribed to a channel (`HubSubscriber.channelClosed`), after the events already
+    /// published to it. History is kept; the channel stays usable.
+    public func closeChannel(_ channelName: String) {
+        channels.withLock { $0.byName[channelName] }?.close()
+    }
+
     /// Streams currently subscribed to a channel (0 for an unknown channel).
     public func subscriberCount(channel channelName: String) -> Int {
         channels.withLock { $0.byName[channelName] }?.subscriberCount ?? 0

@@ -7,4 +7,11 @@ import GatewaySSE
 public protocol HubSubscriber: AnyObject {
     /// A live event of `channel`. Only events after the subscriber's start position arrive here.
     func receive(_ event: EncodedEvent, channel: String)
+    /// The channel was closed (e.g. its upstream gave a final answer): end the stream. Comes after every
+    /// event published before the close.
+    func channelClosed(_ channel: String)
+}
+
+extension HubSubscriber {
+    public func channelClosed(_ channel: String) {}
 }

@@ -38,6 +38,14 @@ final class LoopFanout: @unchecked Sendable {
         subscription.slot = -1
     }
 
+    /// Tells each subscriber its channel closed; they cancel themselves, so walk a copy.
+    func closeAll() {
+        loop.preconditionInEventLoop()
+        for subscription in Array(subscriptions) {
+            subscription.subscriber?.channelClosed(channelName)
+        }
+    }
+
     /// Hands each event to every subscriber whose start position is before it.
     func deliver(_ events: [EncodedEvent]) {
         loop.preconditionInEventLoop()

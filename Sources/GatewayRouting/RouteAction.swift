@@ -6,6 +6,8 @@ public enum RouteAction: Sendable, Hashable {
     case publish(ParameterTemplate)
     /// `GET` answers `200 {"status":"ok"}` while the process is live (`liveness`) or ready to serve (`readiness`).
     case health(HealthCheck)
+    /// `GET` streams the events of an upstream SSE origin (shared through a hub channel, or per client).
+    case upstream(UpstreamRoute)
 }
 
 /// Which health question a `health` route answers.

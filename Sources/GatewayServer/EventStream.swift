@@ -12,7 +12,7 @@ protocol StreamConnection: AnyObject {
     func queuedBytes(stream: Int32) -> Int
     /// Ends the stream at once because its client stopped reading (the budget is spent).
     func abortSlowStream(_ stream: Int32)
-    /// Ends the stream cleanly once what is queued has gone out (max age, drain).
+    /// Ends the stream cleanly once what is queued has gone out (max age, drain, the channel closed).
     func finishStream(_ stream: Int32)
     /// Asks for the queued bytes to be written; the loop batches these into one write per connection.
     func requestFlush()
@@ -34,6 +34,8 @@ final class EventStream: HubSubscriber {
     /// Replayed bytes raise the budget: they are references to history (no new memory), and a client
     /// catching up must not be ended for the size of what it asked to catch up on.
     private var replayAllowance = 0
+    /// Per-client upstream mode: the source feeding this stream instead of a hub channel.
+    var upstreamFeed: UpstreamClientFeed?
     /// Heartbeat-wheel tick of the last write, so an active stream sends no heartbeat.
     var lastWriteTick: Int64 = 0
     private(set) var eventsSent = 0
@@ -65,6 +67,13 @@ final class EventStream: HubSubscriber {
     /// and replay; live events follow. Flushed at once: browsers fire `open` on the first bytes, and
     /// proxies see the stream is alive. All of it runs in one loop task, so no live event can slip between.
     func start(hub: Hub) {
+        if let upstream = plan.upstream {
+            // Per-client upstream: the origin's own ids pass through, so no position of ours is written.
+            write(opening(position: nil))
+            startUpstream(upstream, loop: loop.eventLoop)
+            joinWheel()
+            return
+        }
         let starts = startPositions()
         var gaps: [HistoryGap] = []
         var replay: [(channel: String, event: EncodedEvent)] = []
@@ -75,19 +84,7 @@ final class EventStream: HubSubscriber {
             if let gap = result.gap { gaps.append(gap) }
             replay += result.replay.map { (channel, $0) }
         }
-        var opening = EventStreamEncoder.comment("ok")
-        var retry = EventStreamEncoder.retry(milliseconds: plan.retryMilliseconds)
-        opening.writeBuffer(&retry)
-        if plan.streamOpenEvent {
-            var open = EventStreamEncoder.encode(try! ServerSentEvent(type: "stream-open", data: #"{"session":"\#(plan.session)"}"#), id: nil)
-            opening.writeBuffer(&open)
-        }
-        // `id:` with no data: browsers take it as their last event id without dispatching anything (WHATWG
-        // HTML §9.2.6, "dispatch the event" step 1), so a client that drops before its first event still
-        // resumes from here instead of reconnecting live-only and missing what came in between.
-        EventStreamEncoder.writeField("id", position.description, into: &opening)
-        opening.writeStaticString("\n")
-        write(opening)
+        write(opening(position: position))
         for gap in gaps { writeGap(gap) }
         // Channels interleaved as they were published; within a channel, sequence order.
         replay.sort { $0.event.publishedAt < $1.event.publishedAt }
@@ -95,6 +92,30 @@ final class EventStream: HubSubscriber {
             replayAllowance += event.byteCount + 64
             deliver(event, channel: channel)
         }
+        joinWheel()
+    }
+
+    /// The opening comment, `retry:` hint, optional `stream-open` event, and the stream's position.
+    private func opening(position: StreamPosition?) -> ByteBuffer {
+        var opening = EventStreamEncoder.comment("ok")
+        var retry = EventStreamEncoder.retry(milliseconds: plan.retryMilliseconds)
+        opening.writeBuffer(&retry)
+        if plan.streamOpenEvent {
+            var open = EventStreamEncoder.encode(try! ServerSentEvent(type: "stream-open", data: #"{"session":"\#(plan.session)"}"#), id: nil)
+            opening.writeBuffer(&open)
+        }
+        if let position {
+            // `id:` with no data: browsers take it as their last event id without dispatching anything
+            // (WHATWG HTML §9.2.6, "dispatch the event" step 1), so a client that drops before its first
+            // event still resumes from here instead of reconnecting live-only and missing what came between.
+            EventStreamEncoder.writeField("id", position.description, into: &opening)
+            opening.writeStaticString("\n")
+        }
+        return opening
+    }
+
+    /// Heartbeats and the age limit come from the loop's wheel: no timer per stream.
+    private func joinWheel() {
         loop.heartbeats.add(self, interval: plan.heartbeat)
         if let maxAge = plan.maxAge { loop.heartbeats.expire(self, after: maxAge) }
     }
@@ -149,6 +170,21 @@ final class EventStream: HubSubscriber {
         write(EventStreamEncoder.encode(event, id: position.description))
     }
 
+    /// The channel closed (its upstream refused the stream): end cleanly; the client's reconnect is
+    /// answered by the route (502 while the upstream is failed).
+    func channelClosed(_ channel: String) {
+        guard isOpen else { return }
+        end(.serverClosed)
+        connection.finishStream(streamID)
+    }
+
+    /// Bytes of whole events from a per-client upstream (ids are the origin's).
+    func deliverUpstream(_ bytes: ByteBuffer, events: Int) {
+        guard isOpen else { return }
+        eventsSent += events
+        write(bytes)
+    }
+
     /// Called by the heartbeat wheel when the stream has been quiet for its interval.
     func sendHeartbeat() {
         guard isOpen else { return }
@@ -188,6 +224,8 @@ final class EventStream: HubSubscriber {
         endReason = reason
         for subscription in subscriptions { subscription.cancel() }
         subscriptions.removeAll()
+        upstreamFeed?.stop()
+        upstreamFeed = nil
     }
 
     /// The access log line's fields for this stream, the same for every protocol.

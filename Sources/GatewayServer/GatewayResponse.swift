@@ -53,6 +53,8 @@ struct EventStreamPlan {
 
     /// For logs: the channel, or the channels joined by commas.
     var channelLabel: String { channels.joined(separator: ",") }
+    /// Per-client upstream routes: the stream is fed by its own upstream source, not by `channel`.
+    var upstream: UpstreamClientPlan? = nil
 
     /// Response headers of every event stream. `x-accel-buffering: no` tells buffering proxies (nginx) in
     /// front to pass bytes at once; HTTP/2 forbids connection-specific headers, so none are here.

@@ -19,6 +19,7 @@ public final class GatewayServer: Service, Sendable {
     private let registry: ConnectionRegistry
     private let readiness = Readiness()
     private let services: ServerServices
+    private let upstreams: UpstreamRegistry
     private let tls: CertificateProvisioning.Outcome?
     private let state = Mutex(State())
 
@@ -55,7 +56,8 @@ public final class GatewayServer: Service, Sendable {
         loops = LoopContexts(group: self.group)
         registry = ConnectionRegistry(maxConnections: configuration.limits.maxConnections, maxPerAddress: configuration.limits.maxConnectionsPerIP)
         let token = environment[configuration.publish.tokenEnvironmentVariable].flatMap { $0.isEmpty ? nil : $0 }
-        services = ServerServices(configuration: configuration, hub: hub, loops: loops, logger: logger, publishToken: token, readiness: readiness)
+        upstreams = UpstreamRegistry(hub: hub, group: self.group, maxConnections: configuration.upstreams.maxConnections, logger: logger)
+        services = ServerServices(configuration: configuration, hub: hub, loops: loops, logger: logger, publishToken: token, readiness: readiness, upstreams: upstreams)
         if configuration.listeners.contains(where: \.tls) {
             let outcome = try CertificateProvisioning.prepare(configuration.tls)
             if let generated = outcome.generatedAuthority {
@@ -85,6 +87,7 @@ public final class GatewayServer: Service, Sendable {
                 "tls": "\(listener.tls)", "trusted": "\(listener.trusted)",
             ])
         }
+        upstreams.startAlwaysOn(configuration.routes.map(\.route))
         let hub = self.hub
         let sweeper = group.next().scheduleRepeatedTask(initialDelay: .seconds(10), delay: .seconds(10)) { _ in hub.sweep() }
         state.withLock { $0.sweeper = sweeper }
@@ -113,6 +116,7 @@ public final class GatewayServer: Service, Sendable {
             return (state.listeners, state.sweeper)
         }
         sweeper?.cancel()
+        upstreams.stop()
         for listener in listeners { try? await listener.channel.close() }
         let open = registry.channels
         logger.notice("draining", metadata: ["connections": "\(open.count)"])
@@ -128,6 +132,9 @@ public final class GatewayServer: Service, Sendable {
 
     /// Streams subscribed to a channel (tests and the admin API).
     public func subscriberCount(channel: String) -> Int { hub.subscriberCount(channel: channel) }
+
+    /// Shared upstream sources open (not counting failed ones).
+    public var upstreamCount: Int { upstreams.openCount }
 
     /// Open connections.
     public var connectionCount: Int { registry.count }

@@ -176,6 +176,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
         logStreamClosed(eventStream)
         state = .idle
         context.write(wrapOutboundOut(.end(nil)), promise: nil)
+        requestFlush()
     }
 
     func requestFlush() {

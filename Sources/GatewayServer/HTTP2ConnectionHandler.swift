@@ -163,7 +163,11 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
     }
 
     func finishStream(_ stream: Int32) {
+        guard let eventStream = streams.removeValue(forKey: stream) else { return }
         session?.finishStream(HTTP2StreamID(stream))
+        logStreamClosed(eventStream, errorCode: 0)
+        requestFlush()
+        armIdleTimer()
     }
 
     func requestFlush() {

@@ -12,13 +12,16 @@ struct RequestHandler: Sendable {
     /// The publish bearer token from the environment; nil when unset (untrusted listeners then refuse).
     let publishToken: String?
     let readiness: Readiness
+    /// Shared upstream sources; nil where no server runs them (unit tests).
+    let upstreams: UpstreamRegistry?
 
-    init(configuration: GatewayConfiguration, hub: Hub, publishToken: String?, readiness: Readiness) {
+    init(configuration: GatewayConfiguration, hub: Hub, publishToken: String?, readiness: Readiness, upstreams: UpstreamRegistry? = nil) {
         self.configuration = configuration
         self.routeTable = configuration.routeTable
         self.hub = hub
         self.publishToken = publishToken
         self.readiness = readiness
+        self.upstreams = upstreams
     }
 
     func handle(_ request: GatewayRequest) -> GatewayResponse {
@@ -46,6 +49,8 @@ struct RequestHandler: Sendable {
                 return .json(503, .object([("status", .string("draining"))]))
             }
             return .json(200, .object([("status", .string("ok"))]))
+        case .upstream(let route):
+            return upstream(route, request, match, options)
         }
     }
 
@@ -145,6 +150,12 @@ struct RequestHandler: Sendable {
             case .failure(let refusal): return .failure(refusal)
             }
         }
+        return streamPlan(request, channels: channels, options: options)
+    }
+
+    /// The plan for a stream of `channels`: its session, where the client resumes from (unless
+    /// `resumable` is false: a per-client upstream passes the id on to its origin), timing with jitter.
+    func streamPlan(_ request: GatewayRequest, channels: [String], options: RouteConfiguration, resumable: Bool = true) -> Result<EventStreamPlan, Response> {
         let session: String
         if let proposed = request.query.first(where: { $0.name == "session" }) {
             guard let value = proposed.value, SessionID.isValid(value) else {
@@ -164,7 +175,7 @@ struct RequestHandler: Sendable {
         return .success(EventStreamPlan(
             channels: channels,
             session: session,
-            lastEventID: lastEventID.flatMap { $0.isEmpty ? nil : $0 },
+            lastEventID: resumable ? lastEventID.flatMap { $0.isEmpty ? nil : $0 } : nil,
             replayLast: options.replayLast,
             heartbeat: TimeAmount(options.heartbeat ?? streams.heartbeat),
             retryMilliseconds: retry + Int(Double(retry) * Double.random(in: 0...streams.retryJitter)),

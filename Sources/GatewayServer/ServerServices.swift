@@ -14,9 +14,10 @@ struct ServerServices: Sendable {
     let http2Settings: HTTP2SessionSettings
     let connectionIDs: ConnectionIDs
 
-    init(configuration: GatewayConfiguration, hub: Hub, loops: LoopContexts, logger: Logger, publishToken: String?, readiness: Readiness) {
+    init(configuration: GatewayConfiguration, hub: Hub, loops: LoopContexts, logger: Logger, publishToken: String?, readiness: Readiness,
+         upstreams: UpstreamRegistry? = nil) {
         self.configuration = configuration
-        self.requestHandler = RequestHandler(configuration: configuration, hub: hub, publishToken: publishToken, readiness: readiness)
+        self.requestHandler = RequestHandler(configuration: configuration, hub: hub, publishToken: publishToken, readiness: readiness, upstreams: upstreams)
         self.hub = hub
         self.loops = loops
         self.logger = logger

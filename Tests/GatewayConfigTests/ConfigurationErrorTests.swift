@@ -68,7 +68,7 @@ import Testing
         Case(name: "route with two actions", yaml: "routes:\n  - path: /e/{c}\n    channel: \"{c}\"\n    publish: \"{c}\"\n",
              line: 2, column: 5, fragment: "routes[0] has more than one action (channel, publish)"),
         Case(name: "route with no action", yaml: "routes:\n  - path: /e\n", line: 2, column: 5,
-             fragment: "routes[0] has no action (expected exactly one of: channel, publish, health)"),
+             fragment: "routes[0] has no action (expected exactly one of: channel, publish, health, upstream)"),
         Case(name: "template parameter not in path",
              yaml: "routes:\n  - path: /events/{channel}\n    channel: \"{chan}\"\n", line: 3, column: 14,
              fragment: "'{chan}' is not a parameter of path '/events/{channel}'"),
@@ -82,7 +82,7 @@ import Testing
              fragment: "routes[0].health: expected one of liveness, readiness, found 'deep'"),
         Case(name: "heartbeat on a publish route",
              yaml: "routes:\n  - path: /p/{c}\n    publish: \"{c}\"\n    heartbeat: 5s\n", line: 4, column: 5,
-             fragment: "routes[0].heartbeat: only channel routes take 'heartbeat'"),
+             fragment: "routes[0].heartbeat: only channel and upstream routes take 'heartbeat'"),
         Case(
             name: "duplicate listener name",
             yaml: "listeners:\n  - name: a\n    host: 127.0.0.1\n    port: 1\n    tls: false\n"

@@ -48,7 +48,7 @@ import Testing
 
     @Test(arguments: [
         ("routes:\n  - path: /e/{c}\n    channel: \"{c}\"\n    replay_last: 0\n", "4:18", "out of range"),
-        ("routes:\n  - path: /p/{c}\n    publish: \"{c}\"\n    max_age: 1m\n", "4:5", "only channel routes take 'max_age'"),
+        ("routes:\n  - path: /p/{c}\n    publish: \"{c}\"\n    max_age: 1m\n", "4:5", "only channel and upstream routes take 'max_age'"),
         ("routes:\n  - path: /h\n    health: liveness\n    history: {count: 1}\n", "4:5", "only channel and publish routes"),
         ("routes:\n  - path: /e\n    channel: \"{c}\"\n", "3:14", "max_channels above 1"),
         ("routes:\n  - path: /e/{c}\n    channel: \"{c}\"\n    history: {cnt: 1}\n", "4:15", "unknown key 'cnt'"),

@@ -1,0 +1,89 @@
+import GatewaySSE
+import GatewayUpstream
+import Logging
+import NIOCore
+
+/// What a per-client upstream stream needs: the source's configuration (the client's forwarded headers
+/// and `Last-Event-ID` already in it) and the registry whose connection slot it holds.
+struct UpstreamClientPlan {
+    var configuration: UpstreamSourceConfiguration
+    var registry: UpstreamRegistry
+    var logger: Logger
+}
+
+/// Feeds one client's `EventStream` from its own upstream source, on the stream's event loop.
+///
+/// The origin's ids pass through unchanged, so the client's next `Last-Event-ID` means something to the
+/// origin (it is forwarded on reconnect). No hub channel and no history: the origin is the history.
+final class UpstreamClientFeed: UpstreamSink, @unchecked Sendable {
+    // Only touched on `loop` (the source reports there, the stream lives there).
+    private weak var stream: EventStream?
+    private let loop: any EventLoop
+    private let registry: UpstreamRegistry
+    private let logger: Logger
+    private var source: UpstreamSource?
+    private var released = false
+
+    init(stream: EventStream, plan: UpstreamClientPlan, loop: any EventLoop) {
+        self.stream = stream
+        self.loop = loop
+        self.registry = plan.registry
+        var logger = plan.logger
+        logger[metadataKey: "upstream"] = "\(plan.configuration.endpoint)"
+        self.logger = logger
+        let source = UpstreamSource(configuration: plan.configuration, eventLoop: loop, sink: self)
+        self.source = source
+        source.start()
+    }
+
+    /// The client's stream ended: close the upstream and give back the connection slot. Idempotent.
+    func stop() {
+        loop.preconditionInEventLoop()
+        source?.stop()
+        source = nil
+        if !released {
+            released = true
+            registry.releaseClientSlot()
+        }
+    }
+
+    func upstreamReceived(_ events: [UpstreamEvent]) {
+        guard let stream else { return }
+        var bytes = ByteBuffer()
+        for event in events {
+            guard let sendable = try? ServerSentEvent(type: event.type == "message" ? nil : event.type, data: event.data) else {
+                logger.warning("dropping an upstream event the gateway cannot send", metadata: ["upstream_id": "\(event.id)"])
+                continue
+            }
+            var encoded = EventStreamEncoder.encode(sendable, id: event.id.isEmpty ? nil : event.id)
+            bytes.writeBuffer(&encoded)
+        }
+        if bytes.readableBytes > 0 { stream.deliverUpstream(bytes, events: events.count) }
+    }
+
+    func upstreamStateChanged(_ change: UpstreamStateChange) {
+        switch change {
+        case .streaming(let version):
+            logger.debug("per-client upstream connected", metadata: ["protocol": "\(version)"])
+        case .reconnecting(let problem, let delay):
+            logger.info("per-client upstream lost; reconnecting", metadata: ["reason": "\(problem)", "retry_ms": "\(Int(delay / .milliseconds(1)))"])
+        }
+    }
+
+    /// A final answer: tell the client with `stream-error` and end its stream.
+    func upstreamFailed(_ problem: UpstreamProblem) {
+        logger.warning("per-client upstream refused the stream", metadata: ["reason": "\(problem)"])
+        guard let stream else { return }
+        if let event = try? ServerSentEvent(type: "stream-error", data: SharedUpstreamSink.errorData(problem)) {
+            stream.deliverUpstream(EventStreamEncoder.encode(event, id: nil), events: 1)
+        }
+        stream.channelClosed(stream.plan.channelLabel)
+    }
+}
+
+extension EventStream {
+    /// Starts the per-client upstream instead of a hub subscription (called from `start`).
+    func startUpstream(_ plan: UpstreamClientPlan, loop: any EventLoop) {
+        upstreamFeed = UpstreamClientFeed(stream: self, plan: plan, loop: loop)
+    }
+}

@@ -1,0 +1,222 @@
+import GatewayHub
+import GatewayRouting
+import GatewaySSE
+import GatewayTLS
+import GatewayUpstream
+import Logging
+import NIOCore
+import Synchronization
+
+/// The shared upstream sources, one per distinct expanded URL, each publishing into its own hub channel.
+///
+/// Maintainer note: the registry never tracks individual streams. Subscribers join the hub channel like
+/// any internal channel (so replay and resume come from the hub), and a sweep every 250 ms reads each
+/// channel's subscriber count: a source idle (no subscribers) for its route's `idle_timeout` is closed,
+/// unless `always_on`. A final answer from the origin (204, 4xx but 408/429) ends the channel's streams
+/// and marks the URL failed for a cool-down of the route's `reconnect.max`; subscribes in that time get
+/// 502 with the origin's answer, and the first subscribe after it tries the origin again.
+final class UpstreamRegistry: Sendable {
+    private let hub: Hub
+    private let group: any EventLoopGroup
+    let logger: Logger
+    let maxConnections: Int
+    private let state = Mutex(State())
+
+    private struct State {
+        var entries: [String: Entry] = [:]
+        /// Per-client upstream streams open (they share `maxConnections` with the shared sources).
+        var clientSlots = 0
+        /// One TLS context per CA file (nil key: the system store), built on first use.
+        var tlsContexts: [String: TLSClientContext] = [:]
+        var sweeper: RepeatedTask?
+        var stopped = false
+    }
+
+    private struct Entry {
+        let source: UpstreamSource
+        let route: UpstreamRoute
+        let channel: String
+        var idleSince: NIODeadline?
+        /// Set by a final answer: refuse new subscribers until the deadline.
+        var failure: (problem: UpstreamProblem, until: NIODeadline)?
+    }
+
+    /// What a subscribe gets: the hub channel to join, or a refusal to send.
+    enum Admission {
+        case subscribe(channel: String)
+        case refuse(code: String, message: String, status: Int?)
+    }
+
+    init(hub: Hub, group: any EventLoopGroup, maxConnections: Int, logger: Logger) {
+        self.hub = hub
+        self.group = group
+        self.maxConnections = maxConnections
+        self.logger = logger
+    }
+
+    /// The hub channel of an upstream URL. `/` is not allowed in client channel names, so no client can
+    /// subscribe to it through a channel route or publish into it.
+    static func channelName(url: String) -> String { "upstream:" + url }
+
+    /// Joins (starting if needed) the shared source for `url`.
+    func acquire(url: String, route: UpstreamRoute) -> Admission {
+        let now = NIODeadline.now()
+        let result: Admission = state.withLock { state in
+            guard !state.stopped else { return .refuse(code: "upstream_unavailable", message: "the gateway is shutting down", status: nil) }
+            if var entry = state.entries[url] {
+                if let failure = entry.failure {
+                    if now < failure.until {
+                        return .refuse(code: "upstream_failed", message: "the upstream refused the stream: \(failure.problem)", status: failure.problem.status)
+                    }
+                    state.entries[url] = nil  // cool-down over: try the origin again below
+                } else {
+                    entry.idleSince = nil
+                    state.entries[url] = entry
+                    return .subscribe(channel: entry.channel)
+                }
+            }
+            let open = state.entries.values.filter { $0.failure == nil }.count + state.clientSlots
+            guard open < maxConnections else {
+                return .refuse(code: "upstream_limit", message: "the gateway already holds its maximum of \(maxConnections) upstream connections", status: nil)
+            }
+            let configuration: UpstreamSourceConfiguration
+            do {
+                configuration = try Self.sourceConfiguration(url: url, route: route, contexts: &state.tlsContexts)
+            } catch {
+                return .refuse(code: "upstream_misconfigured", message: "\(error)", status: nil)
+            }
+            let channel = Self.channelName(url: url)
+            let sink = SharedUpstreamSink(registry: self, hub: hub, url: url, channel: channel, logger: logger)
+            let source = UpstreamSource(configuration: configuration, eventLoop: group.next(), sink: sink)
+            state.entries[url] = Entry(source: source, route: route, channel: channel)
+            if state.sweeper == nil {
+                state.sweeper = group.next().scheduleRepeatedTask(initialDelay: .milliseconds(250), delay: .milliseconds(250)) { [weak self] _ in
+                    self?.sweep()
+                }
+            }
+            source.start()
+            return .subscribe(channel: channel)
+        }
+        return result
+    }
+
+    /// Opens, at server start, every shared `always_on` upstream whose URL has no parameters: its history
+    /// fills before the first subscriber comes.
+    func startAlwaysOn(_ routes: [Route]) {
+        for route in routes {
+            guard case .upstream(let upstream) = route.action, upstream.mode == .shared, upstream.alwaysOn,
+                  upstream.url.parameterNames.isEmpty, let url = upstream.url.expand([:])
+            else { continue }
+            if case .refuse(_, let message, _) = acquire(url: url, route: upstream) {
+                logger.error("cannot open always-on upstream", metadata: ["upstream": "\(url)", "reason": "\(message)"])
+            }
+        }
+    }
+
+    static func sourceConfiguration(url: String, route: UpstreamRoute, contexts: inout [String: TLSClientContext]) throws -> UpstreamSourceConfiguration {
+        let endpoint = try UpstreamEndpoint(url)
+        var tls: TLSClientContext?
+        if endpoint.secure {
+            let key = route.caFile ?? ""
+            if let cached = contexts[key] {
+                tls = cached
+            } else {
+                let context = try UpstreamSourceConfiguration.tlsContext(caFile: route.caFile)
+                contexts[key] = context
+                tls = context
+            }
+        }
+        return UpstreamSourceConfiguration(
+            endpoint: endpoint, tls: tls, connectTimeout: route.connectTimeout, readTimeout: route.readTimeout,
+            maxEventBytes: route.maxEventSize, reconnectInitial: route.reconnectInitial, reconnectMaximum: route.reconnectMaximum)
+    }
+
+    /// A per-client stream: the source configuration with the client's headers, and a connection slot
+    /// (given back by `releaseClientSlot`). A refusal when over `maxConnections`.
+    func clientConfiguration(url: String, route: UpstreamRoute, headers: [(name: String, value: String)], lastEventID: String?)
+        -> Result<UpstreamSourceConfiguration, Refusal>
+    {
+        state.withLock { state in
+            guard !state.stopped else { return .failure(Refusal(code: "upstream_unavailable", message: "the gateway is shutting down")) }
+            let open = state.entries.values.filter { $0.failure == nil }.count + state.clientSlots
+            guard open < maxConnections else {
+                return .failure(Refusal(code: "upstream_limit", message: "the gateway already holds its maximum of \(maxConnections) upstream connections"))
+            }
+            do {
+                var configuration = try Self.sourceConfiguration(url: url, route: route, contexts: &state.tlsContexts)
+                configuration.headers = headers
+                configuration.lastEventID = lastEventID
+                state.clientSlots += 1
+                return .success(configuration)
+            } catch {
+                return .failure(Refusal(code: "upstream_misconfigured", message: "\(error)"))
+            }
+        }
+    }
+
+    struct Refusal: Error {
+        var code: String
+        var message: String
+    }
+
+    func releaseClientSlot() {
+        state.withLock { $0.clientSlots -= 1 }
+    }
+
+    /// Per-client upstream streams open.
+    var clientCount: Int { state.withLock { $0.clientSlots } }
+
+    /// Called from the sink on a final answer.
+    func failed(url: String, problem: UpstreamProblem) {
+        state.withLock { state in
+            guard var entry = state.entries[url] else { return }
+            entry.failure = (problem, NIODeadline.now() + TimeAmount(entry.route.reconnectMaximum))
+            state.entries[url] = entry
+        }
+    }
+
+    /// Closes idle sources and forgets failures whose cool-down is over.
+    private func sweep() {
+        let now = NIODeadline.now()
+        let closing: [(String, UpstreamSource)] = state.withLock { state in
+            var closing: [(String, UpstreamSource)] = []
+            for (url, var entry) in state.entries {
+                if let failure = entry.failure {
+                    if now >= failure.until { state.entries[url] = nil }
+                    continue
+                }
+                if entry.route.alwaysOn { continue }
+                if hub.subscriberCount(channel: entry.channel) > 0 {
+                    entry.idleSince = nil
+                } else if let since = entry.idleSince {
+                    if now - since >= TimeAmount(entry.route.idleTimeout) {
+                        state.entries[url] = nil
+                        closing.append((url, entry.source))
+                        continue
+                    }
+                } else {
+                    entry.idleSince = now
+                }
+                state.entries[url] = entry
+            }
+            return closing
+        }
+        for (url, source) in closing {
+            logger.info("closing idle upstream", metadata: ["upstream": "\(url)"])
+            source.stop()
+        }
+    }
+
+    /// Open shared sources (not counting failed ones).
+    var openCount: Int { state.withLock { $0.entries.values.filter { $0.failure == nil }.count } }
+
+    /// Stops every source (drain).
+    func stop() {
+        let (sources, sweeper) = state.withLock { state in
+            defer { state.entries = [:]; state.sweeper = nil; state.stopped = true }
+            return (state.entries.values.map(\.source), state.sweeper)
+        }
+        sweeper?.cancel()
+        for source in sources { source.stop() }
+    }
+}

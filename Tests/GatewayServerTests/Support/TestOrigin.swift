@@ -1,0 +1,1 @@
+../../GatewayUpstreamTests/Support/TestOrigin.swift
