@@ -44,6 +44,14 @@ struct HTTP2OutboundQueue {
         return self.takeDeferred()
     }
 
+    /// `append` when the queue still takes bytes: whether the stream must be resumed, and the bytes now
+    /// queued; nil when finished or discarded.
+    mutating func appendIfAccepted(_ bytes: ByteBuffer) -> (resume: Bool, queued: Int)? {
+        guard self.acceptsBytes else { return nil }
+        let resume = self.append(bytes)
+        return (resume, self.byteCount)
+    }
+
     /// Marks the end of the body. Returns true when the stream was parked and must be resumed.
     mutating func finish() -> Bool {
         self.finished = true

@@ -59,14 +59,20 @@ extension HTTP2ServerSession {
     /// resumes a parked data provider. False if the stream is gone, not streaming, or finished.
     @discardableResult
     public func enqueue(_ bytes: ByteBuffer, on streamID: HTTP2StreamID) -> Bool {
+        enqueueCounting(bytes, on: streamID) != nil
+    }
+
+    /// `enqueue` that answers with the bytes now queued on the stream (nil if it takes no bytes), so the
+    /// caller's budget check needs no second look-up: this runs once per stream per event.
+    public func enqueueCounting(_ bytes: ByteBuffer, on streamID: HTTP2StreamID) -> Int? {
         let id = streamID.rawValue
-        guard self.streams[id]?.outbound?.acceptsBytes == true else {
-            return false
-        }
-        if self.streams[id]?.outbound?.append(bytes) == true {
+        // One dictionary access (`modify`) for the check, the append and the count.
+        let outcome: (resume: Bool, queued: Int)? = self.streams[id]?.outbound?.appendIfAccepted(bytes)
+        guard let outcome else { return nil }
+        if outcome.resume {
             _ = nghttp2_session_resume_data(self.session, id)
         }
-        return true
+        return outcome.queued
     }
 
     /// Ends a streaming body once its queue has drained: END_STREAM rides on the last DATA frame.

@@ -68,9 +68,8 @@ final class Channel: Sendable {
             while statistics.historyBytes > budget, !state.history.isEmpty {
                 evictOldest(&state, reason: .budget)
             }
-            let batch = encoded
             for fanout in state.fanouts.values {
-                fanout.loop.execute { fanout.deliver(batch) }
+                fanout.enqueue(encoded)
             }
             let reached = targets.map { $0.reduce(0) { $0 + state.sessionCounts[$1, default: 0] } } ?? state.subscriberCount
             return (encoded.map(\.cursor), reached)

@@ -6,8 +6,9 @@ import NIOCore
 /// The connection an event stream writes through: an HTTP/2 stream of a multiplexed connection, or a whole
 /// HTTP/1.1 connection. Implementations live on one event loop.
 protocol StreamConnection: AnyObject {
-    /// Queues bytes on the stream (not yet written to the socket).
-    func enqueue(_ bytes: ByteBuffer, stream: Int32)
+    /// Queues bytes on the stream (not yet written to the socket); returns the bytes now queued on it that
+    /// the peer has not taken yet (the budget is checked against this).
+    func enqueue(_ bytes: ByteBuffer, stream: Int32) -> Int
     /// Bytes queued on the stream that the peer has not taken yet.
     func queuedBytes(stream: Int32) -> Int
     /// Ends the stream at once because its client stopped reading (the budget is spent).
@@ -204,15 +205,16 @@ final class EventStream: HubSubscriber {
 
     private func write(_ bytes: ByteBuffer, _ more: ByteBuffer? = nil) {
         let size = bytes.readableBytes + (more?.readableBytes ?? 0)
-        if connection.queuedBytes(stream: streamID) + size > plan.outboundBudget + replayAllowance {
-            // The client stopped reading: end the stream rather than buffer without bound. It reconnects
-            // and resumes from history (`Last-Event-ID`), so nothing is lost.
+        var queued = connection.enqueue(bytes, stream: streamID)
+        if let more { queued = connection.enqueue(more, stream: streamID) }
+        if queued > plan.outboundBudget + replayAllowance {
+            // The client stopped reading: end the stream rather than buffer without bound (what was just
+            // queued is dropped with the rest). It reconnects and resumes from history (`Last-Event-ID`),
+            // so nothing is lost.
             end(.slowConsumer)
             connection.abortSlowStream(streamID)
             return
         }
-        connection.enqueue(bytes, stream: streamID)
-        if let more { connection.enqueue(more, stream: streamID) }
         bytesSent += size
         lastWriteTick = loop.heartbeats.tick
         connection.requestFlush()

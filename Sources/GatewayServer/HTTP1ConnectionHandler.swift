@@ -153,8 +153,9 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
 
     // MARK: StreamConnection
 
-    func enqueue(_ bytes: ByteBuffer, stream: Int32) {
+    func enqueue(_ bytes: ByteBuffer, stream: Int32) -> Int {
         context?.write(wrapOutboundOut(.body(.byteBuffer(bytes))), promise: nil)
+        return queuedBytes(stream: stream)
     }
 
     /// Bytes the socket has not taken yet: on HTTP/1.1 the connection is the stream.

@@ -148,8 +148,8 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
 
     // MARK: StreamConnection
 
-    func enqueue(_ bytes: ByteBuffer, stream: Int32) {
-        session?.enqueue(bytes, on: HTTP2StreamID(stream))
+    func enqueue(_ bytes: ByteBuffer, stream: Int32) -> Int {
+        session?.enqueueCounting(bytes, on: HTTP2StreamID(stream)) ?? 0
     }
 
     func queuedBytes(stream: Int32) -> Int {
