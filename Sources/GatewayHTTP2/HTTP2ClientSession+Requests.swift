@@ -1,0 +1,113 @@
+internal import CNGHTTP2
+import NIOCore
+
+// The sending side: requests (with an optional complete body) and resets.
+
+extension HTTP2ClientSession {
+    /// Submits a request; nil if the session cannot open more streams (GOAWAY seen or sent, stream ids
+    /// exhausted). Streams beyond the server's SETTINGS_MAX_CONCURRENT_STREAMS wait inside nghttp2 until
+    /// a slot frees. Header names are lowercased (RFC 9113 §8.2.1).
+    public func startRequest(
+        method: String,
+        path: String,
+        authority: String,
+        scheme: String = "https",
+        headers: [(name: String, value: String)] = [],
+        body: ByteBuffer? = nil
+    ) -> HTTP2StreamID? {
+        guard nghttp2_session_check_request_allowed(self.session) != 0 else {
+            return nil
+        }
+        var fields: [(name: String, value: String)] = [
+            (":method", method), (":scheme", scheme), (":authority", authority), (":path", path),
+        ]
+        fields.reserveCapacity(headers.count + 4)
+        for header in headers {
+            fields.append((name: header.name.lowercased(), value: header.value))
+        }
+        let id: Int32
+        if let body {
+            var provider = nghttp2_data_provider(
+                source: nghttp2_data_source(ptr: nil), read_callback: requestBodyReadThunk)
+            id = withHeaderFields(fields) { nva, count in
+                nghttp2_submit_request(self.session, nil, nva, count, &provider, nil)
+            }
+            if id > 0 {
+                self.streams[id] = Stream(body: body)
+            }
+        } else {
+            id = withHeaderFields(fields) { nva, count in
+                nghttp2_submit_request(self.session, nil, nva, count, nil, nil)
+            }
+            if id > 0 {
+                self.streams[id] = Stream()
+            }
+        }
+        return id > 0 ? HTTP2StreamID(id) : nil
+    }
+
+    /// RST_STREAM now. The stream's `.streamClosed` follows once nghttp2 has closed it.
+    public func resetStream(_ streamID: HTTP2StreamID, errorCode: UInt32) {
+        guard self.streams[streamID.rawValue] != nil else {
+            return
+        }
+        self.streams[streamID.rawValue]?.body = nil
+        _ = nghttp2_submit_rst_stream(self.session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID.rawValue, errorCode)
+    }
+
+    /// The data provider's read callback: copy the next part of the request body, EOF after the last.
+    func readRequestBody(
+        streamID: Int32,
+        into destination: UnsafeMutableRawBufferPointer,
+        flags: UnsafeMutablePointer<UInt32>
+    ) -> Int {
+        guard var body = self.streams[streamID]?.body else {
+            flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
+            return 0
+        }
+        let count = min(destination.count, body.readableBytes)
+        body.withUnsafeReadableBytes { source in
+            destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[0..<count]))
+        }
+        body.moveReaderIndex(forwardBy: count)
+        if body.readableBytes == 0 {
+            flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
+            self.streams[streamID]?.body = nil
+        } else {
+            self.streams[streamID]?.body = body
+        }
+        return count
+    }
+}
+
+/// Lays the fields out in one byte array and passes nghttp2 an nv array pointing into it.
+/// nghttp2_submit_request copies names and values, so the storage only has to outlive the call.
+private func withHeaderFields(
+    _ fields: [(name: String, value: String)],
+    _ body: (UnsafePointer<nghttp2_nv>, Int) -> Int32
+) -> Int32 {
+    var storage: [UInt8] = []
+    var spans: [(name: Range<Int>, value: Range<Int>)] = []
+    spans.reserveCapacity(fields.count)
+    for field in fields {
+        let nameStart = storage.count
+        storage.append(contentsOf: field.name.utf8)
+        let valueStart = storage.count
+        storage.append(contentsOf: field.value.utf8)
+        spans.append((name: nameStart..<valueStart, value: valueStart..<storage.count))
+    }
+    // Keep at least one byte so the base address is never nil (empty names/values point at it).
+    storage.append(0)
+    return storage.withUnsafeMutableBufferPointer { bytes in
+        let base = bytes.baseAddress!
+        let nva = spans.map { span in
+            nghttp2_nv(
+                name: base + span.name.lowerBound,
+                value: base + span.value.lowerBound,
+                namelen: span.name.count,
+                valuelen: span.value.count,
+                flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
+        }
+        return nva.withUnsafeBufferPointer { body($0.baseAddress!, $0.count) }
+    }
+}
