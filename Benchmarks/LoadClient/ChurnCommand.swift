@@ -42,6 +42,7 @@ struct ChurnCommand: ParsableCommand {
             let address = target.addresses[(worker + round) % target.addresses.count]
             ClientBootstrap(group: loop)
                 .connectTimeout(.seconds(10))
+                .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(TLSHandler(context: tls, serverName: "localhost"))

@@ -60,7 +60,7 @@ final class SubscriberPool: @unchecked Sendable {
         let tls = self.tls
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(.seconds(10))
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls {
