@@ -9,21 +9,26 @@ import json
 import os
 import sys
 
-BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+
+def markers(mode):
+    return f"<!-- results:{mode}:begin -->", f"<!-- results:{mode}:end -->"
 
 # (metric key, label, better: "lower" or "higher")
 METRICS = {
     "idle": [("streams_open", "streams open", "higher"),
              ("server_rss_per_stream_kib", "server RSS per stream (KiB)", "lower"),
              ("server_cpu_open_seconds", "server CPU to open (s)", "lower")],
-    "fanout": [("deliveries_per_second", "deliveries/s", "higher"),
+    "fanout": [("publish_rate_achieved", "publishes/s achieved", "higher"),
+               ("deliveries_per_second", "deliveries/s", "higher"),
                ("server_cpu_us_per_delivery", "server CPU per delivery (µs)", "lower"),
                ("deliveries_per_server_cpu_second", "deliveries per server CPU-second", "higher"),
                ("latency_p50_ms", "p50 latency (ms)", "lower"),
                ("latency_p99_ms", "p99 latency (ms)", "lower"),
                ("latency_p999_ms", "p99.9 latency (ms)", "lower"),
                ("latency_max_ms", "max latency (ms)", "lower"),
+               ("send_latency_p99_ms", "p99 from publish write (ms)", "lower"),
                ("lost", "lost", "lower"),
+               ("stale", "late beyond 1024 (stale)", "lower"),
                ("duplicated", "duplicated", "lower")],
     "churn": [("handshakes_per_second", "handshakes + request/s", "higher"),
               ("server_cpu_us_per_handshake", "server CPU per handshake (µs)", "lower"),
@@ -140,8 +145,20 @@ def plots(runs, plots_dir):
 
 def main():
     directory, markdown, plots_dir, command = sys.argv[1:5]
+    mode = command.split()[-1]
+    BEGIN, END = markers(mode)
     runs = load(directory)
-    made = plots(runs, plots_dir)
+    # Plots combine this run with the latest run of the other modes (scenario names differ by size).
+    results_root = os.path.dirname(os.path.normpath(directory))
+    with open(os.path.join(results_root, f"latest-{mode}"), "w") as f:
+        f.write(os.path.basename(os.path.normpath(directory)) + "\n")
+    combined = {}
+    for name in sorted(glob.glob(os.path.join(results_root, "latest-*"))):
+        other = open(name).read().strip()
+        for scenario, rows in load(os.path.join(results_root, other)).items():
+            combined.setdefault(scenario, {}).update(rows)
+    combined.update(runs)
+    made = plots(combined, plots_dir)
     stamp = os.path.basename(os.path.normpath(directory))
     block = [BEGIN, "",
              f"Run `{stamp}` (`{command}`); raw JSON in `Benchmarks/results/{stamp}/`.", "",

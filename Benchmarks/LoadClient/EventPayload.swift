@@ -1,19 +1,24 @@
 import NIOCore
 
-/// The data of one benchmark event: `<run> <channel> <seq> <sentNanos> <checksum> <padding>`.
+/// The data of one benchmark event: `<run> <channel> <seq> <scheduledNanos> <sentNanos> <checksum> <padding>`.
 ///
-/// `run` tells this run's events from earlier ones on the same channel; `checksum` is FNV-1a 64 over the
+/// `scheduled` is when the rate says the publish was due, `sent` when it was written: a server that
+/// answers publishes slowly makes them queue in the client, and latency from `scheduled` counts that
+/// wait (no coordinated omission) while latency from `sent` does not. `run` tells this run's events from earlier ones on the same channel; `checksum` is FNV-1a 64 over the
 /// padding (0 when not verified), so a large event can be checked intact on arrival.
 struct EventPayload {
     var run: UInt32
     var channel: Int
     var sequence: Int
+    var scheduledNanoseconds: UInt64
     var sentNanoseconds: UInt64
     var checksum: UInt64
 
     /// Builds the publish body. The padding is `x` up to `size` bytes, or pseudo-random letters when
     /// `verified` (then the checksum covers them).
-    static func body(run: UInt32, channel: Int, sequence: Int, size: Int, verified: Bool) -> ByteBuffer {
+    static func body(
+        run: UInt32, channel: Int, sequence: Int, scheduled: UInt64, size: Int, verified: Bool
+    ) -> ByteBuffer {
         let sent = monotonicNanoseconds()
         var padding: [UInt8] = []
         let headerEstimate = 64
@@ -34,7 +39,7 @@ struct EventPayload {
         }
         var buffer = ByteBuffer()
         buffer.reserveCapacity(paddingCount + headerEstimate)
-        buffer.writeString("\(run) \(channel) \(sequence) \(sent) \(checksum) ")
+        buffer.writeString("\(run) \(channel) \(sequence) \(scheduled) \(sent) \(checksum) ")
         buffer.writeBytes(padding)
         return buffer
     }
@@ -43,7 +48,7 @@ struct EventPayload {
     /// checksum does not match the padding.
     static func parse(_ data: String) -> (payload: EventPayload, intact: Bool)? {
         var fields: [UInt64] = []
-        fields.reserveCapacity(5)
+        fields.reserveCapacity(6)
         var value: UInt64 = 0
         var digits = 0
         var paddingStart: String.UTF8View.Index?
@@ -56,7 +61,7 @@ struct EventPayload {
                 fields.append(value)
                 value = 0
                 digits = 0
-                if fields.count == 5 {
+                if fields.count == 6 {
                     paddingStart = utf8.index(after: index)
                     break
                 }
@@ -68,10 +73,10 @@ struct EventPayload {
             }
             index = utf8.index(after: index)
         }
-        guard fields.count == 5, let paddingStart else { return nil }
+        guard fields.count == 6, let paddingStart else { return nil }
         let payload = EventPayload(
             run: UInt32(truncatingIfNeeded: fields[0]), channel: Int(fields[1]), sequence: Int(fields[2]),
-            sentNanoseconds: fields[3], checksum: fields[4])
+            scheduledNanoseconds: fields[3], sentNanoseconds: fields[4], checksum: fields[5])
         var intact = true
         if payload.checksum != 0 {
             intact = fnv1a(Array(utf8[paddingStart...])[...]) == payload.checksum

@@ -44,18 +44,23 @@ struct FanoutRun {
         }.max() ?? 0
 
         var latency = LatencyHistogram()
+        var sendLatency = LatencyHistogram()
         var duplicates = 0
         var corrupt = 0
+        var stale = 0
         var closedEarly = 0
         for (loop, recorder) in zip(subscription.pool.loops, subscription.pool.recorders) {
             let part = try loop.submit {
-                (recorder.latency, recorder.streams.reduce(0) { $0 + $1.duplicates },
-                 recorder.streams.reduce(0) { $0 + $1.corrupt }, recorder.closedStreams)
+                (recorder.latency, recorder.sendLatency, recorder.streams.reduce(0) { $0 + $1.duplicates },
+                 recorder.streams.reduce(0) { $0 + $1.corrupt }, recorder.closedStreams,
+                 recorder.streams.reduce(0) { $0 + $1.stale })
             }.wait()
             latency.add(part.0)
-            duplicates += part.1
-            corrupt += part.2
-            closedEarly += part.3
+            sendLatency.add(part.1)
+            duplicates += part.2
+            corrupt += part.3
+            closedEarly += part.4
+            stale += part.5
         }
 
         var report = Report()
@@ -72,10 +77,12 @@ struct FanoutRun {
         report.set("published", published)
         report.set("publish_failed", publisher.read { $0.failed })
         report.set("publish_max_backlog", publisher.read { $0.maxBacklog })
+        report.set("publish_rate_achieved", publisher.read { $0.achievedRate })
         report.set("deliveries_expected", expected)
         report.set("delivered", delivered)
         report.set("lost", expected - delivered)
         report.set("duplicated", duplicates)
+        report.set("stale", stale)
         report.set("corrupt", corrupt)
         report.set("streams_closed_early", closedEarly)
         let spanSeconds = Double(max(lastReceive, publishEnd) - start) / 1e9
@@ -84,6 +91,8 @@ struct FanoutRun {
         report.set("latency_p99_ms", latency.milliseconds(atPercentile: 99))
         report.set("latency_p999_ms", latency.milliseconds(atPercentile: 99.9))
         report.set("latency_max_ms", latency.maxMilliseconds)
+        report.set("send_latency_p50_ms", sendLatency.milliseconds(atPercentile: 50))
+        report.set("send_latency_p99_ms", sendLatency.milliseconds(atPercentile: 99))
         report.set("client_cpu_seconds", clientCPU)
         if subscription.sampler.isEnabled {
             let cpu = serverEnd.cpuSeconds - serverStart.cpuSeconds

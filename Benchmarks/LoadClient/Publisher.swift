@@ -24,7 +24,9 @@ final class Publisher: @unchecked Sendable {
     private let verified: Bool
     private var connections: [PublishConnection] = []
     private var idle: [PublishConnection] = []
-    private var waiting: [Int] = []
+    /// Due publishes not yet written: channel and scheduled time.
+    private var waiting: [(channel: Int, scheduled: UInt64)] = []
+    private var waitingHead = 0
     /// Accepted (2xx) publishes per channel: what every subscriber of that channel should receive.
     private(set) var accepted: [Int]
     private var nextSequence: [Int]
@@ -32,6 +34,8 @@ final class Publisher: @unchecked Sendable {
     private(set) var due = 0
     private(set) var sent = 0
     private(set) var maxBacklog = 0
+    private(set) var firstSent: UInt64 = 0
+    private(set) var lastAnswered: UInt64 = 0
 
     init(endpoint: Endpoint, run: UInt32, channelPrefix: String, channelCount: Int, size: Int, verified: Bool) {
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -78,10 +82,11 @@ final class Publisher: @unchecked Sendable {
                 let elapsed = Double(monotonicNanoseconds() - start) / 1e9
                 let nowDue = min(total, Int(elapsed * rate) + 1)
                 while self.due < nowDue {
-                    self.waiting.append(self.due % channelCount)
+                    let scheduled = start + UInt64(Double(self.due) / rate * 1e9)
+                    self.waiting.append((channel: self.due % channelCount, scheduled: scheduled))
                     self.due += 1
                 }
-                self.maxBacklog = max(self.maxBacklog, self.waiting.count - self.idle.count)
+                self.maxBacklog = max(self.maxBacklog, self.waitingCount - self.idle.count)
                 self.sendWaiting()
                 if self.due == total {
                     task.cancel()
@@ -93,7 +98,7 @@ final class Publisher: @unchecked Sendable {
     }
 
     private func whenAllAnswered(total: Int, _ done: EventLoopPromise<Void>) {
-        if self.waiting.isEmpty && self.idle.count == self.connections.count {
+        if self.waitingCount == 0 && self.idle.count == self.connections.count {
             done.succeed(())
         } else {
             self.loop.scheduleTask(in: .milliseconds(1)) { self.whenAllAnswered(total: total, done) }
@@ -101,12 +106,19 @@ final class Publisher: @unchecked Sendable {
     }
 
     private func sendWaiting() {
-        while !self.waiting.isEmpty, let connection = self.idle.popLast() {
-            let channel = self.waiting.removeFirst()
+        while self.waitingCount > 0, let connection = self.idle.popLast() {
+            let (channel, scheduled) = self.waiting[self.waitingHead]
+            self.waitingHead += 1
+            if self.waitingHead == self.waiting.count {
+                self.waiting.removeAll(keepingCapacity: true)
+                self.waitingHead = 0
+            }
+            if self.firstSent == 0 { self.firstSent = monotonicNanoseconds() }
             let sequence = self.nextSequence[channel]
             self.nextSequence[channel] += 1
             let body = EventPayload.body(
-                run: self.run, channel: channel, sequence: sequence, size: self.size, verified: self.verified)
+                run: self.run, channel: channel, sequence: sequence, scheduled: scheduled, size: self.size,
+                verified: self.verified)
             let path = self.endpoint.pathPattern.replacingOccurrences(
                 of: "{channel}", with: "\(self.channelPrefix)\(channel)")
             self.sent += 1
@@ -116,10 +128,19 @@ final class Publisher: @unchecked Sendable {
                 } else {
                     self.failed += 1
                 }
+                self.lastAnswered = monotonicNanoseconds()
                 self.idle.append(connection)
                 self.sendWaiting()
             }
         }
+    }
+
+    private var waitingCount: Int { self.waiting.count - self.waitingHead }
+
+    /// Publishes answered per second, from the first write to the last answer.
+    var achievedRate: Double {
+        guard self.lastAnswered > self.firstSent else { return 0 }
+        return Double(self.accepted.reduce(0, +) + self.failed) / (Double(self.lastAnswered - self.firstSent) / 1e9)
     }
 
     /// Reads a property on the publisher's loop.

@@ -3,18 +3,21 @@ import NIOCore
 
 /// One subscribed stream: its SSE parser and what it received of this run's events.
 ///
-/// Publishes travel over several connections, so one channel's events may be reordered by a few places;
-/// a 64-wide window below the highest sequence seen (as in IPsec anti-replay) tells duplicates from late
-/// arrivals without a per-stream bitmap. The count of distinct events gives losses against what was
-/// published to the channel.
+/// Publishes travel over several connections, so one channel's events may be reordered (an overloaded
+/// server can serve one publish connection well behind the others). A 1024-wide circular bitmap below
+/// the highest sequence seen tells duplicates from late arrivals; anything older is counted as `stale`
+/// (neither received nor duplicated). The bitmap is allocated on the first event: idle streams cost none.
+/// The count of distinct events gives losses against what was published to the channel.
 struct StreamTracker {
+    static let windowBits = 1024
+
     let channel: Int
     var parser = EventStreamParser(maxLineBytes: 4 << 20)
     var highestSequence = -1
-    /// Bit i set: `highestSequence - i` was received.
-    var window: UInt64 = 0
+    var window: [UInt64] = []
     var received = 0
     var duplicates = 0
+    var stale = 0
     var corrupt = 0
     var foreign = 0
     var opened = false
@@ -24,19 +27,52 @@ struct StreamTracker {
         self.channel = channel
     }
 
-    /// Marks `sequence` received; false for a duplicate (or one older than the window, counted as such).
-    mutating func accept(_ sequence: Int) -> Bool {
-        if sequence > self.highestSequence {
-            let shift = sequence - self.highestSequence
-            self.window = shift >= 64 ? 0 : self.window << UInt64(shift)
-            self.window |= 1
-            self.highestSequence = sequence
-            return true
+    enum Arrival { case new, duplicate, stale }
+
+    /// Marks `sequence` received.
+    mutating func accept(_ sequence: Int) -> Arrival {
+        let bits = Self.windowBits
+        if self.window.isEmpty {
+            self.window = Array(repeating: 0, count: bits / 64)
         }
-        let offset = self.highestSequence - sequence
-        guard offset < 64, self.window & (1 << UInt64(offset)) == 0 else { return false }
-        self.window |= 1 << UInt64(offset)
-        return true
+        if sequence > self.highestSequence {
+            if sequence - self.highestSequence >= bits {
+                for word in self.window.indices { self.window[word] = 0 }
+            } else {
+                var cleared = self.highestSequence + 1
+                while cleared < sequence {
+                    self.clear(cleared)
+                    cleared += 1
+                }
+            }
+            self.highestSequence = sequence
+            self.set(sequence)
+            return .new
+        }
+        guard self.highestSequence - sequence < bits else { return .stale }
+        if self.isSet(sequence) { return .duplicate }
+        self.set(sequence)
+        return .new
+    }
+
+    private func slot(_ sequence: Int) -> (word: Int, mask: UInt64) {
+        let bit = sequence % Self.windowBits
+        return (bit / 64, 1 << UInt64(bit % 64))
+    }
+
+    private mutating func set(_ sequence: Int) {
+        let (word, mask) = self.slot(sequence)
+        self.window[word] |= mask
+    }
+
+    private mutating func clear(_ sequence: Int) {
+        let (word, mask) = self.slot(sequence)
+        self.window[word] &= ~mask
+    }
+
+    private func isSet(_ sequence: Int) -> Bool {
+        let (word, mask) = self.slot(sequence)
+        return self.window[word] & mask != 0
     }
 }
 
@@ -45,7 +81,10 @@ struct StreamTracker {
 final class LoopRecorder: @unchecked Sendable {
     let run: UInt32
     var streams: ContiguousArray<StreamTracker> = []
+    /// From the scheduled publish time (see EventPayload).
     var latency = LatencyHistogram()
+    /// From the moment the publish was written.
+    var sendLatency = LatencyHistogram()
     var openedStreams = 0
     var failedStreams = 0
     var closedStreams = 0
@@ -102,12 +141,19 @@ final class LoopRecorder: @unchecked Sendable {
         if !intact {
             self.streams[index].corrupt += 1
         }
-        guard self.streams[index].accept(payload.sequence) else {
+        switch self.streams[index].accept(payload.sequence) {
+        case .new:
+            break
+        case .duplicate:
             self.streams[index].duplicates += 1
+            return
+        case .stale:
+            self.streams[index].stale += 1
             return
         }
         self.streams[index].received += 1
         self.lastReceiveNanoseconds = now
-        self.latency.record(now &- payload.sentNanoseconds)
+        self.latency.record(now &- payload.scheduledNanoseconds)
+        self.sendLatency.record(now &- payload.sentNanoseconds)
     }
 }
