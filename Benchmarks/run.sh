@@ -4,6 +4,7 @@
 #
 #   Benchmarks/run.sh quick     # a few minutes
 #   Benchmarks/run.sh full      # longer (1M idle streams on ssegate, 50k-stream fan-out), still bounded
+#   Benchmarks/run.sh capacity  # 1M idle streams on both servers
 #
 # Starts its own ssegate (.build/release, Benchmarks/ssegate-bench.yaml) and its own nginx
 # (Benchmarks/nchan/nginx.conf.template, prefix Benchmarks/.work/nchan), stops both by PID on exit.
@@ -124,8 +125,12 @@ full)
     scenario churn churn --duration 10 --workers 64 --hosts $HOSTS
     scenario large large --connections 1 --streams 50 --size 200000 --rate 5 --duration 6 --drain 15
     ;;
+capacity)
+    # 1M idle streams on both servers (nchan needs ~11 GiB for it; check free memory first).
+    scenario idle_mux_1m --fresh idle --connections 10000 --streams 100 --hosts $HOSTS --hold 5 --open-timeout 600
+    ;;
 *)
-    echo "usage: $0 quick|full" >&2
+    echo "usage: $0 quick|full|capacity" >&2
     exit 2
     ;;
 esac
