@@ -1,2 +1,0 @@
-// The load client (being written).
-print("ssegate-load")

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Profiles ssegate under fan-out with perf: starts its own release ssegate, opens 5,000 HTTP/2 streams on
+# one channel, publishes 50 events/s, records `perf record -g` of the server during the publish phase, and
+# writes the flat (self) and inclusive (children) top lists to Benchmarks/results/profile-<stamp>/.
+#
+#   Benchmarks/profile.sh [seconds] [fanout|churn]     # default 10 fanout
+# `churn` profiles new TLS connections instead: 32 workers connect, handshake, GET /healthz, close.
+set -euo pipefail
+SECONDS_TO_RECORD=${1:-10}
+SCENARIO=${2:-fanout}
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+WORK=$ROOT/Benchmarks/.work
+OUT=$ROOT/Benchmarks/results/profile-$SCENARIO-$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$OUT" "$WORK/certs"
+ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+if [[ ! -f $WORK/certs/localhost.pem ]]; then
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj /CN=localhost \
+        -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+        -keyout "$WORK/certs/localhost-key.pem" -out "$WORK/certs/localhost.pem" 2>/dev/null
+fi
+"$ROOT/.build/release/ssegate" run --config Benchmarks/ssegate-bench.yaml >>"$WORK/ssegate-profile.log" 2>&1 &
+PID=$!
+PERF_PID=""
+cleanup() {
+    [[ -n $PERF_PID ]] && kill -INT "$PERF_PID" 2>/dev/null || true
+    kill "$PID" 2>/dev/null || true
+}
+trap cleanup EXIT
+for _ in $(seq 50); do curl -sf -o /dev/null http://127.0.0.1:8080/healthz && break; sleep 0.2; done
+
+# Subscribe and publish in the background; record once the streams are open (about 2 s).
+if [[ $SCENARIO == churn ]]; then
+    "$ROOT/.build/release/ssegate-load" churn --label ssegate --server-pid "$PID" --workers 32 \
+        --duration $((SECONDS_TO_RECORD + 4)) >"$OUT/churn.txt" 2>&1 &
+else
+    "$ROOT/.build/release/ssegate-load" fanout --label ssegate --server-pid "$PID" --connections 50 --streams 100 \
+        --rate 50 --duration $((SECONDS_TO_RECORD + 4)) >"$OUT/fanout.txt" 2>&1 &
+fi
+LOAD=$!
+sleep 3
+perf record -F 999 -g -p "$PID" -o "$OUT/perf.data" -- sleep "$SECONDS_TO_RECORD" 2>"$OUT/perf-record.log" &
+PERF_PID=$!
+wait "$PERF_PID" || true
+PERF_PID=""
+wait "$LOAD" || true
+
+perf report -i "$OUT/perf.data" --no-children --sort dso,symbol --stdio --percent-limit 0.5 2>/dev/null \
+    | swift demangle --simplified >"$OUT/self.txt"
+perf report -i "$OUT/perf.data" --children --sort symbol --stdio -g none --percent-limit 2 2>/dev/null \
+    | swift demangle --simplified >"$OUT/children.txt"
+grep -E '^ +[0-9]' "$OUT/self.txt" | head -25
+echo "profile: $OUT"
