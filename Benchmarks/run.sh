@@ -125,12 +125,18 @@ full)
     scenario churn churn --duration 10 --workers 64 --hosts $HOSTS
     scenario large large --connections 1 --streams 50 --size 200000 --rate 5 --duration 6 --drain 15
     ;;
+fanout)
+    # The one-channel fan-out scenarios only, for before/after comparisons of the delivery path.
+    scenario fanout_5k_10 fanout --connections 50 --streams 100 --rate 10 --duration 10
+    scenario fanout_5k_50 fanout --connections 50 --streams 100 --rate 50 --duration 10
+    scenario fanout_5k_500 fanout --connections 50 --streams 100 --rate 500 --duration 4 --drain 10
+    ;;
 capacity)
     # 1M idle streams on both servers (nchan needs ~11 GiB for it; check free memory first).
     scenario idle_mux_1m --fresh idle --connections 10000 --streams 100 --hosts $HOSTS --hold 5 --open-timeout 600
     ;;
 *)
-    echo "usage: $0 quick|full|capacity" >&2
+    echo "usage: $0 quick|full|fanout|capacity" >&2
     exit 2
     ;;
 esac

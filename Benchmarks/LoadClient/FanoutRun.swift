@@ -38,9 +38,9 @@ struct FanoutRun {
         }
         let serverEnd = subscription.sampler.sample()
         let clientCPU = ownCPUSeconds() - clientCPUStart
-        let lastReceive = subscription.pool.recorders.indices.map { index in
-            (try? subscription.pool.loops[index].submit { subscription.pool.recorders[index].lastReceiveNanoseconds }
-                .wait()) ?? 0
+        let pool = subscription.pool
+        let lastReceive = pool.recorders.indices.map { index in
+            (try? pool.loops[index].submit { pool.recorders[index].lastReceiveNanoseconds }.wait()) ?? 0
         }.max() ?? 0
 
         var latency = LatencyHistogram()
