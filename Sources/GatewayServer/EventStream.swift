@@ -143,11 +143,13 @@ final class EventStream: HubSubscriber {
     }
 
     private func deliver(_ event: EncodedEvent, channel: String) {
-        position.advance(channel, to: event.cursor)
         eventsSent += 1
         if plan.channels.count == 1 {
+            // The shared bytes already carry this stream's id (the channel's cursor): no bookkeeping on
+            // the path every event takes for every stream.
             write(event.wire)
         } else {
+            position.advance(channel, to: event.cursor)
             // The shared bytes carry one channel's cursor; this stream's id names every channel's position.
             var idLine = ByteBuffer()
             EventStreamEncoder.writeField("id", position.description, into: &idLine)
