@@ -25,8 +25,11 @@ protocol StreamConnection: AnyObject {
 /// Kept small on purpose: a million idle streams are a million of these. No timer of its own (the loop's
 /// `HeartbeatWheel` visits it), no buffer of its own (bytes are references to shared event buffers).
 final class EventStream: HubSubscriber {
-    private unowned let connection: any StreamConnection
-    private unowned let loop: LoopContext
+    // `unowned(unsafe)`: read several times per delivery, and safe `unowned` pays an atomic check each
+    // time. Both outlive the stream by construction: a connection handler ends all its streams when it
+    // leaves the pipeline, and loop contexts live as long as the server.
+    private unowned(unsafe) let connection: any StreamConnection
+    private unowned(unsafe) let loop: LoopContext
     let streamID: Int32
     let plan: EventStreamPlan
     let openedAt: NIODeadline
