@@ -6,7 +6,11 @@ import NIOCore
 /// Chunks are references to ByteBuffers (usually one event's bytes shared by every subscriber); the only
 /// copy is the one into nghttp2's frame buffer when the read callback pulls. `deferred` remembers that the
 /// read callback returned NGHTTP2_ERR_DEFERRED, so the next `append`/`finish` must resume the stream.
-struct HTTP2OutboundQueue {
+///
+/// A class so nghttp2's data provider can point at it (`nghttp2_data_source.ptr`): the read callback,
+/// which runs once per stream per event, then needs no look-up in the session's stream table. The
+/// stream table keeps it alive until nghttp2 closes the stream, after which nghttp2 no longer reads it.
+final class HTTP2OutboundQueue {
     enum ReadResult: Equatable {
         /// Nothing to send yet; nghttp2 parks the stream until it is resumed.
         case deferred
@@ -24,7 +28,8 @@ struct HTTP2OutboundQueue {
 
     init() {}
 
-    init(completeBody: ByteBuffer) {
+    convenience init(completeBody: ByteBuffer) {
+        self.init()
         if completeBody.readableBytes > 0 {
             self.chunks.append(completeBody)
             self.byteCount = completeBody.readableBytes
@@ -35,7 +40,7 @@ struct HTTP2OutboundQueue {
     var acceptsBytes: Bool { !self.finished && !self.discarded }
 
     /// Queues `bytes`. Returns true when the stream was parked and must be resumed.
-    mutating func append(_ bytes: ByteBuffer) -> Bool {
+    func append(_ bytes: ByteBuffer) -> Bool {
         guard bytes.readableBytes > 0 else {
             return false
         }
@@ -46,27 +51,27 @@ struct HTTP2OutboundQueue {
 
     /// `append` when the queue still takes bytes: whether the stream must be resumed, and the bytes now
     /// queued; nil when finished or discarded.
-    mutating func appendIfAccepted(_ bytes: ByteBuffer) -> (resume: Bool, queued: Int)? {
+    func appendIfAccepted(_ bytes: ByteBuffer) -> (resume: Bool, queued: Int)? {
         guard self.acceptsBytes else { return nil }
         let resume = self.append(bytes)
         return (resume, self.byteCount)
     }
 
     /// Marks the end of the body. Returns true when the stream was parked and must be resumed.
-    mutating func finish() -> Bool {
+    func finish() -> Bool {
         self.finished = true
         return self.takeDeferred()
     }
 
     /// Drops everything queued (the stream is being reset).
-    mutating func discard() {
+    func discard() {
         self.chunks.removeAll()
         self.byteCount = 0
         self.discarded = true
     }
 
     /// Copies up to `destination.count` bytes, front chunk first.
-    mutating func read(into destination: UnsafeMutableRawBufferPointer) -> ReadResult {
+    func read(into destination: UnsafeMutableRawBufferPointer) -> ReadResult {
         if self.discarded || (self.chunks.isEmpty && !self.finished) {
             self.deferred = true
             return .deferred
@@ -90,7 +95,7 @@ struct HTTP2OutboundQueue {
         return .bytes(count: copied, endOfStream: self.finished && self.chunks.isEmpty)
     }
 
-    private mutating func takeDeferred() -> Bool {
+    private func takeDeferred() -> Bool {
         defer { self.deferred = false }
         return self.deferred
     }

@@ -182,6 +182,10 @@ func dataSourceReadThunk(
     _ userData: UnsafeMutableRawPointer?
 ) -> Int {
     guard let buffer, let dataFlags, let userData else { return Int(callbackFailure) }
-    return HTTP2ServerSession.from(userData).readResponseBody(
-        streamID: streamID, into: UnsafeMutableRawBufferPointer(start: buffer, count: length), flags: dataFlags)
+    let destination = UnsafeMutableRawBufferPointer(start: buffer, count: length)
+    // The provider points at the stream's queue (see `respond`): no stream-table look-up per DATA frame.
+    if let queue = source?.pointee.ptr {
+        return HTTP2ServerSession.read(Unmanaged<HTTP2OutboundQueue>.fromOpaque(queue).takeUnretainedValue(), into: destination, flags: dataFlags)
+    }
+    return HTTP2ServerSession.from(userData).readResponseBody(streamID: streamID, into: destination, flags: dataFlags)
 }

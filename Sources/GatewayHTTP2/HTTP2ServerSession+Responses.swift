@@ -38,7 +38,8 @@ extension HTTP2ServerSession {
         let rv: Int32
         if outbound != nil {
             var provider = nghttp2_data_provider(
-                source: nghttp2_data_source(ptr: nil), read_callback: dataSourceReadThunk)
+                source: nghttp2_data_source(ptr: Unmanaged.passUnretained(outbound!).toOpaque()),
+                read_callback: dataSourceReadThunk)
             rv = Self.withHeaderFields(fields) { nva, count in
                 nghttp2_submit_response(self.session, id, nva, count, &provider)
             }
@@ -108,11 +109,21 @@ extension HTTP2ServerSession {
         into destination: UnsafeMutableRawBufferPointer,
         flags: UnsafeMutablePointer<UInt32>
     ) -> Int {
-        guard let result = self.streams[streamID]?.outbound?.read(into: destination) else {
+        guard let queue = self.streams[streamID]?.outbound else {
             // No state (reset, or closed underneath us): stay parked; nghttp2 drops the item on close.
             return Int(NGHTTP2_ERR_DEFERRED.rawValue)
         }
-        switch result {
+        return Self.read(queue, into: destination, flags: flags)
+    }
+
+    /// One DATA frame's worth from `queue`: the bytes copied, with END_STREAM when the body is done, or
+    /// NGHTTP2_ERR_DEFERRED to park the stream until more arrive.
+    static func read(
+        _ queue: HTTP2OutboundQueue,
+        into destination: UnsafeMutableRawBufferPointer,
+        flags: UnsafeMutablePointer<UInt32>
+    ) -> Int {
+        switch queue.read(into: destination) {
         case .deferred:
             return Int(NGHTTP2_ERR_DEFERRED.rawValue)
         case .bytes(let count, let endOfStream):
