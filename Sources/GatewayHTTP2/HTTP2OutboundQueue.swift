@@ -77,18 +77,18 @@ final class HTTP2OutboundQueue {
             return .deferred
         }
         var copied = 0
-        while copied < destination.count, var front = self.chunks.first {
+        while copied < destination.count, !self.chunks.isEmpty {
+            // Moved out, not copied: no reference-count traffic on the shared event bytes per frame.
+            var front = self.chunks.removeFirst()
             let count = min(front.readableBytes, destination.count - copied)
             front.withUnsafeReadableBytes { source in
                 let target = UnsafeMutableRawBufferPointer(rebasing: destination[copied..<(copied + count)])
                 target.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[0..<count]))
             }
             copied += count
-            front.moveReaderIndex(forwardBy: count)
-            if front.readableBytes == 0 {
-                self.chunks.removeFirst()
-            } else {
-                self.chunks[self.chunks.startIndex] = front
+            if count < front.readableBytes {
+                front.moveReaderIndex(forwardBy: count)
+                self.chunks.prepend(front)
             }
         }
         self.byteCount -= copied

@@ -185,7 +185,10 @@ func dataSourceReadThunk(
     let destination = UnsafeMutableRawBufferPointer(start: buffer, count: length)
     // The provider points at the stream's queue (see `respond`): no stream-table look-up per DATA frame.
     if let queue = source?.pointee.ptr {
-        return HTTP2ServerSession.read(Unmanaged<HTTP2OutboundQueue>.fromOpaque(queue).takeUnretainedValue(), into: destination, flags: dataFlags)
+        // Guaranteed by the stream table for as long as nghttp2 reads it: no retain/release per frame.
+        return Unmanaged<HTTP2OutboundQueue>.fromOpaque(queue)._withUnsafeGuaranteedRef {
+            HTTP2ServerSession.read($0, into: destination, flags: dataFlags)
+        }
     }
     return HTTP2ServerSession.from(userData).readResponseBody(streamID: streamID, into: destination, flags: dataFlags)
 }

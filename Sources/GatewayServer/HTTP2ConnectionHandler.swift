@@ -218,8 +218,10 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
         for stream in streams.values { endStream(stream, reason: .draining) }
         session.goAway(errorCode: HTTP2ErrorCode.noError)
         flushNow()
-        context?.eventLoop.assumeIsolated().scheduleTask(in: .seconds(5)) { [weak self] in
-            self?.context?.close(promise: nil)
+        // Timer closures hold the handler strongly (the timers are cancelled or fire): a weak reference
+        // would give the handler a side table and slow every retain of it on the delivery path.
+        context?.eventLoop.assumeIsolated().scheduleTask(in: .seconds(5)) {
+            self.context?.close(promise: nil)
         }
     }
 
@@ -238,8 +240,8 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
 
     private func armIdleTimer() {
         guard streams.isEmpty, idleTimer == nil, let context else { return }
-        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(services.configuration.http2.idleTimeout)) { [weak self] in
-            guard let self, self.streams.isEmpty, let session = self.session else { return }
+        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(services.configuration.http2.idleTimeout)) {
+            guard self.streams.isEmpty, let session = self.session else { return }
             self.idleTimer = nil
             session.goAway(errorCode: HTTP2ErrorCode.noError)
             self.closing = true
