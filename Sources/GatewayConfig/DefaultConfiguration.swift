@@ -43,6 +43,7 @@ http2:
   max_concurrent_streams: 100
   initial_window_size: 65535
   max_header_list_size: 16KiB
+  # Connections without a stream (HTTP/2), or between requests (HTTP/1.1 keep-alive), close after this.
   idle_timeout: 60s
 
 streams:

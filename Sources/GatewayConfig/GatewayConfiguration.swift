@@ -150,7 +150,8 @@ public struct HTTP2Settings: Sendable, Equatable {
     public var resetRatePerSecond: Int
     /// CONTINUATION frames per header block (raised because of the 1.52 backport miscount). Default: 32.
     public var maxContinuations: Int
-    /// A connection with no open stream is closed after this time. Default: 60 s.
+    /// A connection with no open stream is closed after this time: an HTTP/2 connection without streams,
+    /// or an HTTP/1.1 keep-alive connection between requests. Default: 60 s.
     public var idleTimeout: Duration
 
     public init(

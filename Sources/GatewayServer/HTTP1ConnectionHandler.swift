@@ -24,6 +24,9 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
     private var state = State.idle
     private var context: ChannelHandlerContext?
     private var flushRequested = false
+    /// Closes a keep-alive connection that sits between requests for `http2.idle_timeout` (the same limit
+    /// as an HTTP/2 connection without streams), so idle sockets cannot pile up.
+    private var idleTimer: Scheduled<Void>?
 
     init(services: ServerServices, loop: LoopContext, trusted: Bool, logger: Logger) {
         self.services = services
@@ -34,17 +37,31 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        armIdleTimer()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         endStream(.clientClosed)
+        idleTimer?.cancel()
         self.context = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         endStream(.clientClosed)
         state = .closed
+        idleTimer?.cancel()
         context.fireChannelInactive()
+    }
+
+    private func armIdleTimer() {
+        guard let context else { return }
+        idleTimer?.cancel()
+        // Strong capture (the timer is cancelled or fires): no side table on the handler.
+        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(services.configuration.http2.idleTimeout)) {
+            guard case .idle = self.state else { return }
+            self.state = .closed
+            self.context?.close(promise: nil)
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -72,6 +89,8 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch (unwrapInboundIn(data), state) {
         case (.head(let head), .idle):
+            idleTimer?.cancel()
+            idleTimer = nil
             let headBytes = head.headers.reduce(head.uri.utf8.count) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
             if headBytes > services.configuration.limits.maxRequestHeadBytes {
                 reject(.error(431, "headers_too_large", "the request head is larger than \(services.configuration.limits.maxRequestHeadBytes) bytes"), head: head)
@@ -118,7 +137,11 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
                 context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
             }
             let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-            if !keepAlive { done.assumeIsolated().whenComplete { _ in context.close(promise: nil) } }
+            if keepAlive {
+                armIdleTimer()
+            } else {
+                done.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            }
             accessLog(head: head, status: status, bytes: body.readableBytes)
         case .eventStream(let plan):
             var responseHead = HTTPResponseHead(version: head.version, status: .ok)
@@ -177,6 +200,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
         logStreamClosed(eventStream)
         state = .idle
         context.write(wrapOutboundOut(.end(nil)), promise: nil)
+        armIdleTimer()
         requestFlush()
     }
 

@@ -58,3 +58,27 @@ import Testing
         await gateway.stop()
     }
 }
+
+/// Idle connections are closed: an HTTP/1.1 keep-alive connection between requests, like an HTTP/2
+/// connection without streams, after `http2.idle_timeout`.
+@Suite struct IdleConnectionTests {
+    @Test func keepAliveConnectionIsClosedWhenIdle() async throws {
+        let gateway = try await TestGateway.start { $0.http2.idleTimeout = .seconds(1) }
+        let script = """
+        import socket, time
+        s = socket.create_connection(("127.0.0.1", \(gateway.plainPort)))
+        s.sendall(b"GET /healthz HTTP/1.1\\r\\nHost: test\\r\\n\\r\\n")
+        s.settimeout(10)
+        first = s.recv(4096)
+        start = time.time()
+        rest = s.recv(4096)
+        print("status" if first.startswith(b"HTTP/1.1 200") else "no-status", "closed" if rest == b"" else "data", round(time.time() - start, 1))
+        """
+        let result = try await ChildProcess.run("python3", ["-c", script], timeout: .seconds(15))
+        let words = result.output.split(separator: " ")
+        #expect(words.prefix(2) == ["status", "closed"], "\(result.output) \(result.errors)")
+        let waited = Double(words.last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 99
+        #expect(waited >= 0.5 && waited < 5, "closed after \(waited) s")
+        await gateway.stop()
+    }
+}
