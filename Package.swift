@@ -152,7 +152,7 @@ let package = Package(
         .testTarget(
             name: "GatewayServerTests",
             dependencies: [
-                "GatewayServer", "GatewayConfig", "GatewayTLS", "GatewaySSE",
+                "GatewayServer", "GatewayConfig", "GatewayTLS", "GatewaySSE", "GatewayHTTP2", "GatewayHub", "GatewayRouting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
