@@ -9,8 +9,6 @@ protocol StreamConnection: AnyObject {
     /// Queues bytes on the stream (not yet written to the socket); returns the bytes now queued on it that
     /// the peer has not taken yet (the budget is checked against this).
     func enqueue(_ bytes: ByteBuffer, stream: Int32) -> Int
-    /// Bytes queued on the stream that the peer has not taken yet.
-    func queuedBytes(stream: Int32) -> Int
     /// Ends the stream at once because its client stopped reading (the budget is spent).
     func abortSlowStream(_ stream: Int32)
     /// Ends the stream cleanly once what is queued has gone out (max age, drain, the channel closed).

@@ -182,7 +182,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
     }
 
     /// Bytes the socket has not taken yet: on HTTP/1.1 the connection is the stream.
-    func queuedBytes(stream: Int32) -> Int {
+    private func queuedBytes(stream: Int32) -> Int {
         guard let channel = context?.channel else { return 0 }
         return (try? channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
     }

@@ -152,10 +152,6 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
         session?.enqueueCounting(bytes, on: HTTP2StreamID(stream)) ?? 0
     }
 
-    func queuedBytes(stream: Int32) -> Int {
-        session?.queuedBytes(on: HTTP2StreamID(stream)) ?? 0
-    }
-
     func abortSlowStream(_ stream: Int32) {
         logger.info("ending slow stream", metadata: ["stream": "\(stream)", "budget": "\(services.configuration.streams.outboundBudget)"])
         session?.resetStream(HTTP2StreamID(stream), errorCode: HTTP2ErrorCode.cancel)
