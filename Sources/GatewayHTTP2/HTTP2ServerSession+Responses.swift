@@ -37,9 +37,7 @@ extension HTTP2ServerSession {
         }
         let rv: Int32
         if outbound != nil {
-            var provider = nghttp2_data_provider(
-                source: nghttp2_data_source(ptr: Unmanaged.passUnretained(outbound!).toOpaque()),
-                read_callback: dataSourceReadThunk)
+            var provider = Self.dataProvider(reading: outbound!)
             rv = withHeaderFields(fields) { nva, count in
                 nghttp2_submit_response(self.session, id, nva, count, &provider)
             }
@@ -67,24 +65,48 @@ extension HTTP2ServerSession {
     /// caller's budget check needs no second look-up: this runs once per stream per event.
     public func enqueueCounting(_ bytes: ByteBuffer, on streamID: HTTP2StreamID) -> Int? {
         let id = streamID.rawValue
-        // One dictionary access (`modify`) for the check, the append and the count.
-        let outcome: (resume: Bool, queued: Int)? = self.streams[id]?.outbound?.appendIfAccepted(bytes)
-        guard let outcome else { return nil }
-        if outcome.resume {
-            _ = nghttp2_session_resume_data(self.session, id)
+        guard let queue = self.streams[id]?.outbound, let outcome = queue.appendIfAccepted(bytes) else {
+            return nil
         }
+        self.wake(queue, for: outcome.wake, on: id)
         return outcome.queued
     }
 
     /// Ends a streaming body once its queue has drained: END_STREAM rides on the last DATA frame.
     public func finishStream(_ streamID: HTTP2StreamID) {
         let id = streamID.rawValue
-        guard self.streams[id]?.outbound?.acceptsBytes == true else {
+        guard let queue = self.streams[id]?.outbound, queue.acceptsBytes else {
             return
         }
-        if self.streams[id]?.outbound?.finish() == true {
+        self.wake(queue, for: queue.finish(), on: id)
+    }
+
+    /// Gets nghttp2 reading `queue` again: a fresh data provider when the last one ended with the queue
+    /// drained, a resume when it is parked.
+    private func wake(_ queue: HTTP2OutboundQueue, for wake: HTTP2OutboundQueue.Wake, on id: Int32) {
+        switch wake {
+        case .none:
+            break
+        case .resumeData:
             _ = nghttp2_session_resume_data(self.session, id)
+        case .submitData:
+            var provider = Self.dataProvider(reading: queue)
+            // END_STREAM is allowed on this provider's last frame; the read callback withholds it
+            // (NGHTTP2_DATA_FLAG_NO_END_STREAM) until the body is finished.
+            let flags = UInt8(NGHTTP2_FLAG_END_STREAM.rawValue)
+            if nghttp2_submit_data(self.session, flags, id, &provider) != 0 {
+                // The stream is closing inside nghttp2 (its close callback follows): nothing reads the
+                // queue any more.
+                queue.submitFailed()
+            }
         }
+    }
+
+    /// A provider whose read callback goes straight to `queue` (kept alive by the stream table).
+    static func dataProvider(reading queue: HTTP2OutboundQueue) -> nghttp2_data_provider {
+        nghttp2_data_provider(
+            source: nghttp2_data_source(ptr: Unmanaged.passUnretained(queue).toOpaque()),
+            read_callback: dataSourceReadThunk)
     }
 
     /// RST_STREAM now, dropping anything queued. The stream's `.streamClosed` follows once the RST is sent.
@@ -116,7 +138,8 @@ extension HTTP2ServerSession {
         return Self.read(queue, into: destination, flags: flags)
     }
 
-    /// One DATA frame's worth from `queue`: the bytes copied, with END_STREAM when the body is done, or
+    /// One DATA frame's worth from `queue`: the bytes copied, with END_STREAM when the body is done, or with
+    /// the provider ended (EOF without END_STREAM) when the queue is drained for now; or
     /// NGHTTP2_ERR_DEFERRED to park the stream until more arrive.
     static func read(
         _ queue: HTTP2OutboundQueue,
@@ -126,9 +149,11 @@ extension HTTP2ServerSession {
         switch queue.read(into: destination) {
         case .deferred:
             return Int(NGHTTP2_ERR_DEFERRED.rawValue)
-        case .bytes(let count, let endOfStream):
+        case .bytes(let count, let endOfStream, let endOfProvider):
             if endOfStream {
                 flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
+            } else if endOfProvider {
+                flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue | NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue
             }
             return count
         }

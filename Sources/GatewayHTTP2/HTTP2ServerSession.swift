@@ -9,8 +9,9 @@ import NIOCore
 ///   returned, so it may call back into the session (respond, enqueue, reset) without re-entering nghttp2.
 /// - Output is pulled, not pushed: `collectOutput` drains `nghttp2_session_mem_send` into one buffer, so the
 ///   frames of many streams leave in one TLS write (DESIGN.md "HTTP/2 with nghttp2").
-/// - Streaming bodies are data providers over a per-stream queue of shared ByteBuffers; an empty queue
-///   parks the stream (NGHTTP2_ERR_DEFERRED) and `enqueue` resumes it.
+/// - Streaming bodies are data providers over a per-stream queue of shared ByteBuffers. The read that
+///   drains the queue ends the provider (EOF without END_STREAM) and `enqueue` submits the next one
+///   (`HTTP2OutboundQueue` explains why that beats parking an idle provider).
 /// - Limits nghttp2 1.52 lacks are enforced here: header list size and count, request body size, and
 ///   token buckets for server-sent resets, empty DATA frames and ignored (PRIORITY, unknown) frames (research §1.3 B, D, F).
 ///
