@@ -47,8 +47,10 @@ final class HTTP2OutboundQueue {
     /// append and read touch this object only, not a deque's separate storage (one cache miss less each,
     /// per stream per event, and no deque storage kept per idle stream).
     private var head: ByteBuffer?
-    /// Chunks after `head`, in order; only used while a stream is behind. Empty whenever `head` is nil.
-    private var rest: Deque<ByteBuffer> = []
+    /// Chunks after `head`, in order; allocated only while a stream is behind and dropped when it catches
+    /// up, so the common read never loads a deque's storage (profiled: half of this class's misses).
+    /// Nil whenever `head` is nil.
+    private var rest: Deque<ByteBuffer>?
     private(set) var byteCount = 0
     /// No more bytes will be appended; END_STREAM follows the last one.
     private(set) var finished = false
@@ -81,8 +83,10 @@ final class HTTP2OutboundQueue {
         }
         if self.head == nil {
             self.head = bytes
+        } else if self.rest == nil {
+            self.rest = [bytes]
         } else {
-            self.rest.append(bytes)
+            self.rest!.append(bytes)
         }
         self.byteCount += bytes.readableBytes
         return self.wake()
@@ -105,7 +109,7 @@ final class HTTP2OutboundQueue {
     /// Drops everything queued (the stream is being reset).
     func discard() {
         self.head = nil
-        self.rest.removeAll()
+        self.rest = nil
         self.byteCount = 0
         self.discarded = true
     }
@@ -126,7 +130,7 @@ final class HTTP2OutboundQueue {
         var copied = 0
         while copied < destination.count, var front = self.head {
             // Moved out, not copied: no reference-count traffic on the shared event bytes per frame.
-            self.head = self.rest.popFirst()
+            self.head = self.popRest()
             let count = min(front.readableBytes, destination.count - copied)
             front.withUnsafeReadableBytes { source in
                 let target = UnsafeMutableRawBufferPointer(rebasing: destination[copied..<(copied + count)])
@@ -135,7 +139,9 @@ final class HTTP2OutboundQueue {
             copied += count
             if count < front.readableBytes {
                 front.moveReaderIndex(forwardBy: count)
-                if let next = self.head { self.rest.prepend(next) }
+                if let next = self.head {
+                    if self.rest == nil { self.rest = [next] } else { self.rest!.prepend(next) }
+                }
                 self.head = front
             }
         }
@@ -146,6 +152,13 @@ final class HTTP2OutboundQueue {
             self.provider = .detached
         }
         return .bytes(count: copied, endOfStream: drained && self.finished, endOfProvider: drained)
+    }
+
+    private func popRest() -> ByteBuffer? {
+        guard self.rest != nil else { return nil }
+        let next = self.rest!.popFirst()
+        if self.rest!.isEmpty { self.rest = nil }
+        return next
     }
 
     private func wake() -> Wake {

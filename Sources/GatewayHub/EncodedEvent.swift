@@ -12,7 +12,7 @@ public struct EncodedEvent: Sendable {
     /// The channel position this event occupies.
     public let cursor: EventCursor
     /// `id:` line followed by the body.
-    public let wire: ByteBuffer
+    public private(set) var wire: ByteBuffer
     /// Length of the leading `id:` line in `wire`.
     public let idLineLength: Int
     /// When it was published, for history TTL.
@@ -34,6 +34,14 @@ public struct EncodedEvent: Sendable {
     }
 
     /// Everything after the `id:` line (a slice of `wire`, no copy).
+    /// The same event over a fresh copy of its bytes, for one event loop's streams (see
+    /// `LoopFanout.deliverPending`).
+    func withOwnBytes() -> EncodedEvent {
+        var copy = self
+        copy.wire = ByteBuffer(bytes: self.wire.readableBytesView)
+        return copy
+    }
+
     public var body: ByteBuffer {
         wire.getSlice(at: wire.readerIndex + idLineLength, length: wire.readableBytes - idLineLength)!
     }

@@ -34,6 +34,28 @@ import Testing
         #expect(read(queue, capacity: 64) == .bytes(count: 37, endOfStream: false, endOfProvider: true))
     }
 
+    @Test func chunksBehindAreReadInOrderAcrossPartialReads() {
+        let queue = HTTP2OutboundQueue()
+        for chunk in ["aaaa", "bbbbbb", "cc", "dddddddd"] {
+            _ = queue.append(ByteBuffer(string: chunk))
+        }
+        var received = ""
+        var results: [HTTP2OutboundQueue.ReadResult] = []
+        for capacity in [3, 5, 3, 4, 5] {
+            let destination = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 1)
+            defer { destination.deallocate() }
+            let result = queue.read(into: destination)
+            results.append(result)
+            if case .bytes(let count, _, _) = result {
+                received += String(decoding: destination[0..<count], as: UTF8.self)
+            }
+        }
+        #expect(received == "aaaabbbbbbccdddddddd")
+        #expect(results.last == .bytes(count: 5, endOfStream: false, endOfProvider: true))
+        #expect(results.dropLast().allSatisfy { if case .bytes(_, _, false) = $0 { true } else { false } })
+        #expect(queue.byteCount == 0)
+    }
+
     @Test func emptyReadParksAndTheNextAppendResumes() {
         let queue = HTTP2OutboundQueue()
         #expect(read(queue) == .deferred)

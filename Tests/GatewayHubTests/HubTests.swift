@@ -112,6 +112,33 @@ final class RecordingSubscriber: HubSubscriber {
         #expect(subscribers.map(\.data) == [["x"], ["x"]])
     }
 
+    @Test func aBusyLoopDeliversItsOwnCopyOfTheBytesToAllItsSubscribers() throws {
+        let loops = [EmbeddedEventLoop(), EmbeddedEventLoop()]
+        let hub = Hub(startEpoch: 1, defaultLimits: HistoryLimits())
+        let perLoop = 40
+        let subscribers = loops.map { loop in
+            (0..<perLoop).map { _ in
+                let subscriber = RecordingSubscriber()
+                _ = hub.subscribe(subscriber, to: "c", on: loop)
+                return subscriber
+            }
+        }
+        _ = hub.publish([try event("x")], to: "c")
+        loops.forEach { $0.run() }
+        func address(_ event: EncodedEvent) -> UnsafeRawPointer? {
+            event.wire.withUnsafeReadableBytes { UnsafeRawPointer($0.baseAddress) }
+        }
+        var loopCopies: [UnsafeRawPointer?] = []
+        for group in subscribers {
+            #expect(group.allSatisfy { $0.data == ["x"] })
+            let addresses = Set(group.map { address($0.received[0]) })
+            #expect(addresses.count == 1)  // one copy per loop, shared by its streams
+            loopCopies.append(addresses.first!)
+        }
+        #expect(loopCopies[0] != loopCopies[1])  // and no buffer shared across loops
+        #expect(String(buffer: subscribers[0][0].received[0].wire) == String(buffer: subscribers[1][0].received[0].wire))
+    }
+
     @Test func sweepForgetsEmptyChannelsButKeepsHistoryUntilTTL() throws {
         let loop = EmbeddedEventLoop()
         let hub = Hub(startEpoch: 1, defaultLimits: HistoryLimits(count: 10, bytes: 1 << 20, ttl: .seconds(60)))
