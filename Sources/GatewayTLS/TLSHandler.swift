@@ -31,6 +31,16 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var bufferedWrites: CircularBuffer<(data: ByteBuffer, promise: EventLoopPromise<Void>?)> = []
     /// Promises of writes already encrypted into the write BIO, completed by the next downstream write.
     private var encryptedPromises: [EventLoopPromise<Void>] = []
+    /// From a `channelRead` to its `channelReadComplete`, flushes only mark the ciphertext as due and one
+    /// write goes out at the end. The handlers above answer one inbound batch with several flushes (after
+    /// a handshake: our TLS 1.3 ticket, the HTTP/2 SETTINGS, then the response), each a syscall and a TCP
+    /// segment of its own otherwise. This handler sits on the socket, and NIO ends every read burst with
+    /// `channelReadComplete`, which closes the cycle.
+    private var inReadCycle = false
+    private var flushDue = false
+    /// Ciphertext above this goes out even inside a read cycle, so a large answer (a history replay) still
+    /// meets the socket's backpressure instead of piling up in the BIO.
+    private static let readCycleFlushLimit = 64 * 1024
 
     /// A server-side handler; SNI picks the certificate, ALPN the protocol.
     public init(context: TLSServerContext, handshakeTimeout: TimeAmount? = .seconds(10)) {
@@ -90,6 +100,7 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard let connection = self.connection else { return }
+        self.inReadCycle = true
         let ciphertext = self.unwrapInboundIn(data)
         switch self.stateMachine.ciphertextReceived() {
         case .drop:
@@ -107,13 +118,19 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.readPlaintext(context: context, connection: connection, sizeHint: ciphertext.readableBytes)
         // Reading can produce output of its own (TLS 1.3 key updates); don't let it sit in the BIO.
         if self.stateMachine.state == .active, connection.pendingCiphertextCount > 0 {
-            self.sendCiphertext(context: context)
+            self.flushCiphertext(context: context)
         }
     }
 
     public func channelReadComplete(context: ChannelHandlerContext) {
-        self.connection?.releaseIdleBuffers()
+        // The handlers above flush in their own channelReadComplete: still part of this cycle's one write.
         context.fireChannelReadComplete()
+        self.inReadCycle = false
+        if self.flushDue {
+            self.flushDue = false
+            self.sendCiphertext(context: context)
+        }
+        self.connection?.releaseIdleBuffers()
     }
 
     /// Decrypts everything complete, firing one channelRead per chunk of at most one record's size.
@@ -170,7 +187,7 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     public func flush(context: ChannelHandlerContext) {
         switch self.stateMachine.flushRequested() {
         case .wait: break
-        case .sendCiphertext: self.sendCiphertext(context: context)
+        case .sendCiphertext: self.flushCiphertext(context: context)
         case .forward: context.flush()
         }
     }
@@ -202,6 +219,16 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         if let promise { self.encryptedPromises.append(promise) }
+    }
+
+    /// `sendCiphertext` now, or at the end of the read cycle (see `inReadCycle`).
+    private func flushCiphertext(context: ChannelHandlerContext) {
+        if self.inReadCycle, let connection = self.connection, connection.pendingCiphertextCount < Self.readCycleFlushLimit {
+            self.flushDue = true
+        } else {
+            self.flushDue = false
+            self.sendCiphertext(context: context)
+        }
     }
 
     /// Drains the whole write BIO into one ByteBuffer and writes + flushes it, completing the promises
@@ -254,7 +281,7 @@ extension TLSHandler {
         guard let connection = self.connection else { return }
         switch connection.doHandshake() {
         case .incomplete:
-            self.sendCiphertext(context: context)
+            self.flushCiphertext(context: context)
         case .complete:
             self.handshakeCompleted(context: context, connection: connection)
         case .failed(let errors):
@@ -273,8 +300,9 @@ extension TLSHandler {
             self.encrypt(context: context, write.data, promise: write.promise)
         }
         guard self.stateMachine.state == .active else { return }
-        // Our last handshake flight (and TLS 1.3 tickets) must go out now, together with that data.
-        self.sendCiphertext(context: context)
+        // Our last handshake flight (and TLS 1.3 tickets) must go out now, together with that data (at the
+        // end of this read cycle, with whatever the handlers above answer right away).
+        self.flushCiphertext(context: context)
         context.fireUserInboundEventTriggered(
             TLSHandshakeCompleted(
                 negotiatedProtocol: connection.negotiatedProtocol,

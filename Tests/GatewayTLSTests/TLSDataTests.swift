@@ -117,3 +117,61 @@ import Testing
         #expect(!server.channel.isActive)
     }
 }
+
+/// Answers like an HTTP/2 server does: a write and flush on the handshake (SETTINGS), on every read (the
+/// response) and on read complete.
+private final class FlushingAnswerer: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private func say(_ text: String, _ context: ChannelHandlerContext) {
+        context.writeAndFlush(self.wrapOutboundOut(ByteBuffer(string: text)), promise: nil)
+    }
+
+    private var secured = false
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is TLSHandshakeCompleted {
+            self.secured = true
+            self.say("settings;", context)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        self.say("reply;", context)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if self.secured { self.say("done;", context) }
+    }
+}
+
+@Suite struct TLSReadCycleTests {
+    @Test func everyFlushOfOneReadCycleLeavesAsOneWrite() throws {
+        let certificates = try TestCertificates()
+        let server = EmbeddedChannel()
+        try server.pipeline.syncOperations.addHandlers(TLSHandler(context: certificates.serverContext()), FlushingAnswerer())
+        try server.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 443)).wait()
+        let client = try Peer(TLSHandler(context: certificates.clientContext(), serverName: "localhost"))
+        try client.activate()
+        client.channel.writeAndFlush(ByteBuffer(string: "request"), promise: nil)  // rides with the client's Finished
+
+        // ClientHello in, the server's flight out, then the client's Finished and request as one TCP read.
+        while let hello = try client.channel.readOutbound(as: ByteBuffer.self) { try server.writeInbound(hello) }
+        while let flight = try server.readOutbound(as: ByteBuffer.self) { try client.channel.writeInbound(flight) }
+        var finished = ByteBuffer()
+        while var part = try client.channel.readOutbound(as: ByteBuffer.self) { finished.writeBuffer(&part) }
+        try server.writeInbound(finished)
+
+        // Ticket, settings, reply and done: one buffer, one syscall.
+        let answer = try #require(try server.readOutbound(as: ByteBuffer.self))
+        #expect(try server.readOutbound(as: ByteBuffer.self) == nil)
+        try client.channel.writeInbound(answer)
+        #expect(String(decoding: client.recorder.receivedBytes, as: UTF8.self) == "settings;reply;done;")
+
+        // Outside a read cycle a flush still writes at once.
+        server.writeAndFlush(ByteBuffer(string: "event"), promise: nil)
+        #expect(try server.readOutbound(as: ByteBuffer.self) != nil)
+    }
+}
