@@ -166,7 +166,12 @@ public final class HTTP2ServerSession {
         nghttp2_option_set_max_continuations(options, max(settings.maxContinuations, 0))
         // Closed streams are not kept for RFC 7540 priority bookkeeping: we do not use that scheme.
         nghttp2_option_set_no_closed_streams(options, 1)
-        nghttp2_option_set_max_deflate_dynamic_table_size(options, 4096)
+        // No HPACK dynamic table for our responses: an SSE stream sends one header block, so indexing
+        // would only save a few bytes on the next stream's HEADERS, while the table entries stay allocated
+        // for the connection's life. Clients see a table size update to 0 (RFC 7541 §6.3), which every
+        // decoder must accept. The client's table (SETTINGS_HEADER_TABLE_SIZE, our inflater) stays 4096:
+        // browsers index cookies and user agents there, and shrinking it would make them resend those.
+        nghttp2_option_set_max_deflate_dynamic_table_size(options, 0)
         // Frame types beyond RFC 9113's are ignored by nghttp2 without any callback. Claiming them as
         // "our" extension types routes them through on_begin_frame, where they are counted, and
         // on_extension_chunk_recv, where they are dropped (RFC 9113 §5.5 still holds: they change nothing).
