@@ -13,6 +13,7 @@ int CGatewayShims_SSL_CTX_set_tlsext_servername_arg(SSL_CTX *ctx, void *arg) { r
 int CGatewayShims_SSL_set_tlsext_host_name(SSL *ssl, const char *name) { return (int)SSL_set_tlsext_host_name(ssl, name); }
 EVP_PKEY *CGatewayShims_EVP_EC_gen(const char *curve) { return EVP_EC_gen(curve); }
 long CGatewayShims_BIO_get_mem_ptr(BIO *bio, BUF_MEM **out) { return BIO_get_mem_ptr(bio, out); }
+long CGatewayShims_BIO_set_mem_buf(BIO *bio, BUF_MEM *buffer) { return BIO_set_mem_buf(bio, buffer, BIO_CLOSE); }
 
 uint64_t CGatewayShims_SSL_OP_NO_RENEGOTIATION(void) { return SSL_OP_NO_RENEGOTIATION; }
 uint64_t CGatewayShims_SSL_OP_NO_COMPRESSION(void) { return SSL_OP_NO_COMPRESSION; }

@@ -19,6 +19,8 @@ import NIOCore
 public final class HTTP2ServerSession {
     /// The nghttp2 session, owned here and freed in deinit. Its user data is an unretained pointer to self.
     let session: OpaquePointer
+    /// nghttp2's allocator; outlives `session` (stored properties are released after deinit's body).
+    let memory = FrameBufferMemory()
     let settings: HTTP2SessionSettings
     var streams: [Int32: HTTP2Stream] = [:]
     /// Requests still arriving (HEADERS/DATA before END_STREAM), by stream id.
@@ -31,6 +33,10 @@ public final class HTTP2ServerSession {
     var floodError: HTTP2ConnectionError?
     /// Monotonic nanoseconds, injectable so tests can drive the flood limiters' refill.
     let now: () -> UInt64
+    /// `nghttp2_session_mem_send` last returned 0: no frame sits in the frame buffer.
+    var outputDrained = true
+    /// Frames were packed since the last `releaseFrameBufferIfQuiet()`.
+    var sentSinceQuietCheck = false
 
     /// Creates the session and queues our SETTINGS (RFC 9113 §3.4: the server preface is a SETTINGS frame).
     public convenience init(settings: HTTP2SessionSettings) throws(HTTP2ConnectionError) {
@@ -38,7 +44,7 @@ public final class HTTP2ServerSession {
     }
 
     init(settings: HTTP2SessionSettings, now: @escaping () -> UInt64) throws(HTTP2ConnectionError) {
-        self.session = try Self.makeSession(settings)
+        self.session = try Self.makeSession(settings, memory: self.memory)
         self.settings = settings
         self.now = now
         let start = now()
@@ -93,8 +99,11 @@ public final class HTTP2ServerSession {
                 throw HTTP2ConnectionError(libraryCode: count)
             }
             guard count > 0, let data else {
+                self.outputDrained = true
                 break
             }
+            self.outputDrained = false
+            self.sentSinceQuietCheck = true
             buffer.writeBytes(UnsafeRawBufferPointer(start: data, count: count))
             appended += count
         }
@@ -142,7 +151,9 @@ public final class HTTP2ServerSession {
         _ = nghttp2_session_terminate_session(self.session, HTTP2ErrorCode.enhanceYourCalm)
     }
 
-    private static func makeSession(_ settings: HTTP2SessionSettings) throws(HTTP2ConnectionError) -> OpaquePointer {
+    private static func makeSession(
+        _ settings: HTTP2SessionSettings, memory: FrameBufferMemory
+    ) throws(HTTP2ConnectionError) -> OpaquePointer {
         var options: OpaquePointer?
         var rv = nghttp2_option_new(&options)
         guard rv == 0, let options else {
@@ -156,7 +167,12 @@ public final class HTTP2ServerSession {
         nghttp2_option_set_max_continuations(options, max(settings.maxContinuations, 0))
         // Closed streams are not kept for RFC 7540 priority bookkeeping: we do not use that scheme.
         nghttp2_option_set_no_closed_streams(options, 1)
-        nghttp2_option_set_max_deflate_dynamic_table_size(options, 4096)
+        // No HPACK dynamic table for our responses: an SSE stream sends one header block, so indexing
+        // would only save a few bytes on the next stream's HEADERS, while the table entries stay allocated
+        // for the connection's life. Clients see a table size update to 0 (RFC 7541 §6.3), which every
+        // decoder must accept. The client's table (SETTINGS_HEADER_TABLE_SIZE, our inflater) stays 4096:
+        // browsers index cookies and user agents there, and shrinking it would make them resend those.
+        nghttp2_option_set_max_deflate_dynamic_table_size(options, 0)
         // Frame types beyond RFC 9113's are ignored by nghttp2 without any callback. Claiming them as
         // "our" extension types routes them through on_begin_frame, where they are counted, and
         // on_extension_chunk_recv, where they are dropped (RFC 9113 §5.5 still holds: they change nothing).
@@ -170,7 +186,9 @@ public final class HTTP2ServerSession {
         }
         defer { nghttp2_session_callbacks_del(callbacks) }
         var session: OpaquePointer?
-        rv = nghttp2_session_server_new2(&session, callbacks, nil, options)
+        // nghttp2 copies the nghttp2_mem struct; `memory` itself must outlive the session.
+        var mem = memory.nghttp2Memory
+        rv = nghttp2_session_server_new3(&session, callbacks, nil, options, &mem)
         guard rv == 0, let session else {
             throw .setupFailed(libraryCode: Int(rv))
         }

@@ -150,6 +150,11 @@ public final class GatewayServer: Service, Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 4)
+            // NIO keeps each channel's last receive buffer for reuse, at the largest size the allocator ever
+            // asked for (default start: 2 KiB). An idle SSE connection reads a ClientHello and one request;
+            // starting at 512 bytes keeps ~1.5 KiB less per connection, and the adaptive allocator still
+            // doubles the buffer after every read that fills it.
+            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     switch registry.admit(channel) {

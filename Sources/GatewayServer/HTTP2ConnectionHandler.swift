@@ -9,7 +9,7 @@ import NIOCore
 /// `receive`/`collectOutput` return (`handleSessionEvents`), so answering a request never re-enters nghttp2.
 /// Output is pulled by `flushNow`, which the loop's `FlushBatcher` calls at most once per task, so a
 /// publish that reaches 100 streams of this connection leaves as one TLS record batch and one socket write.
-final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnection, Flushable {
+final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnection, Flushable, IdleMemoryHolder {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
@@ -26,6 +26,8 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
     private var flushRequested = false
     private var idleTimer: Scheduled<Void>?
     private var closing = false
+    /// Registered with the loop's `IdleMemorySweeper` since our last write.
+    private var idleMemoryTracked = false
 
     init(services: ServerServices, loop: LoopContext, trusted: Bool, logger: Logger) {
         self.services = services
@@ -195,6 +197,10 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
             context.flush()
             wrote = true
         }
+        if wrote, !idleMemoryTracked {
+            idleMemoryTracked = true
+            loop.idleMemory.track(self)
+        }
         if !session.wantsRead && !session.wantsWrite {
             // GOAWAY exchanged and no stream left: nothing more will happen on this connection.
             closing = true
@@ -202,6 +208,14 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
         } else if !wrote, closing, streams.isEmpty, session.openStreamCount == 0 {
             context.close(promise: nil)
         }
+    }
+
+    // MARK: IdleMemoryHolder
+
+    func releaseIdleMemory() -> Bool {
+        let released = session?.releaseFrameBufferIfQuiet() ?? true
+        if released { idleMemoryTracked = false }
+        return released
     }
 
     // MARK: Lifecycle

@@ -1,6 +1,6 @@
 import NIOCore
 
-/// What the streams of one event loop share: the heartbeat wheel and the flush batcher.
+/// What the streams of one event loop share: the heartbeat wheel, the flush batcher and the idle-memory sweeper.
 ///
 /// Only used on its own loop, so it needs no locks; `@unchecked Sendable` only lets the per-loop table
 /// be built once and read from each loop.
@@ -8,11 +8,13 @@ final class LoopContext: @unchecked Sendable {
     let eventLoop: any EventLoop
     let heartbeats: HeartbeatWheel
     let flushes: FlushBatcher
+    let idleMemory: IdleMemorySweeper
 
     init(eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
         self.heartbeats = HeartbeatWheel(eventLoop: eventLoop)
         self.flushes = FlushBatcher(eventLoop: eventLoop)
+        self.idleMemory = IdleMemorySweeper(eventLoop: eventLoop)
     }
 }
 

@@ -35,18 +35,15 @@ final class TLSConnection {
     }
 
     private let ssl: OpaquePointer
-    /// Owned by `ssl` (SSL_set_bio); replaced by `releaseIdleBuffers`.
-    private var readBIO: OpaquePointer
-    /// Owned by `ssl` (SSL_set_bio); replaced by `releaseIdleBuffers`.
-    private var writeBIO: OpaquePointer
+    /// Owned by `ssl` (SSL_set_bio).
+    private let readBIO: OpaquePointer
+    /// Owned by `ssl` (SSL_set_bio).
+    private let writeBIO: OpaquePointer
     /// The context whose SSL_CTX callbacks hold an unretained pointer to it; see `TLSServerContext`.
     private let owner: AnyObject
     /// The SNI name we sent (client side only).
     private let sentServerName: String?
     private let isServer: Bool
-
-    /// An idle memory BIO keeps its largest buffer; past this size we swap in a fresh one.
-    private static let idleBIOCapacityLimit = 4096
 
     init(server context: TLSServerContext) throws(TLSError) {
         (self.ssl, self.readBIO, self.writeBIO) = try Self.makeSSL(context.contexts[0])
@@ -132,17 +129,12 @@ final class TLSConnection {
     }
 
     /// With SSL_MODE_RELEASE_BUFFERS OpenSSL frees its record buffers when idle, but a memory BIO keeps the
-    /// largest buffer it ever grew to. Swap an empty, large BIO for a fresh one so an idle connection holds
-    /// almost nothing.
+    /// largest buffer it ever grew to, even when empty (typically 0.4–1.5 KiB per connection after the
+    /// handshake). Give an empty BIO a fresh BUF_MEM that owns no storage, so an idle connection holds none;
+    /// the next write costs one malloc, which is far cheaper than the SSL_write around it.
     func releaseIdleBuffers() {
-        if Self.isLargeAndEmpty(self.readBIO), let fresh = BIO_new(BIO_s_mem()) {
-            SSL_set0_rbio(self.ssl, fresh)  // frees the old one
-            self.readBIO = fresh
-        }
-        if Self.isLargeAndEmpty(self.writeBIO), let fresh = BIO_new(BIO_s_mem()) {
-            SSL_set0_wbio(self.ssl, fresh)  // frees the old one
-            self.writeBIO = fresh
-        }
+        Self.dropStorageIfEmpty(self.readBIO)
+        Self.dropStorageIfEmpty(self.writeBIO)
     }
 
     /// Bytes allocated by the two memory BIOs (for tests of the idle footprint).
@@ -150,8 +142,9 @@ final class TLSConnection {
         (Self.capacity(of: self.readBIO), Self.capacity(of: self.writeBIO))
     }
 
-    private static func isLargeAndEmpty(_ bio: OpaquePointer) -> Bool {
-        BIO_ctrl_pending(bio) == 0 && Self.capacity(of: bio) > Self.idleBIOCapacityLimit
+    private static func dropStorageIfEmpty(_ bio: OpaquePointer) {
+        guard BIO_ctrl_pending(bio) == 0, Self.capacity(of: bio) > 0, let fresh = BUF_MEM_new() else { return }
+        _ = CGatewayShims_BIO_set_mem_buf(bio, fresh)  // frees the old BUF_MEM and its storage
     }
 
     private static func capacity(of bio: OpaquePointer) -> Int {

@@ -36,6 +36,8 @@ int CGatewayShims_SSL_set_tlsext_host_name(SSL *ssl, const char *name);
 EVP_PKEY *CGatewayShims_EVP_EC_gen(const char *curve);
 /// BIO_get_mem_ptr is a macro over BIO_ctrl; lets us see how much memory an idle memory BIO still holds.
 long CGatewayShims_BIO_get_mem_ptr(BIO *bio, BUF_MEM **out);
+/// BIO_set_mem_buf is a macro over BIO_ctrl; gives a memory BIO a new BUF_MEM and frees the old one (BIO_CLOSE).
+long CGatewayShims_BIO_set_mem_buf(BIO *bio, BUF_MEM *buffer);
 
 /// SSL_OP_* are built from the function-like SSL_OP_BIT(n), so Swift does not import them.
 uint64_t CGatewayShims_SSL_OP_NO_RENEGOTIATION(void);
