@@ -124,7 +124,12 @@ def plots(runs, plots_dir):
         for label, row in by_label.items():
             if row["mode"] != "idle" or "server_rss_after_mib" not in row:
                 continue
-            kind = "multiplexed" if "mux" in scenario else "one stream per connection"
+            if "mux" in scenario:
+                kind = "HTTP/2 multiplexed"
+            elif row.get("protocol") == "http1":
+                kind = "HTTP/1.1, one stream per connection"
+            else:
+                kind = "HTTP/2, one stream per connection"
             delta = row["server_rss_after_mib"] - row["server_rss_before_mib"]
             series.setdefault((label, kind), []).append((row["streams_open"], delta))
     for (label, kind), points in sorted(series.items()):

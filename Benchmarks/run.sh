@@ -106,6 +106,7 @@ case $MODE in
 quick)
     scenario idle_mux_10k --fresh idle --connections 100 --streams 100 --hosts $HOSTS --hold 3
     scenario idle_single_2k --fresh idle --connections 2000 --streams 1 --hosts $HOSTS --hold 3
+    scenario idle_single_h1_2k --fresh idle --protocol-name http1 --connections 2000 --hosts $HOSTS --hold 3
     scenario fanout_5k_10 fanout --connections 50 --streams 100 --rate 10 --duration 10
     scenario fanout_5k_50 fanout --connections 50 --streams 100 --rate 50 --duration 10
     scenario fanout_5k_500 fanout --connections 50 --streams 100 --rate 500 --duration 4 --drain 10
@@ -119,6 +120,7 @@ full)
     scenario idle_mux_1m --fresh --only ssegate idle --connections 10000 --streams 100 --hosts $HOSTS --hold 5 --open-timeout 600
     scenario idle_mux_100k --fresh idle --connections 1000 --streams 100 --hosts $HOSTS --hold 5
     scenario idle_single_18k --fresh idle --connections 18000 --streams 1 --hosts $HOSTS --hold 5 --open-timeout 300
+    scenario idle_single_h1_18k --fresh idle --protocol-name http1 --connections 18000 --hosts $HOSTS --hold 5 --open-timeout 300
     scenario fanout_50k_10 --fresh fanout --connections 500 --streams 100 --rate 10 --duration 5 --hosts $HOSTS --drain 40
     scenario fanout_50k_50 fanout --connections 500 --streams 100 --rate 50 --duration 3 --hosts $HOSTS --drain 90
     scenario channels_100k_10k --fresh fanout --connections 1000 --streams 100 --channels 10000 --rate 2000 --duration 10 --hosts $HOSTS --drain 15
