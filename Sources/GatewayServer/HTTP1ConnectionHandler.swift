@@ -23,6 +23,10 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
     private let logger: Logger
     private var state = State.idle
     private var context: ChannelHandlerContext?
+    /// Event bytes skip NIO's HTTP handlers (see `HTTP1ChunkWriter`); nil without an encoder in the pipeline.
+    private var chunkWriter: HTTP1ChunkWriter?
+    /// The channel's write-buffer high-water mark when it is within the outbound budget (see `queuedBytes`).
+    private var writableBound: Int?
     private var flushRequested = false
     /// Closes a keep-alive connection that sits between requests for `http2.idle_timeout` (the same limit
     /// as an HTTP/2 connection without streams), so idle sockets cannot pile up.
@@ -37,6 +41,11 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        chunkWriter = HTTP1ChunkWriter(pipeline: context.pipeline.syncOperations)
+        if let high = try? context.channel.syncOptions?.getOption(.writeBufferWaterMark).high,
+           high <= services.configuration.streams.outboundBudget {
+            writableBound = high
+        }
         armIdleTimer()
     }
 
@@ -44,6 +53,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
         endStream(.clientClosed)
         idleTimer?.cancel()
         self.context = nil
+        chunkWriter = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -177,13 +187,22 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
     // MARK: StreamConnection
 
     func enqueue(_ bytes: ByteBuffer, stream: Int32) -> Int {
-        context?.write(wrapOutboundOut(.body(.byteBuffer(bytes))), promise: nil)
+        if let chunkWriter {
+            chunkWriter.write(bytes)
+        } else {
+            context?.write(wrapOutboundOut(.body(.byteBuffer(bytes))), promise: nil)
+        }
         return queuedBytes(stream: stream)
     }
 
     /// Bytes the socket has not taken yet: on HTTP/1.1 the connection is the stream.
+    ///
+    /// While the channel is writable NIO holds at most its high-water mark, and when that is within the
+    /// budget the mark itself is returned: the answer to "over budget?" is the same, and the exact count
+    /// is a generic option lookup (several dynamic casts) on every event.
     private func queuedBytes(stream: Int32) -> Int {
         guard let channel = context?.channel else { return 0 }
+        if let writableBound, channel.isWritable { return writableBound }
         return (try? channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
     }
 
@@ -212,7 +231,9 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
 
     func flushNow() {
         flushRequested = false
-        context?.flush()
+        // Everything written through the HTTP handlers has already passed them, so flushing below them
+        // sends it too.
+        if let chunkWriter { chunkWriter.flush() } else { context?.flush() }
     }
 
     // MARK: Logging
