@@ -27,6 +27,9 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
     private var chunkWriter: HTTP1ChunkWriter?
     /// The channel's write-buffer high-water mark when it is within the outbound budget (see `queuedBytes`).
     private var writableBound: Int?
+    private let outboundBudget: Int
+    /// Kept from `channelWritabilityChanged`, so counting queued bytes does not touch the channel.
+    private var isWritable = true
     private var flushRequested = false
     /// Closes a keep-alive connection that sits between requests for `http2.idle_timeout` (the same limit
     /// as an HTTP/2 connection without streams), so idle sockets cannot pile up.
@@ -37,15 +40,16 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
         self.loop = loop
         self.trusted = trusted
         self.logger = logger
+        self.outboundBudget = services.configuration.streams.outboundBudget
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         chunkWriter = HTTP1ChunkWriter(pipeline: context.pipeline.syncOperations)
-        if let high = try? context.channel.syncOptions?.getOption(.writeBufferWaterMark).high,
-           high <= services.configuration.streams.outboundBudget {
+        if let high = try? context.channel.syncOptions?.getOption(.writeBufferWaterMark).high, high <= outboundBudget {
             writableBound = high
         }
+        isWritable = context.channel.isWritable
         armIdleTimer()
     }
 
@@ -57,10 +61,16 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        chunkWriter?.discard()
         endStream(.clientClosed)
         state = .closed
         idleTimer?.cancel()
         context.fireChannelInactive()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        isWritable = context.channel.isWritable
+        context.fireChannelWritabilityChanged()
     }
 
     private func armIdleTimer() {
@@ -88,6 +98,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
                 stream.end(.draining)
                 logStreamClosed(stream)
                 state = .closed
+                chunkWriter?.writePending()
                 context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
             } else if case .idle = state {
                 context.close(promise: nil)
@@ -187,28 +198,31 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
     // MARK: StreamConnection
 
     func enqueue(_ bytes: ByteBuffer, stream: Int32) -> Int {
-        if let chunkWriter {
-            chunkWriter.write(bytes)
+        if chunkWriter != nil {
+            chunkWriter!.append(bytes)
         } else {
             context?.write(wrapOutboundOut(.body(.byteBuffer(bytes))), promise: nil)
         }
-        return queuedBytes(stream: stream)
+        return queuedBytes()
     }
 
-    /// Bytes the socket has not taken yet: on HTTP/1.1 the connection is the stream.
+    /// Bytes the socket has not taken yet (framed here, or buffered by NIO): on HTTP/1.1 the connection is
+    /// the stream.
     ///
-    /// While the channel is writable NIO holds at most its high-water mark, and when that is within the
-    /// budget the mark itself is returned: the answer to "over budget?" is the same, and the exact count
-    /// is a generic option lookup (several dynamic casts) on every event.
-    private func queuedBytes(stream: Int32) -> Int {
-        guard let channel = context?.channel else { return 0 }
-        if let writableBound, channel.isWritable { return writableBound }
-        return (try? channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+    /// While the channel is writable NIO holds at most its high-water mark; when that plus what is framed
+    /// here is within the budget, that sum is returned: the answer to "over budget?" is the same, and the
+    /// exact count is a generic option lookup (several dynamic casts) on every event.
+    private func queuedBytes() -> Int {
+        let framed = chunkWriter?.pendingBytes ?? 0
+        if let writableBound, isWritable, framed + writableBound <= outboundBudget { return framed + writableBound }
+        guard let channel = context?.channel else { return framed }
+        return framed + ((try? channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0)
     }
 
     func abortSlowStream(_ stream: Int32) {
         logger.info("ending slow stream", metadata: ["budget": "\(services.configuration.streams.outboundBudget)"])
         if case .streaming(let stream) = state { logStreamClosed(stream) }
+        chunkWriter?.discard()
         state = .closed
         context?.close(promise: nil)
     }
@@ -218,6 +232,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
         guard let context, case .streaming(let eventStream) = state else { return }
         logStreamClosed(eventStream)
         state = .idle
+        chunkWriter?.writePending()
         context.write(wrapOutboundOut(.end(nil)), promise: nil)
         armIdleTimer()
         requestFlush()
@@ -231,9 +246,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
 
     func flushNow() {
         flushRequested = false
-        // Everything written through the HTTP handlers has already passed them, so flushing below them
-        // sends it too.
-        if let chunkWriter { chunkWriter.flush() } else { context?.flush() }
+        if chunkWriter != nil { chunkWriter!.flush() } else { context?.flush() }
     }
 
     // MARK: Logging
