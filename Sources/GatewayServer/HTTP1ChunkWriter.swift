@@ -62,8 +62,12 @@ struct HTTP1ChunkWriter {
     /// Writes the queued chunks and flushes below the HTTP handlers (none of them holds back writes, so
     /// this also sends what was written through them).
     mutating func flush() {
-        writePending()
-        transport.flush()
+        if let chunks = pending {
+            pending = nil
+            transport.writeAndFlush(NIOAny(chunks), promise: nil)  // one pass down the pipeline, not two
+        } else {
+            transport.flush()
+        }
     }
 
     /// Drops what is queued (the connection is going away).
