@@ -5,11 +5,11 @@ import NIOCore
 /// Maintainer note on batching: `write` only collects plaintext; `flush` encrypts everything collected
 /// with ONE `SSL_write` and drains the whole write BIO into ONE ByteBuffer. So N writes and one flush leave
 /// as one TLS record (per 16 KiB) in exactly one downstream write, which the HTTP/2 layer relies on
-/// ("frames of many streams leave in one TLS write per batch"). Each `SSL_write` costs a record header,
-/// a tag and a cipher setup, and OpenSSL (with `SSL_MODE_RELEASE_BUFFERS`) allocates and frees a 17 KB
-/// record buffer around it, so small writes must not each become a record. Writes made before the
-/// handshake completes are kept as plaintext and encrypted, in order, once it does; the lifecycle rules
-/// live in `TLSHandlerStateMachine`.
+/// ("frames of many streams leave in one TLS write per batch"). Each `SSL_write` is a record with its own
+/// header, tag and cipher setup (OpenSSL 3 does several parameter lookups per record), so small writes
+/// must not each become one: NIO's HTTP/1.1 encoder alone makes three per body part. Writes made before
+/// the handshake completes are kept as plaintext and encrypted, in order, once it does; the lifecycle
+/// rules live in `TLSHandlerStateMachine`.
 public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     public typealias InboundIn = ByteBuffer
     public typealias InboundOut = ByteBuffer
