@@ -60,14 +60,27 @@ public struct RoutePattern: Sendable, Hashable, CustomStringConvertible {
 
     /// The parameters if `path` (no query string) matches, else nil.
     public func match(_ path: Substring) -> [String: String]? {
+        Self.segments(of: path).flatMap(match(segments:))
+    }
+
+    /// A path's segments as `match(segments:)` takes them; nil if it does not start with `/`. Split once per
+    /// request, not once per route tried.
+    static func segments(of path: Substring) -> [Substring]? {
         guard path.first == "/" else { return nil }
-        let parts = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+        return path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+    }
+
+    /// `match` on a path already split by `segments(of:)`.
+    func match(segments parts: [Substring]) -> [String: String]? {
         guard parts.count == segments.count else { return nil }
         var parameters: [String: String] = [:]
         for (segment, part) in zip(segments, parts) {
             switch segment {
             case .literal(let literal):
-                guard part == literal || PercentDecoding.decode(part) == literal else { return nil }
+                // Without a `%` decoding would give `part` back: skip making that string.
+                guard part == literal || (part.utf8.contains(UInt8(ascii: "%")) && PercentDecoding.decode(part) == literal) else {
+                    return nil
+                }
             case .parameter(let name):
                 guard !part.isEmpty, let decoded = PercentDecoding.decode(part) else { return nil }
                 parameters[name] = decoded

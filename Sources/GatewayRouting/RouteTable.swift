@@ -8,8 +8,9 @@ public struct RouteTable: Sendable, Hashable {
 
     /// The first route whose pattern matches `path` (no query string), with its parameters.
     public func match(path: Substring) -> RouteMatch? {
+        guard let segments = RoutePattern.segments(of: path) else { return nil }
         for (index, route) in routes.enumerated() {
-            if let parameters = route.pattern.match(path) {
+            if let parameters = route.pattern.match(segments: segments) {
                 return RouteMatch(routeIndex: index, route: route, parameters: parameters)
             }
         }

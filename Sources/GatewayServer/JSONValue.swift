@@ -1,7 +1,9 @@
 import NIOCore
 
 /// A small JSON value for building answers without Foundation on the request path. Keys keep their order.
-indirect enum JSONValue {
+/// Not `indirect`: the arrays already hold nested values out of line, and boxing every case cost an
+/// allocation per value on every publish answer.
+enum JSONValue {
     case string(String)
     case int(Int)
     case bool(Bool)
@@ -43,6 +45,12 @@ indirect enum JSONValue {
     /// RFC 8259 §7 string escaping.
     private static func writeString(_ text: String, into buffer: inout ByteBuffer) {
         buffer.writeStaticString("\"")
+        // Most strings (channel names, ids) need no escape: copy their UTF-8 as is.
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+            buffer.writeString(text)
+            buffer.writeStaticString("\"")
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": buffer.writeStaticString("\\\"")

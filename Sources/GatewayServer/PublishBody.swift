@@ -22,10 +22,26 @@ enum PublishBody {
         return [try makeEvent(type: nil, data: text, retry: nil, index: nil)]
     }
 
+    /// The media type (the first non-empty `;`-separated part, trimmed of `CharacterSet.whitespaces`,
+    /// lowercased) is `application/json` or ends in `+json`. Written without Foundation's splitting and
+    /// trimming, which cost more than the rest of a small publish; same answers.
     private static func isJSON(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
-        let mediaType = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        let end = contentType.endIndex
+        var start = contentType.startIndex
+        while start < end, contentType[start] == ";" { start = contentType.index(after: start) }
+        let part = contentType[start..<(contentType[start...].firstIndex(of: ";") ?? end)].unicodeScalars
+        guard let first = part.firstIndex(where: { !isWhitespace($0) }), let last = part.lastIndex(where: { !isWhitespace($0) }) else {
+            return false
+        }
+        let mediaType = String(part[first...last]).lowercased()
         return mediaType == "application/json" || mediaType.hasSuffix("+json")
+    }
+
+    /// Exactly `CharacterSet.whitespaces`: tab, the space separators (Zs), and U+200B.
+    private static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.isASCII { return scalar == " " || scalar == "\t" }
+        return scalar == "\u{200B}" || scalar.properties.generalCategory == .spaceSeparator
     }
 
     private static func jsonEvents(_ text: String, maxEvents: Int) throws(Problem) -> [ServerSentEvent] {

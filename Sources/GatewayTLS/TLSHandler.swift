@@ -2,11 +2,14 @@ import NIOCore
 
 /// TLS over OpenSSL memory BIOs as a NIO handler: ciphertext below, plaintext above.
 ///
-/// Maintainer note on batching: `write` encrypts at once into the connection's write BIO; `flush` drains
-/// the whole BIO into ONE ByteBuffer. So N writes and one flush leave as exactly one downstream write, which
-/// the HTTP/2 layer relies on ("frames of many streams leave in one TLS write per batch"). Writes made
-/// before the handshake completes are kept as plaintext and encrypted, in order, once it does; the
-/// lifecycle rules live in `TLSHandlerStateMachine`.
+/// Maintainer note on batching: `write` only collects plaintext; `flush` encrypts everything collected
+/// with ONE `SSL_write` and drains the whole write BIO into ONE ByteBuffer. So N writes and one flush leave
+/// as one TLS record (per 16 KiB) in exactly one downstream write, which the HTTP/2 layer relies on
+/// ("frames of many streams leave in one TLS write per batch"). Each `SSL_write` is a record with its own
+/// header, tag and cipher setup (OpenSSL 3 does several parameter lookups per record), so small writes
+/// must not each become one: NIO's HTTP/1.1 encoder alone makes three per body part. Writes made before
+/// the handshake completes are kept as plaintext and encrypted, in order, once it does; the lifecycle
+/// rules live in `TLSHandlerStateMachine`.
 public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     public typealias InboundIn = ByteBuffer
     public typealias InboundOut = ByteBuffer
@@ -29,8 +32,15 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var timeoutTask: Scheduled<Void>?
     /// Plaintext written before the handshake finished.
     private var bufferedWrites: CircularBuffer<(data: ByteBuffer, promise: EventLoopPromise<Void>?)> = []
-    /// Promises of writes already encrypted into the write BIO, completed by the next downstream write.
-    private var encryptedPromises: [EventLoopPromise<Void>] = []
+    /// The channel's allocator, kept at `handlerAdded`: reaching it through the context on every send
+    /// costs a few retains of cold objects per write.
+    private var allocator = ByteBufferAllocator()
+    /// Plaintext written since the last send, not yet encrypted (nil when there is none, so an idle
+    /// connection holds no buffer). The first write is kept by reference; later ones are appended.
+    private var unencrypted: ByteBuffer?
+    /// Promises of writes collected in `unencrypted` or encrypted into the write BIO, completed by the
+    /// next downstream write.
+    private var pendingPromises: [EventLoopPromise<Void>] = []
     /// From a `channelRead` to its `channelReadComplete`, flushes only mark the ciphertext as due and one
     /// write goes out at the end. The handlers above answer one inbound batch with several flushes (after
     /// a handshake: our TLS 1.3 ticket, the HTTP/2 SETTINGS, then the response), each a syscall and a TCP
@@ -58,6 +68,7 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: Lifecycle
 
     public func handlerAdded(context: ChannelHandlerContext) {
+        self.allocator = context.channel.allocator
         do {
             switch self.role {
             case .server(let serverContext):
@@ -136,13 +147,13 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Decrypts everything complete, firing one channelRead per chunk of at most one record's size.
     private func readPlaintext(context: ChannelHandlerContext, connection: TLSConnection, sizeHint: Int) {
         let chunkSize = min(Self.maximumPlaintextChunk, max(256, sizeHint))
-        var buffer = context.channel.allocator.buffer(capacity: chunkSize)
+        var buffer = self.allocator.buffer(capacity: chunkSize)
         while self.stateMachine.state == .active {
             let result = connection.read(into: &buffer)
             if case .progress = result, buffer.writableBytes > 0 { continue }
             if buffer.readableBytes > 0 {
                 context.fireChannelRead(self.wrapInboundOut(buffer))
-                buffer = context.channel.allocator.buffer(capacity: chunkSize)
+                buffer = self.allocator.buffer(capacity: chunkSize)
             }
             switch result {
             case .progress:
@@ -162,6 +173,7 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func peerSentCloseNotify(context: ChannelHandlerContext) {
         switch self.stateMachine.closeNotifyReceived() {
         case .replyThenClose:
+            self.encryptUnencrypted(context: context)
             self.connection?.shutdown()
             self.sendCiphertext(context: context)
             context.close(promise: nil)
@@ -178,7 +190,7 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .buffer:
             self.bufferedWrites.append((plaintext, promise))
         case .encrypt:
-            self.encrypt(context: context, plaintext, promise: promise)
+            self.collect(plaintext, promise: promise, context: context)
         case .fail:
             promise?.fail(ChannelError.ioOnClosedChannel)
         }
@@ -197,6 +209,7 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .forward:
             context.close(mode: mode, promise: promise)
         case .sendCloseNotifyThenClose:
+            self.encryptUnencrypted(context: context)
             self.connection?.shutdown()
             self.sendCiphertext(context: context)
             context.close(mode: mode, promise: promise)
@@ -207,23 +220,26 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    private func encrypt(context: ChannelHandlerContext, _ plaintext: ByteBuffer, promise: EventLoopPromise<Void>?) {
-        guard let connection = self.connection else {
-            promise?.fail(ChannelError.ioOnClosedChannel)
-            return
+    /// Keeps plaintext for the next send. A write of a full record or more is encrypted at once instead
+    /// (after what was collected before it): appending it would copy it to save nothing.
+    private func collect(_ plaintext: ByteBuffer, promise: EventLoopPromise<Void>?, context: ChannelHandlerContext) {
+        if let promise { self.pendingPromises.append(promise) }
+        guard plaintext.readableBytes > 0 else { return }
+        if plaintext.readableBytes >= Self.maximumPlaintextChunk {
+            guard self.encryptUnencrypted(context: context) else { return }
+            self.unencrypted = plaintext
+            self.encryptUnencrypted(context: context)
+        } else if self.unencrypted == nil {
+            self.unencrypted = plaintext
+        } else {
+            self.unencrypted!.writeImmutableBuffer(plaintext)
         }
-        if plaintext.readableBytes > 0, case .failed(let errors) = connection.write(plaintext) {
-            let error = TLSError.protocolFailure(errors)
-            promise?.fail(error)
-            self.fail(context: context, error: error)
-            return
-        }
-        if let promise { self.encryptedPromises.append(promise) }
     }
 
     /// `sendCiphertext` now, or at the end of the read cycle (see `inReadCycle`).
     private func flushCiphertext(context: ChannelHandlerContext) {
-        if self.inReadCycle, let connection = self.connection, connection.pendingCiphertextCount < Self.readCycleFlushLimit {
+        let pending = (self.connection?.pendingCiphertextCount ?? 0) + (self.unencrypted?.readableBytes ?? 0)
+        if self.inReadCycle, pending < Self.readCycleFlushLimit {
             self.flushDue = true
         } else {
             self.flushDue = false
@@ -231,37 +247,51 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    /// Drains the whole write BIO into one ByteBuffer and writes + flushes it, completing the promises
-    /// of every write encrypted so far with that one downstream write.
+    /// Encrypts everything collected since the last send as one `SSL_write` (one record per 16 KiB).
+    /// False when encryption failed: the handler has then failed the pending writes and is closing.
+    @discardableResult
+    private func encryptUnencrypted(context: ChannelHandlerContext) -> Bool {
+        guard let plaintext = self.unencrypted, let connection = self.connection else { return true }
+        self.unencrypted = nil
+        if case .failed(let errors) = connection.write(plaintext) {
+            self.fail(context: context, error: TLSError.protocolFailure(errors))
+            return false
+        }
+        return true
+    }
+
+    /// Encrypts what was collected, drains the whole write BIO into one ByteBuffer and writes + flushes
+    /// it, completing the promises of every write so far with that one downstream write.
     private func sendCiphertext(context: ChannelHandlerContext) {
-        guard let connection = self.connection else { return }
-        let promises = self.encryptedPromises
-        self.encryptedPromises.removeAll()
+        guard self.encryptUnencrypted(context: context), let connection = self.connection else { return }
+        let promises = self.pendingPromises
+        self.pendingPromises.removeAll()
         let count = connection.pendingCiphertextCount
         guard count > 0 else {
             for promise in promises { promise.succeed() }  // only empty writes were pending
             return
         }
-        var buffer = context.channel.allocator.buffer(capacity: count)
+        var buffer = self.allocator.buffer(capacity: count)
         connection.drainCiphertext(into: &buffer)
         connection.releaseIdleBuffers()
-        context.writeAndFlush(self.wrapOutboundOut(buffer), promise: Self.combine(promises, on: context.eventLoop))
+        context.writeAndFlush(self.wrapOutboundOut(buffer), promise: Self.combine(promises, on: context))
     }
 
-    private static func combine(_ promises: [EventLoopPromise<Void>], on eventLoop: EventLoop) -> EventLoopPromise<Void>? {
+    private static func combine(_ promises: [EventLoopPromise<Void>], on context: ChannelHandlerContext) -> EventLoopPromise<Void>? {
         guard promises.count > 1 else { return promises.first }
-        let combined = eventLoop.makePromise(of: Void.self)
+        let combined = context.eventLoop.makePromise(of: Void.self)
         for promise in promises { combined.futureResult.cascade(to: promise) }
         return combined
     }
 
     private func failPendingWrites(_ error: Error) {
         let buffered = self.bufferedWrites
-        let encrypted = self.encryptedPromises
+        let pending = self.pendingPromises
         self.bufferedWrites.removeAll()
-        self.encryptedPromises.removeAll()
+        self.unencrypted = nil
+        self.pendingPromises.removeAll()
         for write in buffered { write.promise?.fail(error) }
-        for promise in encrypted { promise.fail(error) }
+        for promise in pending { promise.fail(error) }
     }
 }
 
@@ -270,8 +300,11 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
 extension TLSHandler {
     private func startHandshake(context: ChannelHandlerContext) {
         if let timeout = self.handshakeTimeout {
-            self.timeoutTask = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak self] in
-                self?.handshakeTimedOut(context: context)
+            // Strong capture (the timer is cancelled when the handshake ends, or fires): a weak reference
+            // would give the handler a side table and make every later retain of it take the slow path,
+            // and the pipeline retains it on every write and flush.
+            self.timeoutTask = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
+                self.handshakeTimedOut(context: context)
             }
         }
         self.advanceHandshake(context: context)
@@ -293,16 +326,16 @@ extension TLSHandler {
     private func handshakeCompleted(context: ChannelHandlerContext, connection: TLSConnection) {
         guard case .announce = self.stateMachine.handshakeCompleted() else { return }
         self.cancelTimeout()
-        // Encrypt what was written during the handshake, in order, before anyone can write more.
+        // Queue what was written during the handshake, in order, before anyone can write more.
         let buffered = self.bufferedWrites
         self.bufferedWrites.removeAll()
         for write in buffered {
-            self.encrypt(context: context, write.data, promise: write.promise)
+            self.collect(write.data, promise: write.promise, context: context)
         }
-        guard self.stateMachine.state == .active else { return }
         // Our last handshake flight (and TLS 1.3 tickets) must go out now, together with that data (at the
         // end of this read cycle, with whatever the handlers above answer right away).
         self.flushCiphertext(context: context)
+        guard self.stateMachine.state == .active else { return }
         context.fireUserInboundEventTriggered(
             TLSHandshakeCompleted(
                 negotiatedProtocol: connection.negotiatedProtocol,

@@ -1,0 +1,90 @@
+import NIOCore
+import NIOHTTP1
+
+/// Frames event-stream bytes of an HTTP/1.1 response as chunks, collects them until the connection's
+/// flush, and writes them straight to the handler below NIO's HTTP handlers (TLS, or the socket).
+///
+/// Why: NIO's `HTTPResponseEncoder` turns every body part into three writes (size line, data, CRLF), each
+/// passing the four HTTP handlers on its way down, and an event stream sends one small body part per event
+/// per connection, so that framing was a large share of the cost of a delivery. Here the events of one
+/// batch become one buffer and one write, made at flush time: a fan-out touches a thousand connections
+/// between a connection's enqueue and its flush, so doing all the pipeline work in the flush touches each
+/// connection's handlers once, while they are in cache. The bytes are exactly what the encoder would send
+/// (size in lowercase hex, CRLF, data, CRLF); the head and the terminating chunk still go through the
+/// encoder (after `writePending()`), and the HTTP handlers above it do nothing with body parts but pass
+/// them on.
+struct HTTP1ChunkWriter {
+    /// The encoder's context: a write or flush from it starts at the handler just below the encoder.
+    private let transport: ChannelHandlerContext
+    private let allocator: ByteBufferAllocator
+    /// Framed chunks not yet written (nil when there are none, so an idle stream holds no buffer).
+    private var pending: ByteBuffer?
+
+    /// Events larger than this are written as three parts, as the encoder does, rather than copied.
+    private static let copyLimit = 16_384
+
+    /// Nil when the pipeline has no `HTTPResponseEncoder` (then body parts go through the HTTP handlers).
+    init?(pipeline: ChannelPipeline.SynchronousOperations) {
+        guard let transport = try? pipeline.context(handlerType: HTTPResponseEncoder.self) else { return nil }
+        self.transport = transport
+        self.allocator = transport.channel.allocator
+    }
+
+    /// Bytes framed and not yet written.
+    var pendingBytes: Int { pending?.readableBytes ?? 0 }
+
+    /// Queues `bytes` as one chunk. Empty input adds nothing: an empty chunk would end the body.
+    mutating func append(_ bytes: ByteBuffer) {
+        let count = bytes.readableBytes
+        guard count > 0 else { return }
+        if count > Self.copyLimit {
+            writePending()
+            var sizeLine = allocator.buffer(capacity: 12)
+            Self.writeSizeLine(count, into: &sizeLine)
+            transport.write(NIOAny(sizeLine), promise: nil)
+            transport.write(NIOAny(bytes), promise: nil)
+            transport.write(NIOAny(Self.crlf), promise: nil)
+            return
+        }
+        if pending == nil { pending = allocator.buffer(capacity: count + 12) }
+        Self.writeSizeLine(count, into: &pending!)
+        pending!.writeImmutableBuffer(bytes)
+        pending!.writeStaticString("\r\n")
+    }
+
+    /// Hands the queued chunks on (not flushed). Call before writing anything else on the connection.
+    mutating func writePending() {
+        guard let chunks = pending else { return }
+        pending = nil
+        transport.write(NIOAny(chunks), promise: nil)
+    }
+
+    /// Writes the queued chunks and flushes below the HTTP handlers (none of them holds back writes, so
+    /// this also sends what was written through them).
+    mutating func flush() {
+        if let chunks = pending {
+            pending = nil
+            transport.writeAndFlush(NIOAny(chunks), promise: nil)  // one pass down the pipeline, not two
+        } else {
+            transport.flush()
+        }
+    }
+
+    /// Drops what is queued (the connection is going away).
+    mutating func discard() {
+        pending = nil
+    }
+
+    private static let crlf = ByteBuffer(staticString: "\r\n")
+
+    /// `<size in lowercase hex>\r\n`, as RFC 9112 §7.1 and NIO's encoder write it.
+    private static func writeSizeLine(_ count: Int, into buffer: inout ByteBuffer) {
+        var shift = (Int.bitWidth - count.leadingZeroBitCount + 3) / 4 * 4
+        repeat {
+            shift -= 4
+            let digit = UInt8((count >> shift) & 0xF)
+            buffer.writeInteger(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
+        } while shift > 0
+        buffer.writeStaticString("\r\n")
+    }
+}
