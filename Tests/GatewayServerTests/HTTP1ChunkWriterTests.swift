@@ -1,0 +1,70 @@
+import NIOCore
+import NIOEmbedded
+import NIOHTTP1
+import Testing
+
+@testable import GatewayServer
+
+/// The chunk writer must put exactly the bytes on the wire that NIO's `HTTPResponseEncoder` would, for
+/// every size class: one-digit and multi-digit hex sizes, and events above the copy limit.
+@Suite struct HTTP1ChunkWriterTests {
+    private let events: [ByteBuffer] = [
+        ByteBuffer(string: "data: 1\n\n"),
+        ByteBuffer(string: String(repeating: "x", count: 255)),
+        ByteBuffer(string: String(repeating: "y", count: 4_096)),
+        ByteBuffer(string: String(repeating: "z", count: 40_000)),
+        ByteBuffer(string: "data: last\n\n"),
+    ]
+
+    private func channelWithHead() throws -> EmbeddedChannel {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(HTTPResponseEncoder())
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: "text/event-stream")
+        try channel.writeOutbound(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers)))
+        return channel
+    }
+
+    private func outbound(_ channel: EmbeddedChannel) throws -> (bytes: [UInt8], writes: Int) {
+        var bytes: [UInt8] = []
+        var writes = 0
+        while let buffer = try channel.readOutbound(as: IOData.self) {
+            guard case .byteBuffer(let buffer) = buffer else { continue }
+            bytes += buffer.readableBytesView
+            writes += 1
+        }
+        return (bytes, writes)
+    }
+
+    @Test func framesEventsExactlyAsNIOsEncoderDoes() throws {
+        let reference = try channelWithHead()
+        for event in events {
+            try reference.writeOutbound(HTTPServerResponsePart.body(.byteBuffer(event)))
+        }
+        try reference.writeOutbound(HTTPServerResponsePart.end(nil))
+
+        let channel = try channelWithHead()
+        var writer = try #require(HTTP1ChunkWriter(pipeline: channel.pipeline.syncOperations))
+        for event in events { writer.append(event) }
+        writer.append(ByteBuffer())  // an empty event adds nothing (an empty chunk would end the body)
+        writer.flush()
+        writer.writePending()
+        try channel.writeOutbound(HTTPServerResponsePart.end(nil))
+
+        let written = try outbound(channel).bytes
+        #expect(written.count > 44_000)  // every event is in there
+        #expect(written == (try outbound(reference).bytes))
+    }
+
+    @Test func smallEventsOfOneBatchLeaveAsOneWrite() throws {
+        let channel = try channelWithHead()
+        _ = try outbound(channel)  // the head
+        var writer = try #require(HTTP1ChunkWriter(pipeline: channel.pipeline.syncOperations))
+        for index in 0..<20 { writer.append(ByteBuffer(string: "data: \(index)\n\n")) }
+        #expect(writer.pendingBytes > 0)
+        #expect(try outbound(channel).writes == 0)  // nothing before the flush
+        writer.flush()
+        #expect(writer.pendingBytes == 0)
+        #expect(try outbound(channel).writes == 1)
+    }
+}
