@@ -48,7 +48,10 @@ final class EventStream: HubSubscriber {
     let plan: EventStreamPlan
     let openedAt: NIODeadline
     private var subscriptions: [HubSubscription] = []
-    private var position: StreamPosition
+    /// Multi-channel streams only: each of their events gets an id naming every channel's position. A
+    /// single-channel stream's events carry their own id, so it keeps none (a dictionary and an array
+    /// less per stream: an idle stream's memory is what a million streams cost).
+    private var position: StreamPosition?
     /// Per-client upstream mode: the source feeding this stream instead of a hub channel.
     var upstreamFeed: UpstreamClientFeed?
     private(set) var gapsReported = 0
@@ -69,7 +72,6 @@ final class EventStream: HubSubscriber {
         self.outboundBudget = plan.outboundBudget
         self.plan = plan
         self.openedAt = .now()
-        self.position = StreamPosition(channels: plan.channels)
     }
 
     var isOpen: Bool { endReason == nil }
@@ -87,6 +89,7 @@ final class EventStream: HubSubscriber {
             return
         }
         let starts = startPositions()
+        var position = StreamPosition(channels: plan.channels)
         var gaps: [HistoryGap] = []
         var replay: [(channel: String, event: EncodedEvent)] = []
         for channel in position.channels {
@@ -97,7 +100,8 @@ final class EventStream: HubSubscriber {
             replay += result.replay.map { (channel, $0) }
         }
         write(opening(position: position))
-        for gap in gaps { writeGap(gap) }
+        for gap in gaps { writeGap(gap, position: position) }
+        if !singleChannel { self.position = position }
         // Channels interleaved as they were published; within a channel, sequence order.
         replay.sort { $0.event.publishedAt < $1.event.publishedAt }
         for (channel, event) in replay {
@@ -160,17 +164,17 @@ final class EventStream: HubSubscriber {
             // the path every event takes for every stream.
             write(event.wire)
         } else {
-            position.advance(channel, to: event.cursor)
+            position!.advance(channel, to: event.cursor)
             // The shared bytes carry one channel's cursor; this stream's id names every channel's position.
             var idLine = ByteBuffer()
-            EventStreamEncoder.writeField("id", position.description, into: &idLine)
+            EventStreamEncoder.writeField("id", position!.description, into: &idLine)
             write(idLine, event.body)
         }
     }
 
     /// `stream-gap`: what could not be replayed, in-band, with the position the stream continues from,
     /// so the app can refetch state instead of silently missing events.
-    private func writeGap(_ gap: HistoryGap) {
+    private func writeGap(_ gap: HistoryGap, position: StreamPosition) {
         var members: [(String, JSONValue)] = [("channel", .string(gap.channel)), ("reason", .string(gap.reason.rawValue))]
         if let missed = gap.missed {
             members.append(("missed", .object([

@@ -4,11 +4,19 @@ import Logging
 import NIOCore
 
 /// What a per-client upstream stream needs: the source's configuration (the client's forwarded headers
-/// and `Last-Event-ID` already in it) and the registry whose connection slot it holds.
-struct UpstreamClientPlan {
-    var configuration: UpstreamSourceConfiguration
-    var registry: UpstreamRegistry
-    var logger: Logger
+/// and `Last-Event-ID` already in it) and the registry whose connection slot it holds. A class: an
+/// `EventStreamPlan` (so every `EventStream`) carries it inline otherwise, a few hundred bytes per stream
+/// that hub streams never use.
+final class UpstreamClientPlan: Sendable {
+    let configuration: UpstreamSourceConfiguration
+    let registry: UpstreamRegistry
+    let logger: Logger
+
+    init(configuration: UpstreamSourceConfiguration, registry: UpstreamRegistry, logger: Logger) {
+        self.configuration = configuration
+        self.registry = registry
+        self.logger = logger
+    }
 }
 
 /// Feeds one client's `EventStream` from its own upstream source, on the stream's event loop.
