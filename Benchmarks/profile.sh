@@ -25,6 +25,7 @@ PERF_PID=""
 cleanup() {
     [[ -n $PERF_PID ]] && kill -INT "$PERF_PID" 2>/dev/null || true
     kill "$PID" 2>/dev/null || true
+    wait "$PID" 2>/dev/null || true  # its ports are free for the next run once it has exited
 }
 trap cleanup EXIT
 for _ in $(seq 50); do curl -sf -o /dev/null http://127.0.0.1:8080/healthz && break; sleep 0.2; done

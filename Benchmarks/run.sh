@@ -109,7 +109,7 @@ quick)
     scenario idle_single_h1_2k --fresh idle --protocol-name http1 --connections 2000 --hosts $HOSTS --hold 3
     scenario fanout_5k_10 fanout --connections 50 --streams 100 --rate 10 --duration 10
     scenario fanout_5k_50 fanout --connections 50 --streams 100 --rate 50 --duration 10
-    scenario fanout_5k_500 fanout --connections 50 --streams 100 --rate 500 --duration 4 --drain 10
+    scenario fanout_5k_500 fanout --connections 50 --streams 100 --rate 500 --duration 4 --drain 20
     scenario fanout_h1_1k_50 fanout --protocol-name http1 --connections 1000 --rate 50 --duration 5 --hosts $HOSTS
     scenario channels_10k_1k fanout --connections 100 --streams 100 --channels 1000 --rate 1000 --duration 5
     scenario churn churn --duration 5 --workers 32 --hosts $HOSTS
@@ -131,7 +131,7 @@ fanout)
     # The one-channel fan-out scenarios only, for before/after comparisons of the delivery path.
     scenario fanout_5k_10 fanout --connections 50 --streams 100 --rate 10 --duration 10
     scenario fanout_5k_50 fanout --connections 50 --streams 100 --rate 50 --duration 10
-    scenario fanout_5k_500 fanout --connections 50 --streams 100 --rate 500 --duration 4 --drain 10
+    scenario fanout_5k_500 fanout --connections 50 --streams 100 --rate 500 --duration 4 --drain 20
     ;;
 capacity)
     # 1M idle streams on both servers (nchan needs ~11 GiB for it; check free memory first).
