@@ -237,10 +237,14 @@ enum SessionID {
         }
     }
 
-    /// 128 random bits in base 36.
+    /// 15 random characters of A-Z a-z 0-9: about 89 bits, unique enough for addressing (ids are not
+    /// secrets; publishing needs the publish credentials). Fifteen UTF-8 bytes is the most a Swift string
+    /// stores inline, so the id of each of a million streams costs no allocation of its own.
     static func make() -> String {
         var generator = SystemRandomNumberGenerator()
-        return String(generator.next() as UInt64, radix: 36) + String(generator.next() as UInt64, radix: 36)
+        let digits = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
+        let bytes = (0..<15).map { _ in digits[Int.random(in: 0..<digits.count, using: &generator)] }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

@@ -109,3 +109,11 @@ import Testing
         #expect(JSONValue.string("a\"b\\c\n\u{1}").text == #""a\"b\\c\n\u0001""#)
     }
 }
+
+@Suite struct SessionIDTests {
+    @Test func madeIdsAreValidInlineStringsAndDistinct() {
+        let ids = (0..<1_000).map { _ in SessionID.make() }
+        #expect(ids.allSatisfy { $0.utf8.count == 15 && SessionID.isValid($0) })
+        #expect(Set(ids).count == ids.count)
+    }
+}
