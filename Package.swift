@@ -74,7 +74,10 @@ let package = Package(
         ),
         .target(
             name: "GatewayConfig",
-            dependencies: ["GatewayRouting", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "GatewayRouting", "GatewayHTTP", "GatewayHTTP2", "GatewayHub", "GatewayTLS",
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
 
         .target(
@@ -87,18 +90,40 @@ let package = Package(
             ]
         ),
 
-        // MARK: Server and executable
+        // MARK: HTTP, application, server and executable
+        /// Protocol-facing: requests, responses, stream handles, both connection handlers, per-loop services.
+        /// Knows no hub and no config.
+        .target(
+            name: "GatewayHTTP",
+            dependencies: [
+                "GatewayTLS", "GatewayHTTP2", "GatewaySSE", "GatewayRouting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: deliveryPathSettings
+        ),
+        /// Responders compiled from routes, middleware, typed errors, event streams, the runtime snapshot.
+        .target(
+            name: "GatewayApp",
+            dependencies: [
+                "GatewayHTTP", "GatewayHub", "GatewayRouting", "GatewayConfig", "GatewayUpstream", "GatewaySSE", "GatewayTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: deliveryPathSettings
+        ),
+        /// Bootstrap: listeners, lifecycle and signals, the connection registry, certificate provisioning.
         .target(
             name: "GatewayServer",
             dependencies: [
-                "GatewayTLS", "GatewayHTTP2", "GatewaySSE", "GatewayHub", "GatewayRouting", "GatewayConfig", "GatewayUpstream",
+                "GatewayApp", "GatewayHTTP", "GatewayTLS", "GatewayHub", "GatewayConfig",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            swiftSettings: deliveryPathSettings
+            ]
         ),
         .executableTarget(
             name: "ssegate",
@@ -136,7 +161,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "GatewayRouting"]),
+        .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "GatewayRouting", "GatewayHub", "GatewayHTTP2", "GatewayTLS"]),
         .testTarget(
             name: "GatewayUpstreamTests",
             dependencies: [
@@ -161,8 +186,9 @@ let package = Package(
         .testTarget(
             name: "GatewayServerTests",
             dependencies: [
-                "GatewayServer", "GatewayConfig", "GatewayTLS", "GatewaySSE", "GatewayHTTP2", "GatewayHub", "GatewayRouting",
+                "GatewayServer", "GatewayApp", "GatewayHTTP", "GatewayConfig", "GatewayTLS", "GatewaySSE", "GatewayHTTP2", "GatewayHub", "GatewayRouting",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,4 +1,6 @@
 import Foundation
+import GatewayHTTP
+import GatewayHTTP2
 import GatewayRouting
 internal import Yams
 
@@ -54,7 +56,7 @@ extension GatewayConfiguration {
         RouteTable(routes.map(\.route))
     }
 
-    static let topLevelKeys = ["listeners", "tls", "http2", "streams", "history", "publish", "limits", "logging", "routes", "upstreams"]
+    static let topLevelKeys = ["listeners", "tls", "http2", "http1", "streams", "history", "publish", "limits", "logging", "routes", "upstreams"]
 
     /// Reads every section, then the checks that span sections. Nil only when the root is not a mapping.
     private static func read(_ root: Node, _ reader: inout YAMLNodeReader) -> GatewayConfiguration? {
@@ -66,7 +68,8 @@ extension GatewayConfiguration {
         return GatewayConfiguration(
             listeners: listeners.map(\.configuration),
             tls: tls.settings,
-            http2: HTTP2Settings.read(reader.section(top, "http2", keys: HTTP2Settings.keys), &reader),
+            http2: HTTP2SessionSettings.read(reader.section(top, "http2", keys: HTTP2SessionSettings.keys), &reader),
+            http1: HTTP1Settings.read(reader.section(top, "http1", keys: HTTP1Settings.keys), &reader),
             streams: StreamSettings.read(reader.section(top, "streams", keys: StreamSettings.keys), &reader),
             history: HistorySettings.read(reader.section(top, "history", keys: HistorySettings.keys), &reader),
             publish: PublishSettings.read(reader.section(top, "publish", keys: PublishSettings.keys), &reader),

@@ -1,3 +1,4 @@
+import GatewayTLS
 internal import Yams
 
 extension ListenerConfiguration {
@@ -104,10 +105,10 @@ extension TLSSettings {
     /// `tls.certificates`; nil when absent. File existence is the server's business: the development
     /// certificate may only be generated at startup.
     private static func readCertificates(_ section: YAMLMapping, _ reader: inout YAMLNodeReader)
-        -> [CertificateConfiguration]?
+        -> [TLSCertificateFiles]?
     {
         guard let items = reader.list(section, "certificates") else { return nil }
-        var certificates: [CertificateConfiguration] = []
+        var certificates: [TLSCertificateFiles] = []
         var servedBy: [String: Int] = [:]
         for (index, item) in items.enumerated() {
             let path = "tls.certificates[\(index)]"
@@ -138,7 +139,7 @@ extension TLSSettings {
                 serverNames.append(name)
             }
             guard let certificate, let key else { continue }
-            certificates.append(CertificateConfiguration(certificatePath: certificate, keyPath: key, serverNames: serverNames))
+            certificates.append(TLSCertificateFiles(certificatePath: certificate, keyPath: key, serverNames: serverNames))
         }
         return certificates
     }

@@ -1,10 +1,13 @@
+import GatewayHTTP
+import GatewayHTTP2
+import GatewayHub
 // Reading the flat sections: each key optional, each missing or invalid value falls back to the model's
 // documented default (an invalid one has been reported, so the result is thrown away anyway).
 
 /// Values that fit the 31-bit fields of HTTP/2 SETTINGS (RFC 9113 §6.5.2) and sane counters.
 private let int31 = 0...Int(Int32.max)
 
-extension HTTP2Settings {
+extension HTTP2SessionSettings {
     static let keys = [
         "max_concurrent_streams", "initial_window_size", "max_header_list_size", "max_header_count",
         "reset_rate_burst", "reset_rate_per_second", "max_continuations", "idle_timeout",
@@ -54,12 +57,24 @@ extension HistorySettings {
         let defaults = Self()
         guard let section else { return defaults }
         return Self(
-            // 0 keeps no history: streams still work, a resume then always reports a gap.
-            count: reader.int(section, "count", in: int31) ?? defaults.count,
-            bytes: reader.size(section, "bytes") ?? defaults.bytes,
-            ttl: reader.duration(section, "ttl") ?? defaults.ttl,
+            limits: HistoryLimits(
+                // 0 keeps no history: streams still work, a resume then always reports a gap.
+                count: reader.int(section, "count", in: int31) ?? defaults.count,
+                bytes: reader.size(section, "bytes") ?? defaults.bytes,
+                ttl: reader.duration(section, "ttl") ?? defaults.ttl
+            ),
             maxTotalBytes: reader.size(section, "max_total_bytes") ?? defaults.maxTotalBytes
         )
+    }
+}
+
+extension HTTP1Settings {
+    static let keys = ["idle_timeout"]
+
+    static func read(_ section: YAMLMapping?, _ reader: inout YAMLNodeReader) -> Self {
+        let defaults = Self()
+        guard let section else { return defaults }
+        return Self(idleTimeout: reader.duration(section, "idle_timeout") ?? defaults.idleTimeout)
     }
 }
 

@@ -1,4 +1,8 @@
+import GatewayHTTP
+import GatewayHTTP2
+import GatewayHub
 import GatewayRouting
+import GatewayTLS
 
 /// The whole validated, immutable configuration of one gateway process.
 ///
@@ -10,8 +14,10 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var listeners: [ListenerConfiguration]
     /// Certificates and TLS behaviour for TLS listeners.
     public var tls: TLSSettings
-    /// HTTP/2 SETTINGS and flood limits for every HTTP/2 connection.
-    public var http2: HTTP2Settings
+    /// HTTP/2 SETTINGS, flood limits and idle timeout for every HTTP/2 connection (the layer's own type).
+    public var http2: HTTP2SessionSettings
+    /// HTTP/1.1 keep-alive for every HTTP/1.1 connection (the layer's own type).
+    public var http1: HTTP1Settings
     /// Defaults for every SSE stream (routes may override some).
     public var streams: StreamSettings
     /// Per-channel history bounds (used by resume; see the history issue).
@@ -30,7 +36,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public init(
         listeners: [ListenerConfiguration] = ListenerConfiguration.defaults,
         tls: TLSSettings = .init(),
-        http2: HTTP2Settings = .init(),
+        http2: HTTP2SessionSettings = .init(),
+        http1: HTTP1Settings = .init(),
         streams: StreamSettings = .init(),
         history: HistorySettings = .init(),
         publish: PublishSettings = .init(),
@@ -42,6 +49,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
         self.listeners = listeners
         self.tls = tls
         self.http2 = http2
+        self.http1 = http1
         self.streams = streams
         self.history = history
         self.publish = publish
@@ -85,27 +93,11 @@ public struct ListenerConfiguration: Sendable, Equatable {
     }
 }
 
-/// One certificate chain and its private key, served for the given server names (SNI).
-public struct CertificateConfiguration: Sendable, Equatable {
-    /// PEM file with the leaf certificate first, then intermediates.
-    public var certificatePath: String
-    /// PEM file with the private key.
-    public var keyPath: String
-    /// SNI names this certificate answers (`*.example.com` allowed). Empty: the default certificate.
-    public var serverNames: [String]
-
-    public init(certificatePath: String, keyPath: String, serverNames: [String] = []) {
-        self.certificatePath = certificatePath
-        self.keyPath = keyPath
-        self.serverNames = serverNames
-    }
-}
-
 /// TLS for every TLS listener.
 public struct TLSSettings: Sendable, Equatable {
     /// Certificates; the first one is the default for clients that send no (or an unknown) SNI name.
     /// Default: the development certificate `certs/localhost.pem` + `certs/localhost-key.pem`.
-    public var certificates: [CertificateConfiguration]
+    public var certificates: [TLSCertificateFiles]
     /// Generate a local development CA and a `localhost` certificate into `developmentDirectory` when the
     /// configured certificate files are missing. Default: true. Turn off in production.
     public var generateDevelopmentCertificate: Bool
@@ -117,8 +109,8 @@ public struct TLSSettings: Sendable, Equatable {
     public var sessionTickets: Bool
 
     public init(
-        certificates: [CertificateConfiguration] = [
-            CertificateConfiguration(certificatePath: "certs/localhost.pem", keyPath: "certs/localhost-key.pem"),
+        certificates: [TLSCertificateFiles] = [
+            TLSCertificateFiles(certificatePath: "certs/localhost.pem", keyPath: "certs/localhost-key.pem"),
         ],
         generateDevelopmentCertificate: Bool = true,
         developmentDirectory: String = "certs",
@@ -130,48 +122,6 @@ public struct TLSSettings: Sendable, Equatable {
         self.developmentDirectory = developmentDirectory
         self.handshakeTimeout = handshakeTimeout
         self.sessionTickets = sessionTickets
-    }
-}
-
-/// HTTP/2 settings sent to clients and the flood limits enforced on them
-/// (see shared/research/reliability-security.md §1.5).
-public struct HTTP2Settings: Sendable, Equatable {
-    /// SETTINGS_MAX_CONCURRENT_STREAMS. Default: 100.
-    public var maxConcurrentStreams: Int
-    /// SETTINGS_INITIAL_WINDOW_SIZE (we only receive small request bodies). Default: 65535.
-    public var initialWindowSize: Int
-    /// SETTINGS_MAX_HEADER_LIST_SIZE, enforced while decoding. Default: 16384.
-    public var maxHeaderListSize: Int
-    /// Most header fields accepted in one request. Default: 100.
-    public var maxHeaderCount: Int
-    /// Client RST_STREAM burst before GOAWAY (Rapid Reset defence). Default: 200.
-    public var resetRateBurst: Int
-    /// Client RST_STREAM refill rate per second. Default: 33.
-    public var resetRatePerSecond: Int
-    /// CONTINUATION frames per header block (raised because of the 1.52 backport miscount). Default: 32.
-    public var maxContinuations: Int
-    /// A connection with no open stream is closed after this time: an HTTP/2 connection without streams,
-    /// or an HTTP/1.1 keep-alive connection between requests. Default: 60 s.
-    public var idleTimeout: Duration
-
-    public init(
-        maxConcurrentStreams: Int = 100,
-        initialWindowSize: Int = 65535,
-        maxHeaderListSize: Int = 16384,
-        maxHeaderCount: Int = 100,
-        resetRateBurst: Int = 200,
-        resetRatePerSecond: Int = 33,
-        maxContinuations: Int = 32,
-        idleTimeout: Duration = .seconds(60)
-    ) {
-        self.maxConcurrentStreams = maxConcurrentStreams
-        self.initialWindowSize = initialWindowSize
-        self.maxHeaderListSize = maxHeaderListSize
-        self.maxHeaderCount = maxHeaderCount
-        self.resetRateBurst = resetRateBurst
-        self.resetRatePerSecond = resetRatePerSecond
-        self.maxContinuations = maxContinuations
-        self.idleTimeout = idleTimeout
     }
 }
 
@@ -210,24 +160,25 @@ public struct StreamSettings: Sendable, Equatable {
     }
 }
 
-/// Bounds on each channel's history.
+/// Bounds on each channel's history, and on all channels together.
 public struct HistorySettings: Sendable, Equatable {
-    /// Most events kept per channel. Default: 1000.
-    public var count: Int
-    /// Most event bytes kept per channel. Default: 1 MiB.
-    public var bytes: Int
-    /// Events older than this are dropped. Default: 1 h.
-    public var ttl: Duration
+    /// Per-channel bounds (the hub's own type; its defaults: 1000 events, 1 MiB, 1 h).
+    public var limits: HistoryLimits
     /// Most history bytes across all channels; past it, a publishing channel gives up its oldest events.
     /// Default: 512 MiB.
     public var maxTotalBytes: Int
 
-    public init(count: Int = 1000, bytes: Int = 1024 * 1024, ttl: Duration = .seconds(3600), maxTotalBytes: Int = 512 << 20) {
-        self.count = count
-        self.bytes = bytes
-        self.ttl = ttl
+    public init(limits: HistoryLimits = HistoryLimits(), maxTotalBytes: Int = 512 << 20) {
+        self.limits = limits
         self.maxTotalBytes = maxTotalBytes
     }
+
+    /// Most events kept per channel.
+    public var count: Int { get { limits.count } set { limits.count = newValue } }
+    /// Most event bytes kept per channel.
+    public var bytes: Int { get { limits.bytes } set { limits.bytes = newValue } }
+    /// Events older than this are dropped.
+    public var ttl: Duration { get { limits.ttl } set { limits.ttl = newValue } }
 }
 
 /// The publish API.
@@ -330,6 +281,13 @@ public struct RouteConfiguration: Sendable, Equatable {
     }
 }
 
+extension RouteConfiguration {
+    /// The history bounds for channels this route creates: its overrides over the `history` section.
+    public func historyLimits(over global: HistorySettings) -> HistoryLimits {
+        history?.applied(to: global.limits) ?? global.limits
+    }
+}
+
 /// A route's history bounds; each nil field keeps the `history` section's value.
 public struct HistoryOverride: Sendable, Equatable {
     public var count: Int?
@@ -343,7 +301,7 @@ public struct HistoryOverride: Sendable, Equatable {
     }
 
     /// The bounds in force: these fields over the global ones.
-    public func applied(to global: HistorySettings) -> HistorySettings {
-        HistorySettings(count: count ?? global.count, bytes: bytes ?? global.bytes, ttl: ttl ?? global.ttl, maxTotalBytes: global.maxTotalBytes)
+    public func applied(to global: HistoryLimits) -> HistoryLimits {
+        HistoryLimits(count: count ?? global.count, bytes: bytes ?? global.bytes, ttl: ttl ?? global.ttl)
     }
 }

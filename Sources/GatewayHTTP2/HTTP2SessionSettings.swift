@@ -1,9 +1,10 @@
-/// Limits and advertised SETTINGS for one HTTP/2 server connection. Mirrors the gateway config.
+/// Limits and advertised SETTINGS for one HTTP/2 server connection: the config's `http2:` section decodes
+/// straight into this.
 ///
 /// The flood limits are token buckets (`burst` tokens, refilled at `…PerSecond`); when one runs dry the
 /// session sends GOAWAY(ENHANCE_YOUR_CALM) and fails with `HTTP2ConnectionError`. They stand in for the
 /// "glitch" limiter nghttp2 added only in 1.67 (CVE-2025-8671 MadeYouReset, CVE-2019-9518 empty frames).
-public struct HTTP2SessionSettings: Sendable {
+public struct HTTP2SessionSettings: Sendable, Equatable {
     /// SETTINGS_MAX_CONCURRENT_STREAMS we advertise (RFC 9113 §6.5.2); nghttp2 refuses streams beyond it.
     public var maxConcurrentStreams: Int
     /// SETTINGS_INITIAL_WINDOW_SIZE we advertise: how much request body a client may send unacknowledged.
@@ -35,6 +36,9 @@ public struct HTTP2SessionSettings: Sendable {
     public var ignoredFrameRateBurst: Int
     /// Refill rate per second of the ignored-frame bucket.
     public var ignoredFrameRatePerSecond: Int
+    /// A connection with no open stream is closed after this long (enforced by the connection handler,
+    /// which owns the timers; kept here so the `http2:` section is one type).
+    public var idleTimeout: Duration
 
     public init(
         maxConcurrentStreams: Int = 100,
@@ -50,7 +54,8 @@ public struct HTTP2SessionSettings: Sendable {
         emptyDataFrameRateBurst: Int = 100,
         emptyDataFrameRatePerSecond: Int = 10,
         ignoredFrameRateBurst: Int = 100,
-        ignoredFrameRatePerSecond: Int = 10
+        ignoredFrameRatePerSecond: Int = 10,
+        idleTimeout: Duration = .seconds(60)
     ) {
         self.maxConcurrentStreams = maxConcurrentStreams
         self.initialWindowSize = initialWindowSize
@@ -66,5 +71,6 @@ public struct HTTP2SessionSettings: Sendable {
         self.emptyDataFrameRatePerSecond = emptyDataFrameRatePerSecond
         self.ignoredFrameRateBurst = ignoredFrameRateBurst
         self.ignoredFrameRatePerSecond = ignoredFrameRatePerSecond
+        self.idleTimeout = idleTimeout
     }
 }

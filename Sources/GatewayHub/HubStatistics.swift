@@ -5,15 +5,6 @@ public final class HubStatistics: Sendable {
     /// Why history events were dropped.
     public enum EvictionReason: Int, Sendable, CaseIterable {
         case count, bytes, ttl, budget
-
-        public var name: String {
-            switch self {
-            case .count: "count"
-            case .bytes: "bytes"
-            case .ttl: "ttl"
-            case .budget: "budget"
-            }
-        }
     }
 
     private let historyBytesCounter = Atomic<Int>(0)

@@ -1,6 +1,8 @@
 import NIOCore
 
 /// A subscriber's registration on one channel. Cancel it (on the subscriber's loop) when the stream ends.
+/// `@unchecked Sendable`: `slot` and `subscriber` are only touched on the subscriber's loop (`LoopFanout`
+/// and `cancel` check it); the rest is immutable. It crosses threads only inside `SubscribeResult`.
 public final class HubSubscription: @unchecked Sendable {
     /// Events with a sequence at or below this were already covered when the subscription was made
     /// (by replay, or by being live-only); the fan-out skips them so the hand-over has no duplicate.
@@ -14,14 +16,14 @@ public final class HubSubscription: @unchecked Sendable {
     /// Position in the fan-out array; -1 once removed.
     var slot = -1
     private let fanout: LoopFanout
-    private let channel: Channel
+    private let feed: ChannelFeed
 
-    init(subscriber: any HubSubscriber, session: String?, startAfter: UInt64, fanout: LoopFanout, channel: Channel) {
+    init(subscriber: any HubSubscriber, session: String?, startAfter: UInt64, fanout: LoopFanout, feed: ChannelFeed) {
         self.subscriber = subscriber
         self.session = session
         self.startAfter = startAfter
         self.fanout = fanout
-        self.channel = channel
+        self.feed = feed
     }
 
     /// Stops delivery. Idempotent; must be called on the subscriber's event loop.
@@ -29,8 +31,6 @@ public final class HubSubscription: @unchecked Sendable {
         guard slot >= 0 else { return }
         fanout.remove(self)
         subscriber = nil
-        channel.subscriptionEnded(fanout, session: session)
+        feed.subscriptionEnded(fanout, session: session)
     }
-
-    public var channelName: String { channel.name }
 }

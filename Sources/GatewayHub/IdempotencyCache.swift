@@ -8,7 +8,7 @@ import Synchronization
 /// one lock, so two concurrent retries with the same key cannot both publish.
 final class IdempotencyCache: Sendable {
     private struct State: ~Copyable {
-        var results: [String: (result: Hub.PublishResult, expires: NIODeadline)] = [:]
+        var results: [String: (result: PublishResult, expires: NIODeadline)] = [:]
         var order = Deque<(key: String, expires: NIODeadline)>()
     }
 
@@ -20,7 +20,7 @@ final class IdempotencyCache: Sendable {
         self.ttl = TimeAmount(ttl)
     }
 
-    func once(key: String, now: NIODeadline, _ publish: () -> Hub.PublishResult) -> Hub.PublishResult {
+    func once(key: String, now: NIODeadline, _ publish: () -> PublishResult) -> PublishResult {
         state.withLock { state in
             if let entry = state.results[key], entry.expires > now {
                 var result = entry.result

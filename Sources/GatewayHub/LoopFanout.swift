@@ -8,6 +8,9 @@ import Synchronization
 /// `pending` (the one lock here) and reach the loop as one task per batch, not per stream: when the loop
 /// is busy, publishes that pile up meanwhile are delivered in one pass, so each stream queues them
 /// together and nghttp2 sends them in one DATA frame and one resume.
+///
+/// `@unchecked Sendable`: `members` is only touched on `loop` (each method checks it), `pending` is behind
+/// its lock, and the rest is immutable; feeds on other threads only call `enqueue`.
 final class LoopFanout: @unchecked Sendable {
     let loop: any EventLoop
     let channelName: String

@@ -35,7 +35,7 @@ public struct HistoryGap: Sendable, Hashable {
 }
 
 /// A subscription made, with what to send before the live events.
-public struct SubscribeResult {
+public struct SubscribeResult: Sendable {
     public let subscription: HubSubscription
     /// History to send first, oldest first (already filtered for the subscriber's session).
     public let replay: [EncodedEvent]

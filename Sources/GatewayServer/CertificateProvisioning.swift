@@ -31,10 +31,7 @@ enum CertificateProvisioning {
         if let stillMissing = settings.certificates.flatMap({ [$0.certificatePath, $0.keyPath] }).first(where: { !fileExists($0) }) {
             throw MissingCertificate(path: stillMissing)
         }
-        let files = settings.certificates.map {
-            TLSCertificateFiles(certificatePath: $0.certificatePath, keyPath: $0.keyPath, serverNames: $0.serverNames)
-        }
-        let context = try TLSServerContext(certificates: files, sessionTickets: settings.sessionTickets)
+        let context = try TLSServerContext(certificates: settings.certificates, sessionTickets: settings.sessionTickets)
         return Outcome(context: context, generatedAuthority: generated)
     }
 

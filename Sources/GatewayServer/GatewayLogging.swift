@@ -1,4 +1,5 @@
 import GatewayConfig
+import GatewayHTTP
 import Logging
 
 #if canImport(Glibc)

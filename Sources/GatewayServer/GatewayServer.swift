@@ -1,4 +1,6 @@
+import GatewayApp
 import GatewayConfig
+import GatewayHTTP
 import GatewayHub
 import GatewayTLS
 import Logging
@@ -7,20 +9,24 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
-/// The gateway: listeners, per-connection pipelines, the hub, and graceful drain. A ServiceLifecycle
+/// The gateway: listeners, per-connection pipelines, the hub engine, and graceful drain. A ServiceLifecycle
 /// `Service`: `run()` serves until graceful shutdown (SIGTERM) and then drains.
+///
+/// Bootstrap only: what a request gets is the application's business (`RuntimeSnapshot`), read through
+/// `runtime` on every handshake and request, so replacing the snapshot changes what new work sees.
 public final class GatewayServer: Service, Sendable {
     public let configuration: GatewayConfiguration
     private let logger: Logger
     private let group: any EventLoopGroup
     private let ownsGroup: Bool
-    private let hub: Hub
-    private let loops: LoopContexts
+    private let engine: MemoryEngine
+    private let loops: LoopServiceTable
     private let registry: ConnectionRegistry
     private let readiness = Readiness()
-    private let services: ServerServices
     private let upstreams: UpstreamRegistry
-    private let tls: CertificateProvisioning.Outcome?
+    private let connectionIDs = ConnectionIDs()
+    /// The current runtime snapshot: routes, TLS context, settings.
+    public let runtime: Runtime
     private let state = Mutex(State())
 
     private struct State {
@@ -47,26 +53,26 @@ public final class GatewayServer: Service, Sendable {
             ownsGroup = true
         }
         // Epochs start at the wall clock: a restarted in-memory hub never reuses one, so old cursors are recognised.
-        hub = Hub(
+        engine = MemoryEngine(
             startEpoch: WallClock.milliseconds(),
-            defaultLimits: HistoryLimits(configuration.history),
+            defaultLimits: configuration.history.limits,
             historyBudget: configuration.history.maxTotalBytes,
             idempotencyTTL: configuration.publish.idempotencyTTL
         )
-        loops = LoopContexts(group: self.group)
+        loops = LoopServiceTable(group: self.group)
         registry = ConnectionRegistry(maxConnections: configuration.limits.maxConnections, maxPerAddress: configuration.limits.maxConnectionsPerIP)
         let token = environment[configuration.publish.tokenEnvironmentVariable].flatMap { $0.isEmpty ? nil : $0 }
-        upstreams = UpstreamRegistry(hub: hub, group: self.group, maxConnections: configuration.upstreams.maxConnections, logger: logger)
-        services = ServerServices(configuration: configuration, hub: hub, loops: loops, logger: logger, publishToken: token, readiness: readiness, upstreams: upstreams)
+        upstreams = UpstreamRegistry(hub: engine, group: self.group, maxConnections: configuration.upstreams.maxConnections, logger: logger)
+        var tlsContext: TLSServerContext?
         if configuration.listeners.contains(where: \.tls) {
             let outcome = try CertificateProvisioning.prepare(configuration.tls)
             if let generated = outcome.generatedAuthority {
                 logger.notice("\(CertificateProvisioning.trustInstructions(generated))")
             }
-            tls = outcome
-        } else {
-            tls = nil
+            tlsContext = outcome.context
         }
+        runtime = Runtime(RuntimeSnapshot(
+            configuration: configuration, engine: engine, publishToken: token, readiness: readiness, upstreams: upstreams, tlsContext: tlsContext))
     }
 
     /// Binds every listener. Returns the bound address of each, by listener name (port 0 becomes real).
@@ -88,8 +94,8 @@ public final class GatewayServer: Service, Sendable {
             ])
         }
         upstreams.startAlwaysOn(configuration.routes.map(\.route))
-        let hub = self.hub
-        let sweeper = group.next().scheduleRepeatedTask(initialDelay: .seconds(10), delay: .seconds(10)) { _ in hub.sweep() }
+        let engine = self.engine
+        let sweeper = group.next().scheduleRepeatedTask(initialDelay: .seconds(10), delay: .seconds(10)) { _ in engine.sweep() }
         state.withLock { $0.sweeper = sweeper }
         return bound
     }
@@ -131,7 +137,7 @@ public final class GatewayServer: Service, Sendable {
     }
 
     /// Streams subscribed to a channel (tests and the admin API).
-    public func subscriberCount(channel: String) -> Int { hub.subscriberCount(channel: channel) }
+    public func subscriberCount(channel: String) -> Int { engine.subscriberCount(channel: channel) }
 
     /// Shared upstream sources open (not counting failed ones).
     public var upstreamCount: Int { upstreams.openCount }
@@ -140,11 +146,13 @@ public final class GatewayServer: Service, Sendable {
     public var connectionCount: Int { registry.count }
 
     private func bind(_ listener: ListenerConfiguration) async throws -> any Channel {
-        let services = self.services
+        let runtime = self.runtime
+        let loops = self.loops
+        let connectionIDs = self.connectionIDs
         let registry = self.registry
-        let tlsContext = listener.tls ? tls?.context : nil
         let handshakeTimeout = TimeAmount(configuration.tls.handshakeTimeout)
         let logger = self.logger
+        let application: ApplicationSource = { runtime.current }
         return try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 4096)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -164,14 +172,16 @@ public final class GatewayServer: Service, Sendable {
                         channel.close(promise: nil)
                         return
                     }
-                    let id = services.connectionIDs.make()
-                    let connectionLogger = services.connectionLogger(id: id, remote: channel.remoteAddress, listener: listener.name)
-                    let loop = services.loops.context(for: channel.eventLoop)
+                    let id = connectionIDs.make()
+                    let connectionLogger = Self.connectionLogger(logger, id: id, remote: channel.remoteAddress, listener: listener.name)
+                    let loop = loops.services(for: channel.eventLoop)
+                    let connection = ConnectionInfo(listener: listener.name, trusted: listener.trusted, remoteAddress: channel.remoteAddress)
                     let install: (ApplicationProtocol, ChannelHandlerContext) throws -> Void = { selected, context in
-                        try selected.configure(context.pipeline.syncOperations, services: services, loop: loop, trusted: listener.trusted, logger: connectionLogger)
+                        try selected.configure(context.pipeline.syncOperations, application: application, loop: loop, connection: connection, logger: connectionLogger)
                     }
                     let pipeline = channel.pipeline.syncOperations
-                    if let tlsContext {
+                    // Each handshake takes the current snapshot's certificates.
+                    if listener.tls, let tlsContext = runtime.current.tlsContext {
                         try pipeline.addHandler(TLSHandler(context: tlsContext, handshakeTimeout: handshakeTimeout))
                         try pipeline.addHandler(ALPNSelectionHandler(logger: connectionLogger, install: install))
                     } else {
@@ -181,6 +191,17 @@ public final class GatewayServer: Service, Sendable {
             }
             .bind(host: listener.host, port: listener.port)
             .get()
+    }
+}
+
+extension GatewayServer {
+    /// A logger carrying the connection's id and peer, for every line about that connection.
+    static func connectionLogger(_ logger: Logger, id: UInt64, remote: SocketAddress?, listener: String) -> Logger {
+        var logger = logger
+        logger[metadataKey: "connection"] = "\(id)"
+        logger[metadataKey: "listener"] = "\(listener)"
+        if let remote { logger[metadataKey: "remote"] = "\(remote.ipAddress ?? "?"):\(remote.port ?? 0)" }
+        return logger
     }
 }
 

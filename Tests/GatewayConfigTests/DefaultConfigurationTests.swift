@@ -3,6 +3,9 @@ import GatewayRouting
 import Testing
 
 @testable import GatewayConfig
+import GatewayHTTP2
+import GatewayHub
+import GatewayTLS
 
 @Suite struct DefaultConfigurationTests {
     /// `conf/ssegate.yaml`, found from this file so the test runs from any working directory.
@@ -27,7 +30,7 @@ import Testing
             ListenerConfiguration(name: "local", host: "127.0.0.1", port: 8080, tls: false, trusted: true),
         ])
         #expect(configuration.tls.certificates == [
-            CertificateConfiguration(certificatePath: "certs/localhost.pem", keyPath: "certs/localhost-key.pem"),
+            TLSCertificateFiles(certificatePath: "certs/localhost.pem", keyPath: "certs/localhost-key.pem"),
         ])
         #expect(configuration.streams.heartbeat == .seconds(15))
         #expect(configuration.history.ttl == .seconds(3600))
@@ -135,20 +138,20 @@ import Testing
             ],
             tls: TLSSettings(
                 certificates: [
-                    CertificateConfiguration(
+                    TLSCertificateFiles(
                         certificatePath: "/etc/a.pem", keyPath: "/etc/a.key", serverNames: ["example.com", "*.example.com"]),
-                    CertificateConfiguration(certificatePath: "/etc/b.pem", keyPath: "/etc/b.key"),
+                    TLSCertificateFiles(certificatePath: "/etc/b.pem", keyPath: "/etc/b.key"),
                 ],
                 generateDevelopmentCertificate: false,
                 developmentDirectory: "dev",
                 handshakeTimeout: .milliseconds(2500),
                 sessionTickets: false
             ),
-            http2: HTTP2Settings(
+            http2: HTTP2SessionSettings(
                 maxConcurrentStreams: 250, initialWindowSize: 1_048_576, maxHeaderListSize: 32768, maxHeaderCount: 64,
                 resetRateBurst: 50, resetRatePerSecond: 10, maxContinuations: 8, idleTimeout: .seconds(120)),
             streams: StreamSettings(heartbeat: .seconds(20), retry: .milliseconds(1500), outboundBudget: 1_048_576),
-            history: HistorySettings(count: 0, bytes: 4096, ttl: .seconds(86400)),
+            history: HistorySettings(limits: HistoryLimits(count: 0, bytes: 4096, ttl: .seconds(86400))),
             publish: PublishSettings(tokenEnvironmentVariable: "MY_TOKEN_2", maxBodyBytes: 1000, maxEventsPerRequest: 7),
             limits: LimitSettings(maxConnections: 50_000, maxConnectionsPerIP: 20, maxRequestHeadBytes: 8192),
             logging: LoggingSettings(level: "debug", format: .json, accessLog: false),
@@ -168,7 +171,7 @@ import Testing
             yaml: "routes:\n  - path: /healthz\n    health: liveness\n", fileName: "min.yaml")
         #expect(configuration.listeners == ListenerConfiguration.defaults)
         #expect(configuration.tls == TLSSettings())
-        #expect(configuration.http2 == HTTP2Settings())
+        #expect(configuration.http2 == HTTP2SessionSettings())
         #expect(configuration.logging == LoggingSettings())
     }
 

@@ -1,4 +1,5 @@
 import GatewayConfig
+import GatewayHub
 import GatewayRouting
 import Testing
 
@@ -33,7 +34,8 @@ import Testing
         let configuration = try GatewayConfiguration.parse(yaml: base, fileName: "t.yaml")
         let events = configuration.routes[0]
         #expect(events.history == HistoryOverride(count: 5, ttl: .seconds(120)))
-        #expect(events.history?.applied(to: configuration.history) == HistorySettings(count: 5, bytes: 1 << 20, ttl: .seconds(120), maxTotalBytes: 64 << 20))
+        #expect(events.historyLimits(over: configuration.history) == HistoryLimits(count: 5, bytes: 1 << 20, ttl: .seconds(120)))
+        #expect(configuration.history.maxTotalBytes == 64 << 20)
         #expect(events.replayLast == 3)
         #expect(events.streamOpenEvent)
         #expect(events.maxAge == .seconds(600))

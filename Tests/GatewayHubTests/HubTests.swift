@@ -25,7 +25,7 @@ final class RecordingSubscriber: HubSubscriber {
 
     @Test func publishReachesEverySubscriberOnceInOrder() throws {
         let loop = EmbeddedEventLoop()
-        let hub = Hub(startEpoch: 7, defaultLimits: HistoryLimits())
+        let hub = MemoryEngine(startEpoch: 7, defaultLimits: HistoryLimits())
         let subscribers = (0..<3).map { _ in RecordingSubscriber() }
         let subscriptions = subscribers.map { hub.subscribe($0, to: "news", on: loop).subscription }
         let result = hub.publish([try event("a"), try event("b")], to: "news")
@@ -44,7 +44,7 @@ final class RecordingSubscriber: HubSubscriber {
 
     @Test func wireBytesCarryTheCursorAndBodyIsShared() throws {
         let loop = EmbeddedEventLoop()
-        let hub = Hub(startEpoch: 36, defaultLimits: HistoryLimits())
+        let hub = MemoryEngine(startEpoch: 36, defaultLimits: HistoryLimits())
         let subscriber = RecordingSubscriber()
         _ = hub.subscribe(subscriber, to: "c", on: loop)
         _ = hub.publish([try ServerSentEvent(type: "tick", data: "1\n2")], to: "c")
@@ -57,7 +57,7 @@ final class RecordingSubscriber: HubSubscriber {
 
     @Test func channelsAreIsolated() throws {
         let loop = EmbeddedEventLoop()
-        let hub = Hub(startEpoch: 1, defaultLimits: HistoryLimits())
+        let hub = MemoryEngine(startEpoch: 1, defaultLimits: HistoryLimits())
         let a = RecordingSubscriber(), b = RecordingSubscriber()
         _ = hub.subscribe(a, to: "a", on: loop)
         _ = hub.subscribe(b, to: "b", on: loop)
@@ -71,7 +71,7 @@ final class RecordingSubscriber: HubSubscriber {
     /// its position starts after the last sequence assigned when it subscribed.
     @Test func subscriberJoiningMidFlightGetsOnlyLaterEvents() throws {
         let loop = EmbeddedEventLoop()
-        let hub = Hub(startEpoch: 1, defaultLimits: HistoryLimits())
+        let hub = MemoryEngine(startEpoch: 1, defaultLimits: HistoryLimits())
         let early = RecordingSubscriber()
         _ = hub.subscribe(early, to: "c", on: loop)
         _ = hub.publish([try event("before")], to: "c")  // queued on the loop, not yet delivered
@@ -86,7 +86,7 @@ final class RecordingSubscriber: HubSubscriber {
 
     @Test func cancellingDuringDeliveryDoesNotSkipOthers() throws {
         let loop = EmbeddedEventLoop()
-        let hub = Hub(startEpoch: 1, defaultLimits: HistoryLimits())
+        let hub = MemoryEngine(startEpoch: 1, defaultLimits: HistoryLimits())
         let subscribers = (0..<5).map { _ in RecordingSubscriber() }
         var subscriptions: [HubSubscription] = []
         for subscriber in subscribers { subscriptions.append(hub.subscribe(subscriber, to: "c", on: loop).subscription) }
@@ -101,7 +101,7 @@ final class RecordingSubscriber: HubSubscriber {
 
     @Test func subscribersOnSeveralLoopsEachGetEvents() throws {
         let loops = [EmbeddedEventLoop(), EmbeddedEventLoop()]
-        let hub = Hub(startEpoch: 1, defaultLimits: HistoryLimits())
+        let hub = MemoryEngine(startEpoch: 1, defaultLimits: HistoryLimits())
         let subscribers = loops.map { loop in
             let subscriber = RecordingSubscriber()
             _ = hub.subscribe(subscriber, to: "c", on: loop)
@@ -114,7 +114,7 @@ final class RecordingSubscriber: HubSubscriber {
 
     @Test func aBusyLoopDeliversItsOwnCopyOfTheBytesToAllItsSubscribers() throws {
         let loops = [EmbeddedEventLoop(), EmbeddedEventLoop()]
-        let hub = Hub(startEpoch: 1, defaultLimits: HistoryLimits())
+        let hub = MemoryEngine(startEpoch: 1, defaultLimits: HistoryLimits())
         let perLoop = 40
         let subscribers = loops.map { loop in
             (0..<perLoop).map { _ in
@@ -141,7 +141,7 @@ final class RecordingSubscriber: HubSubscriber {
 
     @Test func sweepForgetsEmptyChannelsButKeepsHistoryUntilTTL() throws {
         let loop = EmbeddedEventLoop()
-        let hub = Hub(startEpoch: 1, defaultLimits: HistoryLimits(count: 10, bytes: 1 << 20, ttl: .seconds(60)))
+        let hub = MemoryEngine(startEpoch: 1, defaultLimits: HistoryLimits(count: 10, bytes: 1 << 20, ttl: .seconds(60)))
         _ = hub.publish([try event("kept")], to: "h")
         let subscription = hub.subscribe(RecordingSubscriber(), to: "idle", on: loop).subscription
         subscription.cancel()

@@ -9,7 +9,7 @@ import Testing
 
 /// Start positions, replay and gaps, decided under the channel lock (no network).
 @Suite struct ResumeTests {
-    private func publish(_ hub: Hub, _ channel: String, _ values: ClosedRange<Int>, targets: Set<String>? = nil) throws -> [EventCursor] {
+    private func publish(_ hub: MemoryEngine, _ channel: String, _ values: ClosedRange<Int>, targets: Set<String>? = nil) throws -> [EventCursor] {
         try values.flatMap { hub.publish([try ServerSentEvent(data: "\($0)")], to: channel, targets: targets).cursors }
     }
 
@@ -19,7 +19,7 @@ import Testing
 
     @Test func resumeAfterACursorReplaysExactlyWhatFollows() throws {
         let loop = EmbeddedEventLoop()
-        let hub = Hub(startEpoch: 1, defaultLimits: HistoryLimits())
+        let hub = MemoryEngine(startEpoch: 1, defaultLimits: HistoryLimits())
         let cursors = try publish(hub, "c", 1...10)
         let result = hub.subscribe(RecordingSubscriber(), to: "c", on: loop, from: .after(cursors[3]))
         #expect(numbers(result.replay) == Array(5...10))
@@ -30,7 +30,7 @@ import Testing
 
     @Test func upToDateCursorReplaysNothing() throws {
         let loop = EmbeddedEventLoop()
-        let hub = Hub(startEpoch: 1, defaultLimits: HistoryLimits())
+        let hub = MemoryEngine(startEpoch: 1, defaultLimits: HistoryLimits())
         let cursors = try publish(hub, "c", 1...3)
         let result = hub.subscribe(RecordingSubscriber(), to: "c", on: loop, from: .after(cursors[2]))
         #expect(result.replay.isEmpty)
@@ -39,7 +39,7 @@ import Testing
 
     @Test func earliestAndLastN() throws {
         let loop = EmbeddedEventLoop()
-        let hub = Hub(startEpoch: 1, defaultLimits: HistoryLimits(count: 5))
+        let hub = MemoryEngine(startEpoch: 1, defaultLimits: HistoryLimits(count: 5))
         _ = try publish(hub, "c", 1...8)
         #expect(numbers(hub.subscribe(RecordingSubscriber(), to: "c", on: loop, from: .earliest).replay) == [4, 5, 6, 7, 8])
         let lastTwo = hub.subscribe(RecordingSubscriber(), to: "c", on: loop, from: .last(2))
@@ -50,7 +50,7 @@ import Testing
 
     @Test func evictedHistoryIsAGapWithTheMissedRange() throws {
         let loop = EmbeddedEventLoop()
-        let hub = Hub(startEpoch: 1, defaultLimits: HistoryLimits(count: 3))
+        let hub = MemoryEngine(startEpoch: 1, defaultLimits: HistoryLimits(count: 3))
         let cursors = try publish(hub, "c", 1...10)
         let result = hub.subscribe(RecordingSubscriber(), to: "c", on: loop, from: .after(cursors[1]))
         let gap = try #require(result.gap)
@@ -64,7 +64,7 @@ import Testing
 
     @Test func ttlAndByteLimitsEvict() throws {
         let loop = EmbeddedEventLoop()
-        let hub = Hub(startEpoch: 1, defaultLimits: HistoryLimits(count: 100, bytes: 1 << 20, ttl: .seconds(10)))
+        let hub = MemoryEngine(startEpoch: 1, defaultLimits: HistoryLimits(count: 100, bytes: 1 << 20, ttl: .seconds(10)))
         let start = NIODeadline.now()
         let old = hub.publish([try ServerSentEvent(data: "old")], to: "c", now: start).cursors[0]
         _ = hub.publish([try ServerSentEvent(data: "new")], to: "c", now: start + .seconds(9))
@@ -73,7 +73,7 @@ import Testing
         #expect(String(buffer: try #require(result.replay.first).body) == "data: new\n\n")
         #expect(hub.statistics.evicted(.ttl) == 1)
 
-        let small = Hub(startEpoch: 1, defaultLimits: HistoryLimits(count: 100, bytes: 100))
+        let small = MemoryEngine(startEpoch: 1, defaultLimits: HistoryLimits(count: 100, bytes: 100))
         _ = small.publish([try ServerSentEvent(data: String(repeating: "x", count: 60))], to: "b")
         _ = small.publish([try ServerSentEvent(data: String(repeating: "y", count: 60))], to: "b")
         #expect(small.historyCount(channel: "b") == 1)
@@ -81,7 +81,7 @@ import Testing
     }
 
     @Test func globalBudgetMakesThePublishingChannelGiveBack() throws {
-        let hub = Hub(startEpoch: 1, defaultLimits: HistoryLimits(count: 1000, bytes: 1 << 20), historyBudget: 1000)
+        let hub = MemoryEngine(startEpoch: 1, defaultLimits: HistoryLimits(count: 1000, bytes: 1 << 20), historyBudget: 1000)
         for index in 0..<30 { _ = hub.publish([try ServerSentEvent(data: String(repeating: "z", count: 90))], to: "ch\(index % 3)") }
         #expect(hub.statistics.historyBytes <= 1000)
         #expect(hub.statistics.evicted(.budget) > 0)
@@ -89,7 +89,7 @@ import Testing
 
     @Test func otherEpochUnknownAndMalformedPositions() throws {
         let loop = EmbeddedEventLoop()
-        let hub = Hub(startEpoch: 1, defaultLimits: HistoryLimits())
+        let hub = MemoryEngine(startEpoch: 1, defaultLimits: HistoryLimits())
         let cursors = try publish(hub, "c", 1...4)
         let otherEpoch = hub.subscribe(RecordingSubscriber(), to: "c", on: loop, from: .after(EventCursor(epoch: cursors[0].epoch - 5, sequence: 2)))
         #expect(otherEpoch.gap?.reason == .epochChanged)
@@ -106,7 +106,7 @@ import Testing
     /// position in the new life (which would silently skip its first events).
     @Test func recreatedChannelGetsANewEpoch() throws {
         let loop = EmbeddedEventLoop()
-        let hub = Hub(startEpoch: 1, defaultLimits: HistoryLimits(ttl: .seconds(1)))
+        let hub = MemoryEngine(startEpoch: 1, defaultLimits: HistoryLimits(ttl: .seconds(1)))
         let old = try publish(hub, "c", 1...3)
         hub.sweep(now: .now() + .seconds(5))
         #expect(hub.channelCount == 0)
@@ -119,7 +119,7 @@ import Testing
 
     @Test func targetedEventsReachOnlyTheirSessionsLiveAndOnReplay() throws {
         let loop = EmbeddedEventLoop()
-        let hub = Hub(startEpoch: 1, defaultLimits: HistoryLimits())
+        let hub = MemoryEngine(startEpoch: 1, defaultLimits: HistoryLimits())
         let alice = RecordingSubscriber(), bob = RecordingSubscriber(), anonymous = RecordingSubscriber()
         _ = hub.subscribe(alice, to: "c", session: "alice", on: loop)
         _ = hub.subscribe(bob, to: "c", session: "bob", on: loop)
@@ -136,7 +136,7 @@ import Testing
 
     @Test func idempotencyKeyPublishesOnce() throws {
         let loop = EmbeddedEventLoop()
-        let hub = Hub(startEpoch: 1, defaultLimits: HistoryLimits())
+        let hub = MemoryEngine(startEpoch: 1, defaultLimits: HistoryLimits())
         let subscriber = RecordingSubscriber()
         _ = hub.subscribe(subscriber, to: "c", on: loop)
         let first = hub.publish([try ServerSentEvent(data: "1")], to: "c", idempotencyKey: "k")
@@ -155,7 +155,7 @@ import Testing
     /// in order (replay ∪ live, no gap, no duplicate).
     @Test func replayAndLiveNeverOverlapNorGapUnderConcurrentPublishes() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        let hub = Hub(startEpoch: 1, defaultLimits: HistoryLimits(count: 10_000, bytes: 16 << 20))
+        let hub = MemoryEngine(startEpoch: 1, defaultLimits: HistoryLimits(count: 10_000, bytes: 16 << 20))
         let total = 3000
         let cursors = Mutex<[EventCursor]>([])
         let publisher = Thread {

@@ -3,7 +3,7 @@ import NIOEmbedded
 import NIOHTTP1
 import Testing
 
-@testable import GatewayServer
+@testable import GatewayHTTP
 
 /// The chunk writer must put exactly the bytes on the wire that NIO's `HTTPResponseEncoder` would, for
 /// every size class: one-digit and multi-digit hex sizes, and events above the copy limit.

@@ -1,7 +1,8 @@
+@testable import GatewayApp
 import GatewayConfig
+@testable import GatewayHTTP
 import GatewayHTTP2
 import GatewayHub
-@testable import GatewayServer
 import GatewaySSE
 import Logging
 import NIOCore
@@ -15,7 +16,7 @@ import Testing
     final class Harness {
         let loop = EmbeddedEventLoop()
         let channel: EmbeddedChannel
-        let hub: Hub
+        let hub: MemoryEngine
         let client: HTTP2ClientSession
         var events: [HTTP2ClientEvent] = []
 
@@ -23,12 +24,14 @@ import Testing
             var configuration = try GatewayConfiguration.parse(yaml: GatewayConfiguration.defaultYAML, fileName: "default")
             configuration.logging.accessLog = false
             configure(&configuration)
-            hub = Hub(startEpoch: 1, defaultLimits: HistoryLimits())
-            let loops = LoopContexts(group: loop)
+            hub = MemoryEngine(startEpoch: 1, defaultLimits: HistoryLimits())
+            let loops = LoopServiceTable(group: loop)
             var logger = Logger(label: "test")
             logger.logLevel = .critical
-            let services = ServerServices(configuration: configuration, hub: hub, loops: loops, logger: logger, publishToken: nil, readiness: Readiness())
-            channel = EmbeddedChannel(handler: HTTP2ConnectionHandler(services: services, loop: loops.context(for: loop), trusted: true, logger: logger), loop: loop)
+            let snapshot = RuntimeSnapshot(configuration: configuration, engine: hub, publishToken: nil, readiness: Readiness())
+            let connection = ConnectionInfo(listener: "test", trusted: true)
+            channel = EmbeddedChannel(
+                handler: HTTP2ConnectionHandler(application: { snapshot }, loop: loops.services(for: loop), connection: connection, logger: logger), loop: loop)
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
             client = try HTTP2ClientSession()
             try pump()

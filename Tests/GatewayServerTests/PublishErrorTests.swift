@@ -59,11 +59,11 @@ import Testing
     }
 }
 
-/// Idle connections are closed: an HTTP/1.1 keep-alive connection between requests, like an HTTP/2
-/// connection without streams, after `http2.idle_timeout`.
+/// Idle connections are closed: an HTTP/1.1 keep-alive connection between requests after
+/// `http1.idle_timeout`, as an HTTP/2 connection without streams is after `http2.idle_timeout`.
 @Suite struct IdleConnectionTests {
     @Test func keepAliveConnectionIsClosedWhenIdle() async throws {
-        let gateway = try await TestGateway.start { $0.http2.idleTimeout = .seconds(1) }
+        let gateway = try await TestGateway.start { $0.http1.idleTimeout = .seconds(1) }
         let script = """
         import socket, time
         s = socket.create_connection(("127.0.0.1", \(gateway.plainPort)))

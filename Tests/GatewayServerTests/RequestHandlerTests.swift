@@ -1,34 +1,52 @@
+@testable import GatewayApp
 import GatewayConfig
+import GatewayHTTP
 import GatewayHub
-@testable import GatewayServer
 import GatewayRouting
 import NIOCore
+import NIOEmbedded
+import NIOHTTP1
 import Testing
 
 /// The protocol-independent request layer: routing decisions, publish parsing, auth, JSON errors.
 @Suite struct RequestHandlerTests {
-    private func handler(token: String? = "t0ken") throws -> (RequestHandler, Hub) {
+    /// The compiled routes of a configuration; `handle` answers as the connection handlers would see it.
+    struct Handler {
+        let snapshot: RuntimeSnapshot
+        let loop = EmbeddedEventLoop()
+
+        func handle(_ request: Request) -> Response {
+            let response = snapshot.respond(to: request, on: loop)
+            guard case .deferred(let future) = response else { return response }
+            loop.run()
+            return try! future.wait()
+        }
+    }
+
+    private func handler(token: String? = "t0ken") throws -> (Handler, MemoryEngine) {
         var configuration = try GatewayConfiguration.parse(yaml: GatewayConfiguration.defaultYAML, fileName: "default")
         configuration.publish.maxBodyBytes = 100
         configuration.publish.maxEventsPerRequest = 2
-        let hub = Hub(startEpoch: 1, defaultLimits: HistoryLimits())
-        return (RequestHandler(configuration: configuration, hub: hub, publishToken: token, readiness: Readiness()), hub)
+        let hub = MemoryEngine(startEpoch: 1, defaultLimits: HistoryLimits())
+        return (Handler(snapshot: RuntimeSnapshot(configuration: configuration, engine: hub, publishToken: token, readiness: Readiness())), hub)
     }
 
-    private func request(_ method: String, _ target: String, body: String = "", headers: [(name: String, value: String)] = [], trusted: Bool = true) -> GatewayRequest {
-        GatewayRequest(method: method, target: target, headers: headers, body: ByteBuffer(string: body), trustedListener: trusted)
+    private func request(_ method: String, _ target: String, body: String = "", headers: [(name: String, value: String)] = [], trusted: Bool = true) -> Request {
+        Request(method: HTTPMethod(rawValue: method), target: target, headers: headers, body: ByteBuffer(string: body),
+                connection: ConnectionInfo(listener: "test", trusted: trusted))
     }
 
-    private func answer(_ response: GatewayResponse) -> (status: Int, body: String) {
+    private func answer(_ response: Response) -> (status: Int, body: String) {
         switch response {
         case .complete(let status, _, let body): (status, String(buffer: body))
-        case .eventStream: (200, "<stream>")
+        case .stream: (200, "<stream>")
+        case .deferred: (0, "<deferred>")
         }
     }
 
     @Test func subscribeRouteGivesAStreamPlan() throws {
         let (handler, _) = try handler()
-        guard case .eventStream(let plan) = handler.handle(request("GET", "/events/news?x=1")) else {
+        guard case .stream(let opener) = handler.handle(request("GET", "/events/news?x=1")), let plan = opener as? EventStreamPlan else {
             Issue.record("not a stream")
             return
         }

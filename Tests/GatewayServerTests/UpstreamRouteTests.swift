@@ -1,6 +1,7 @@
 import Foundation
 import GatewayConfig
 import GatewayRouting
+@testable import GatewayApp
 @testable import GatewayServer
 import Testing
 
@@ -275,7 +276,7 @@ import Testing
 
     @Test func forwardedHeadersJoinRepeatsAndCookieCrumbs() {
         let headers = [("cookie", "a=1"), ("x-other", "no"), ("cookie", "b=2"), ("authorization", "Bearer t"), ("accept", "x"), ("accept", "y")]
-        let forwarded = RequestHandler.forwardedHeaders(headers, names: ["authorization", "cookie", "accept", "x-missing"])
+        let forwarded = UpstreamResponder.forwardedHeaders(headers, names: ["authorization", "cookie", "accept", "x-missing"])
         #expect(forwarded.map { "\($0.name): \($0.value)" } == ["authorization: Bearer t", "cookie: a=1; b=2", "accept: x, y"])
     }
 

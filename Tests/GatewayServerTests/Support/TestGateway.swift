@@ -2,6 +2,7 @@ import Foundation
 import GatewayConfig
 import GatewayRouting
 import GatewayServer
+import GatewayTLS
 import Logging
 import NIOCore
 
@@ -29,7 +30,7 @@ struct TestGateway {
                 ListenerConfiguration(name: "plain", host: "127.0.0.1", port: 0, tls: false),
             ],
             tls: TLSSettings(
-                certificates: [CertificateConfiguration(certificatePath: directory + "/localhost.pem", keyPath: directory + "/localhost-key.pem")],
+                certificates: [TLSCertificateFiles(certificatePath: directory + "/localhost.pem", keyPath: directory + "/localhost-key.pem")],
                 developmentDirectory: directory
             ),
             logging: LoggingSettings(level: "warning"),

@@ -2,10 +2,13 @@ import GatewaySSE
 import NIOCore
 import Synchronization
 
-/// Internal pub/sub: named channels created on first use, each with history and per-loop fan-out.
+/// The memory engine: named channels created on first use, each with its history in this process, and the
+/// default `HubEngine`.
 ///
 /// Thread-safe. A publish encodes each event once; every loop with subscribers gets one task per publish.
-public final class Hub: Sendable {
+/// Its synchronous `publish` and `subscribe` are the engine's own answers; the `HubEngine` methods wrap
+/// them in already-complete futures.
+public final class MemoryEngine: HubEngine {
     /// When this hub started (milliseconds since 1970); every channel's epoch is at least this, so a
     /// restarted in-memory gateway never reuses an epoch.
     public let startEpoch: UInt64
@@ -15,7 +18,7 @@ public final class Hub: Sendable {
     public let historyBudget: Int
     public let statistics = HubStatistics()
     private struct Channels: ~Copyable {
-        var byName: [String: Channel] = [:]
+        var byName: [String: MemoryChannel] = [:]
         /// The highest epoch of any channel dropped so far: new channels start above it, so a name made
         /// again never gets the epoch of an earlier life, whatever the wall clock does.
         var retiredEpochCeiling: UInt64 = 0
@@ -29,15 +32,6 @@ public final class Hub: Sendable {
         self.defaultLimits = defaultLimits
         self.historyBudget = historyBudget
         self.idempotency = IdempotencyCache(ttl: idempotencyTTL)
-    }
-
-    /// What a publish did: the cursor of each event, in order, and how many streams it reached (all of the
-    /// channel's, or those of the targeted sessions).
-    public struct PublishResult: Sendable, Hashable {
-        public var cursors: [EventCursor]
-        public var subscribers: Int
-        /// True when an earlier publish with the same idempotency key answered (nothing published now).
-        public var replayed = false
     }
 
     /// Publishes to every stream of the channel, or only to streams of the `targets` sessions.
@@ -88,7 +82,7 @@ public final class Hub: Sendable {
 
     /// Streams currently subscribed to a channel (0 for an unknown channel).
     public func subscriberCount(channel channelName: String) -> Int {
-        channels.withLock { $0.byName[channelName] }?.subscriberCount ?? 0
+        channels.withLock { $0.byName[channelName] }?.feed.subscriberCount ?? 0
     }
 
     /// Events held in a channel's history (0 for an unknown channel).
@@ -115,15 +109,26 @@ public final class Hub: Sendable {
         idempotency.sweep(now: now)
     }
 
-    private func channel(named name: String, limits: HistoryLimits?) -> Channel {
+    private func channel(named name: String, limits: HistoryLimits?) -> MemoryChannel {
         channels.withLock { channels in
             if let channel = channels.byName[name] { return channel }
             // The wall clock moves on across restarts (a restarted in-memory hub gets new epochs); the
             // ceiling covers a name dropped and made again within the same millisecond or a clock step back.
             let epoch = max(WallClock.milliseconds(), startEpoch, channels.retiredEpochCeiling + 1)
-            let channel = Channel(name: name, epoch: epoch, limits: limits ?? defaultLimits, statistics: statistics)
+            let channel = MemoryChannel(name: name, epoch: epoch, limits: limits ?? defaultLimits, statistics: statistics)
             channels.byName[name] = channel
             return channel
         }
+    }
+
+    // MARK: HubEngine
+
+    public func publish(_ events: [ServerSentEvent], to channel: String, options: PublishOptions, on loop: any EventLoop) -> EventLoopFuture<PublishResult> {
+        loop.makeSucceededFuture(publish(events, to: channel, targets: options.targets, limits: options.limits, idempotencyKey: options.idempotencyKey))
+    }
+
+    public func subscribe(_ subscriber: any HubSubscriber, to channel: String, session: String?, on loop: any EventLoop,
+                          from start: StartPosition, limits: HistoryLimits?) -> EventLoopFuture<SubscribeResult> {
+        loop.makeSucceededFuture(subscribe(subscriber, to: channel, session: session, on: loop, from: start, limits: limits))
     }
 }

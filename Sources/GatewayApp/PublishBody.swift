@@ -1,20 +1,15 @@
 import Foundation
+import GatewayHTTP
 import GatewaySSE
 import NIOCore
 
 /// Turns a publish request body into events: plain text is one event's data; a JSON object
 /// `{"event","data","retry"}` or an array of them sets the fields.
 enum PublishBody {
-    struct Problem: Error {
-        var status: Int
-        var code: String
-        var message: String
-    }
-
-    static func events(from body: ByteBuffer, contentType: String?, maxEvents: Int) throws(Problem) -> [ServerSentEvent] {
+    static func events(from body: ByteBuffer, contentType: String?, maxEvents: Int) throws(HTTPError) -> [ServerSentEvent] {
         // Checked on the bytes: decoding would silently repair invalid UTF-8 with U+FFFD.
         guard let text = body.withUnsafeReadableBytes({ String(validating: $0, as: UTF8.self) }) else {
-            throw Problem(status: 400, code: "invalid_utf8", message: "the body is not valid UTF-8")
+            throw HTTPError(400, .invalidUTF8, "the body is not valid UTF-8")
         }
         if Self.isJSON(contentType) {
             return try jsonEvents(text, maxEvents: maxEvents)
@@ -44,27 +39,27 @@ enum PublishBody {
         return scalar == "\u{200B}" || scalar.properties.generalCategory == .spaceSeparator
     }
 
-    private static func jsonEvents(_ text: String, maxEvents: Int) throws(Problem) -> [ServerSentEvent] {
+    private static func jsonEvents(_ text: String, maxEvents: Int) throws(HTTPError) -> [ServerSentEvent] {
         let parsed: Any
         do {
             parsed = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
         } catch {
-            throw Problem(status: 400, code: "invalid_json", message: "the body is not valid JSON")
+            throw HTTPError(400, .invalidJSON, "the body is not valid JSON")
         }
         if let object = parsed as? [String: Any] {
             return [try event(from: object, index: nil)]
         }
         guard let array = parsed as? [Any] else {
-            throw Problem(status: 400, code: "invalid_event", message: "a JSON body must be an object {\"event\",\"data\",\"retry\"} or an array of them")
+            throw HTTPError(400, .invalidEvent, "a JSON body must be an object {\"event\",\"data\",\"retry\"} or an array of them")
         }
-        guard !array.isEmpty else { throw Problem(status: 400, code: "invalid_event", message: "the event array is empty") }
+        guard !array.isEmpty else { throw HTTPError(400, .invalidEvent, "the event array is empty") }
         guard array.count <= maxEvents else {
-            throw Problem(status: 413, code: "too_many_events", message: "\(array.count) events in one request; the limit is \(maxEvents)")
+            throw HTTPError(413, .tooManyEvents, "\(array.count) events in one request; the limit is \(maxEvents)")
         }
         var events: [ServerSentEvent] = []
         for (index, item) in array.enumerated() {
             guard let object = item as? [String: Any] else {
-                throw Problem(status: 400, code: "invalid_event", message: "item \(index) is not a JSON object")
+                throw HTTPError(400, .invalidEvent, "item \(index) is not a JSON object")
             }
             events.append(try event(from: object, index: index))
         }
@@ -73,14 +68,14 @@ enum PublishBody {
 
     private static let allowedKeys: Set<String> = ["event", "data", "retry"]
 
-    private static func event(from object: [String: Any], index: Int?) throws(Problem) -> ServerSentEvent {
+    private static func event(from object: [String: Any], index: Int?) throws(HTTPError) -> ServerSentEvent {
         let place = index.map { "item \($0): " } ?? ""
         if let unknown = object.keys.sorted().first(where: { !allowedKeys.contains($0) }) {
             let hint = unknown == "id" ? " (ids are assigned by the gateway)" : ""
-            throw Problem(status: 400, code: "invalid_event", message: "\(place)unknown field '\(unknown)'\(hint); allowed: event, data, retry")
+            throw HTTPError(400, .invalidEvent, "\(place)unknown field '\(unknown)'\(hint); allowed: event, data, retry")
         }
         guard let rawData = object["data"], !(rawData is NSNull) else {
-            throw Problem(status: 400, code: "invalid_event", message: "\(place)missing field 'data'")
+            throw HTTPError(400, .invalidEvent, "\(place)missing field 'data'")
         }
         let data: String
         if let string = rawData as? String {
@@ -89,31 +84,31 @@ enum PublishBody {
             // Structured data travels as its compact JSON text, ready for `JSON.parse(event.data)`.
             data = String(decoding: encoded, as: UTF8.self)
         } else {
-            throw Problem(status: 400, code: "invalid_event", message: "\(place)'data' cannot be encoded")
+            throw HTTPError(400, .invalidEvent, "\(place)'data' cannot be encoded")
         }
         var type: String?
         if let rawType = object["event"], !(rawType is NSNull) {
             guard let string = rawType as? String else {
-                throw Problem(status: 400, code: "invalid_event", message: "\(place)'event' must be a string")
+                throw HTTPError(400, .invalidEvent, "\(place)'event' must be a string")
             }
             type = string
         }
         var retry: Int?
         if let rawRetry = object["retry"], !(rawRetry is NSNull) {
             guard !(rawRetry is Bool), let number = rawRetry as? Int else {
-                throw Problem(status: 400, code: "invalid_event", message: "\(place)'retry' must be an integer number of milliseconds")
+                throw HTTPError(400, .invalidEvent, "\(place)'retry' must be an integer number of milliseconds")
             }
             retry = number
         }
         return try makeEvent(type: type, data: data, retry: retry, index: index)
     }
 
-    private static func makeEvent(type: String?, data: String, retry: Int?, index: Int?) throws(Problem) -> ServerSentEvent {
+    private static func makeEvent(type: String?, data: String, retry: Int?, index: Int?) throws(HTTPError) -> ServerSentEvent {
         do {
             return try ServerSentEvent(type: type, data: data, retryMilliseconds: retry)
         } catch {
             let place = index.map { "item \($0): " } ?? ""
-            throw Problem(status: 400, code: "invalid_event", message: place + error.description)
+            throw HTTPError(400, .invalidEvent, place + error.description)
         }
     }
 }

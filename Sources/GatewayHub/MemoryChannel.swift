@@ -3,16 +3,18 @@ import GatewaySSE
 import NIOCore
 import Synchronization
 
-/// One named channel: its epoch and sequence counter, its history ring and its subscribers, grouped by loop.
+/// One channel of the memory engine: its epoch and sequence counter, its history ring, and its feed (this
+/// node's subscribers).
 ///
-/// The lock is held only for bookkeeping (assigning sequence numbers, appending history, reading the list
-/// of loops); delivery runs on each subscriber's own loop. Dispatching to the loops while holding the lock
-/// keeps every loop's queue in sequence order, and registering a subscriber under the same lock as the
+/// The lock is held only for bookkeeping (assigning sequence numbers, appending history, handing events to
+/// the feed); delivery runs on each subscriber's own loop. Handing events to the feed while holding the
+/// lock keeps every loop's queue in sequence order, and registering a subscriber under the same lock as the
 /// history snapshot gives it an exact hand-over: everything at or below `startAfter` comes from the replay,
-/// everything above it live — no gap, no duplicate, however publishes race with the subscribe.
-final class Channel: Sendable {
+/// everything above it live — no gap, no duplicate, however publishes race with the subscribe. Lock order
+/// is always this channel, then its feed.
+final class MemoryChannel: Sendable {
     let name: String
-    /// Fixed at creation (see `Hub.channel(named:)`): epochs only need to differ between lives of the same
+    /// Fixed at creation (see `MemoryEngine.channel(named:)`): epochs only need to differ between lives of the same
     /// channel name; channels made together may share one.
     let epoch: UInt64
     let limits: HistoryLimits
@@ -24,19 +26,18 @@ final class Channel: Sendable {
         /// The highest sequence no longer in history (evicted or never kept): a client that has seen less
         /// than this has missed something for good.
         var evictedThrough: UInt64 = 0
-        var fanouts: [ObjectIdentifier: LoopFanout] = [:]
-        var subscriberCount = 0
-        /// Streams per session, so a publish to some sessions can say how many streams it reached.
-        var sessionCounts: [String: Int] = [:]
         /// Set when the hub drops this channel; users that raced with the drop look it up again.
         var retired = false
     }
 
     private let state = Mutex(State())
     private let statistics: HubStatistics
+    /// This node's subscribers.
+    let feed: ChannelFeed
 
     init(name: String, epoch: UInt64, limits: HistoryLimits, statistics: HubStatistics) {
         self.name = name
+        self.feed = ChannelFeed(name: name)
         self.epoch = epoch
         self.limits = limits
         self.statistics = statistics
@@ -68,10 +69,7 @@ final class Channel: Sendable {
             while statistics.historyBytes > budget, !state.history.isEmpty {
                 evictOldest(&state, reason: .budget)
             }
-            for fanout in state.fanouts.values {
-                fanout.enqueue(encoded)
-            }
-            let reached = targets.map { $0.reduce(0) { $0 + state.sessionCounts[$1, default: 0] } } ?? state.subscriberCount
+            let reached = feed.deliver(encoded, targets: targets)
             return (encoded.map(\.cursor), reached)
         }
     }
@@ -79,22 +77,13 @@ final class Channel: Sendable {
     /// Registers a subscriber on the calling loop starting at `start`. Nil if the channel was retired.
     func subscribe(_ subscriber: any HubSubscriber, session: String?, on loop: any EventLoop, from start: StartPosition, now: NIODeadline) -> SubscribeResult? {
         loop.preconditionInEventLoop()
-        let registered: (LoopFanout, UInt64, Plan)? = state.withLock { state in
+        let registered: (HubSubscription, Plan)? = state.withLock { state in
             guard !state.retired else { return nil }
             trim(&state, now: now)
             let plan = self.plan(start, &state)
-            let key = ObjectIdentifier(loop)
-            let fanout = state.fanouts[key] ?? LoopFanout(loop: loop, channelName: name)
-            state.fanouts[key] = fanout
-            state.subscriberCount += 1
-            if let session { state.sessionCounts[session, default: 0] += 1 }
-            return (fanout, state.lastSequence, plan)
+            return (feed.register(subscriber, session: session, on: loop, startAfter: state.lastSequence), plan)
         }
-        guard let (fanout, startAfter, plan) = registered else { return nil }
-        // We are on `loop`: deliveries dispatched after the lock was released run after this task, so the
-        // subscriber is in place before any event above `startAfter` reaches the fan-out.
-        let subscription = HubSubscription(subscriber: subscriber, session: session, startAfter: startAfter, fanout: fanout, channel: self)
-        fanout.add(subscription)
+        guard let (subscription, plan) = registered else { return nil }
         if plan.gap != nil { statistics.countGap() }
         return SubscribeResult(
             subscription: subscription,
@@ -143,40 +132,19 @@ final class Channel: Sendable {
         }
     }
 
-    /// Called on the fan-out's loop after a removal; forgets the fan-out when it has no subscribers left.
-    func subscriptionEnded(_ fanout: LoopFanout, session: String?) {
-        let empty = fanout.count == 0
-        state.withLock { state in
-            state.subscriberCount -= 1
-            if let session {
-                let remaining = state.sessionCounts[session, default: 1] - 1
-                state.sessionCounts[session] = remaining > 0 ? remaining : nil
-            }
-            if empty, state.fanouts[ObjectIdentifier(fanout.loop)] === fanout {
-                state.fanouts[ObjectIdentifier(fanout.loop)] = nil
-            }
-        }
-    }
-
-    /// Tells every subscriber the channel closed. Dispatched under the lock, like `publish`, so each loop
-    /// sees the close after the events published before it.
+    /// Tells every subscriber the channel closed. Under the lock, like `publish`, so each loop sees the
+    /// close after the events published before it.
     func close() {
-        state.withLock { state in
-            for fanout in state.fanouts.values {
-                fanout.loop.execute { fanout.closeAll() }
-            }
-        }
+        state.withLock { _ in feed.close() }
     }
 
-    var subscriberCount: Int { state.withLock { $0.subscriberCount } }
     var historyCount: Int { state.withLock { $0.history.count } }
-    var lastSequence: UInt64 { state.withLock { $0.lastSequence } }
 
     /// Drops expired history; retires the channel (returns true) when it has neither history nor subscribers.
     func sweep(now: NIODeadline) -> Bool {
         state.withLock { state in
             trim(&state, now: now)
-            guard state.history.isEmpty, state.subscriberCount == 0 else { return false }
+            guard state.history.isEmpty, feed.subscriberCount == 0 else { return false }
             state.retired = true
             return true
         }

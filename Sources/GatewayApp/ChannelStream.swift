@@ -1,103 +1,95 @@
+import GatewayHTTP
 import GatewayHub
 import GatewaySSE
 import Logging
 import NIOCore
 
-/// The connection an event stream writes through: an HTTP/2 stream of a multiplexed connection, or a whole
-/// HTTP/1.1 connection. Implementations live on one event loop.
-protocol StreamConnection: AnyObject {
-    /// Queues bytes on the stream (not yet written to the socket); returns the bytes now queued on it that
-    /// the peer has not taken yet (the budget is checked against this).
-    func enqueue(_ bytes: ByteBuffer, stream: Int32) -> Int
-    /// Ends the stream at once because its client stopped reading (the budget is spent).
-    func abortSlowStream(_ stream: Int32)
-    /// Ends the stream cleanly once what is queued has gone out (max age, drain, the channel closed).
-    func finishStream(_ stream: Int32)
-    /// Asks for the queued bytes to be written; the loop batches these into one write per connection.
-    func requestFlush()
-}
-
 /// One open `text/event-stream`: subscribed to its channels, replaying what the client missed, writing live
 /// events, heartbeats when idle, and ended when its client falls more than the outbound budget behind.
 ///
 /// Kept small on purpose: a million idle streams are a million of these. No timer of its own (the loop's
-/// `HeartbeatWheel` visits it), no buffer of its own (bytes are references to shared event buffers).
-final class EventStream: HubSubscriber {
+/// `HeartbeatWheel` visits it), no buffer of its own (bytes are references to shared event buffers), and
+/// what every stream of a route shares lives once in its `StreamRoute`.
+final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
     // The fields every delivery reads come first, so they share a cache line or two: with thousands of
     // streams per event, the cost of a delivery is mostly cache misses (stored properties are laid out in
     // declaration order).
-
-    // `unowned(unsafe)`: read several times per delivery, and safe `unowned` pays an atomic check each
-    // time. Both outlive the stream by construction: a connection handler ends all its streams when it
-    // leaves the pipeline, and loop contexts live as long as the server.
-    private unowned(unsafe) let connection: any StreamConnection
-    private unowned(unsafe) let loop: LoopContext
-    let streamID: Int32
+    private var writer: StreamWriter
     /// `plan.channels.count == 1`, kept here so a delivery does not load the plan's array.
     private let singleChannel: Bool
-    private let outboundBudget: Int
-    private(set) var endReason: EndReason?
-    /// Replayed bytes raise the budget: they are references to history (no new memory), and a client
-    /// catching up must not be ended for the size of what it asked to catch up on.
-    private var replayAllowance = 0
-    /// Heartbeat-wheel tick of the last write, so an active stream sends no heartbeat.
-    var lastWriteTick: Int64 = 0
+    private(set) var endReason: StreamEndReason?
     private(set) var eventsSent = 0
-    private(set) var bytesSent = 0
 
     let plan: EventStreamPlan
+    private unowned(unsafe) let loop: LoopServices
     let openedAt: NIODeadline
     private var subscriptions: [HubSubscription] = []
     /// Multi-channel streams only: each of their events gets an id naming every channel's position. A
     /// single-channel stream's events carry their own id, so it keeps none (a dictionary and an array
     /// less per stream: an idle stream's memory is what a million streams cost).
     private var position: StreamPosition?
+    /// Live events that arrived while an engine was still answering the subscribes (engines behind a
+    /// network answer later); written after the replay, so the order stays replay-then-live. Nil once open.
+    private var heldLive: [(event: EncodedEvent, channel: String)]? = []
     /// Per-client upstream mode: the source feeding this stream instead of a hub channel.
     var upstreamFeed: UpstreamClientFeed?
     private(set) var gapsReported = 0
 
-    enum EndReason: String {
-        case clientClosed = "client_closed"
-        case slowConsumer = "slow_consumer"
-        case draining
-        case maxAge = "max_age"
-        case serverClosed = "server_closed"
-    }
-
-    init(connection: any StreamConnection, loop: LoopContext, streamID: Int32, plan: EventStreamPlan) {
-        self.connection = connection
+    init(writer: StreamWriter, loop: LoopServices, plan: EventStreamPlan) {
+        self.writer = writer
         self.loop = loop
-        self.streamID = streamID
         self.singleChannel = plan.channels.count == 1
-        self.outboundBudget = plan.outboundBudget
         self.plan = plan
         self.openedAt = .now()
     }
 
     var isOpen: Bool { endReason == nil }
+    var lastWriteTick: Int64 { writer.lastWriteTick }
 
     /// Opens the stream: joins every channel at its start position, then writes the opening comment and
     /// `retry:` hint, the optional `stream-open` event, the stream's position, each channel's gap (if any)
     /// and replay; live events follow. Flushed at once: browsers fire `open` on the first bytes, and
-    /// proxies see the stream is alive. All of it runs in one loop task, so no live event can slip between.
-    func start(hub: Hub) {
+    /// proxies see the stream is alive. With the memory engine all of it runs in one loop task.
+    func start() {
+        writer.lastWriteTick = loop.heartbeats.tick
         if let upstream = plan.upstream {
             // Per-client upstream: the origin's own ids pass through, so no position of ours is written.
+            heldLive = nil
             write(opening(position: nil))
-            startUpstream(upstream, loop: loop.eventLoop)
+            upstreamFeed = UpstreamClientFeed(stream: self, plan: upstream, loop: loop.eventLoop)
             joinWheel()
             return
         }
         let starts = startPositions()
+        let joins = plan.channels.map { channel in
+            plan.route.engine.subscribe(self, to: channel, session: plan.session, on: loop.eventLoop, from: starts[channel] ?? .live, limits: plan.route.historyLimits)
+        }
+        EventLoopFuture.whenAllComplete(joins, on: loop.eventLoop).assumeIsolated().whenSuccess { results in
+            self.joined(results)
+        }
+    }
+
+    private func joined(_ results: [Result<SubscribeResult, any Error>]) {
         var position = StreamPosition(channels: plan.channels)
         var gaps: [HistoryGap] = []
         var replay: [(channel: String, event: EncodedEvent)] = []
-        for channel in position.channels {
-            let result = hub.subscribe(self, to: channel, session: plan.session, on: loop.eventLoop, from: starts[channel] ?? .live, limits: plan.historyLimits)
-            subscriptions.append(result.subscription)
-            position.advance(channel, to: result.position)
-            if let gap = result.gap { gaps.append(gap) }
-            replay += result.replay.map { (channel, $0) }
+        for (channel, result) in zip(plan.channels, results) {
+            guard case .success(let joined) = result else { continue }
+            subscriptions.append(joined.subscription)
+            position.advance(channel, to: joined.position)
+            if let gap = joined.gap { gaps.append(gap) }
+            replay += joined.replay.map { (channel, $0) }
+        }
+        guard isOpen else {
+            end(endReason ?? .clientClosed)  // ended while joining: leave what was joined
+            return
+        }
+        guard subscriptions.count == plan.channels.count else {
+            // An engine could not join a channel (its store is down): end with the retry hint, the client
+            // comes back and joins again.
+            write(opening(position: nil))
+            finish(.serverClosed)
+            return
         }
         write(opening(position: position))
         for gap in gaps { writeGap(gap, position: position) }
@@ -105,9 +97,12 @@ final class EventStream: HubSubscriber {
         // Channels interleaved as they were published; within a channel, sequence order.
         replay.sort { $0.event.publishedAt < $1.event.publishedAt }
         for (channel, event) in replay {
-            replayAllowance += event.byteCount + 64
+            writer.allowReplay(of: event.byteCount + 64)
             deliver(event, channel: channel)
         }
+        let held = heldLive ?? []
+        heldLive = nil
+        for (event, channel) in held { receive(event, channel: channel) }
         joinWheel()
     }
 
@@ -116,8 +111,8 @@ final class EventStream: HubSubscriber {
         var opening = EventStreamEncoder.comment("ok")
         var retry = EventStreamEncoder.retry(milliseconds: plan.retryMilliseconds)
         opening.writeBuffer(&retry)
-        if plan.streamOpenEvent {
-            var open = EventStreamEncoder.encode(try! ServerSentEvent(type: "stream-open", data: #"{"session":"\#(plan.session)"}"#), id: nil)
+        if plan.route.streamOpenEvent {
+            var open = EventStreamEncoder.encode(try! ServerSentEvent(type: ControlEvent.streamOpen, data: #"{"session":"\#(plan.session)"}"#), id: nil)
             opening.writeBuffer(&open)
         }
         if let position {
@@ -132,14 +127,15 @@ final class EventStream: HubSubscriber {
 
     /// Heartbeats and the age limit come from the loop's wheel: no timer per stream.
     private func joinWheel() {
-        loop.heartbeats.add(self, interval: plan.heartbeat)
+        guard isOpen else { return }
+        loop.heartbeats.add(self, interval: plan.route.heartbeat)
         if let maxAge = plan.maxAge { loop.heartbeats.expire(self, after: maxAge) }
     }
 
     /// The hub position to start each channel from, given what the client sent.
     private func startPositions() -> [String: StartPosition] {
         guard let id = plan.lastEventID else {
-            let start: StartPosition = plan.replayLast.map { .last($0) } ?? .live
+            let start: StartPosition = plan.route.replayLast.map { .last($0) } ?? .live
             return Dictionary(uniqueKeysWithValues: plan.channels.map { ($0, start) })
         }
         switch StreamPosition.parse(id, channels: plan.channels) {
@@ -152,9 +148,21 @@ final class EventStream: HubSubscriber {
         }
     }
 
+    // MARK: HubSubscriber
+
     func receive(_ event: EncodedEvent, channel: String) {
         guard isOpen else { return }
+        guard heldLive == nil else {
+            heldLive!.append((event, channel))
+            return
+        }
         deliver(event, channel: channel)
+    }
+
+    /// The channel closed (its upstream refused the stream): end cleanly; the client's reconnect is
+    /// answered by the route (502 while the upstream is failed).
+    func channelClosed(_ channel: String) {
+        finish(.serverClosed)
     }
 
     private func deliver(_ event: EncodedEvent, channel: String) {
@@ -183,17 +191,9 @@ final class EventStream: HubSubscriber {
                 ("count", .int(Int(missed.upperBound.sequence - missed.lowerBound.sequence + 1))),
             ])))
         }
-        let event = try! ServerSentEvent(type: "stream-gap", data: JSONValue.object(members).text)
+        let event = try! ServerSentEvent(type: ControlEvent.streamGap, data: JSONValue.object(members).text)
         gapsReported += 1
         write(EventStreamEncoder.encode(event, id: position.description))
-    }
-
-    /// The channel closed (its upstream refused the stream): end cleanly; the client's reconnect is
-    /// answered by the route (502 while the upstream is failed).
-    func channelClosed(_ channel: String) {
-        guard isOpen else { return }
-        end(.serverClosed)
-        connection.finishStream(streamID)
     }
 
     /// Bytes of whole events from a per-client upstream (ids are the origin's).
@@ -203,56 +203,64 @@ final class EventStream: HubSubscriber {
         write(bytes)
     }
 
-    /// Called by the heartbeat wheel when the stream has been quiet for its interval.
-    func sendHeartbeat() {
+    // MARK: TimedStream
+
+    func heartbeatDue() {
         guard isOpen else { return }
         write(Self.heartbeat)
     }
 
     private static let heartbeat = EventStreamEncoder.comment()
 
-    /// Called by the heartbeat wheel when the stream reaches its age limit: a clean end, after which the
-    /// client reconnects with its last id and resumes exactly.
-    func reachedMaxAge() {
+    /// A clean end, after which the client reconnects with its last id and resumes exactly.
+    func maxAgeReached() {
+        finish(.maxAge)
+    }
+
+    // MARK: Ending
+
+    /// Ends the stream from this side, cleanly, once what is queued has gone out.
+    func finish(_ reason: StreamEndReason) {
         guard isOpen else { return }
-        end(.maxAge)
-        connection.finishStream(streamID)
-        connection.requestFlush()
+        end(reason)
+        writer.finish()
     }
 
     private func write(_ bytes: ByteBuffer, _ more: ByteBuffer? = nil) {
-        let size = bytes.readableBytes + (more?.readableBytes ?? 0)
-        var queued = connection.enqueue(bytes, stream: streamID)
-        if let more { queued = connection.enqueue(more, stream: streamID) }
-        if queued > outboundBudget + replayAllowance {
-            // The client stopped reading: end the stream rather than buffer without bound (what was just
-            // queued is dropped with the rest). It reconnects and resumes from history (`Last-Event-ID`),
-            // so nothing is lost.
+        // Over budget the connection aborts the stream: the client stopped reading, and it resumes from
+        // history (`Last-Event-ID`) when it reconnects, so nothing is lost.
+        guard writer.write(bytes, more) else {
             end(.slowConsumer)
-            connection.abortSlowStream(streamID)
             return
         }
-        bytesSent += size
-        lastWriteTick = loop.heartbeats.tick
-        connection.requestFlush()
+        writer.wrote(bytes.readableBytes + (more?.readableBytes ?? 0))
     }
 
     /// Leaves the channels. Idempotent; the first reason is kept for the access log.
-    func end(_ reason: EndReason) {
-        guard endReason == nil else { return }
-        endReason = reason
+    func end(_ reason: StreamEndReason) {
+        if endReason == nil { endReason = reason }
         for subscription in subscriptions { subscription.cancel() }
         subscriptions.removeAll()
+        heldLive = nil
         upstreamFeed?.stop()
         upstreamFeed = nil
     }
 
-    /// The access log line's fields for this stream, the same for every protocol.
-    func accessLogMetadata(protocol name: String) -> Logger.Metadata {
+    var accessLogMetadata: Logger.Metadata {
         [
-            "protocol": "\(name)", "channel": "\(plan.channelLabel)", "session": "\(plan.session)",
+            "channel": "\(plan.channelLabel)", "session": "\(plan.session)",
             "reason": "\(endReason?.rawValue ?? "unknown")", "events": "\(eventsSent)", "gaps": "\(gapsReported)",
-            "bytes": "\(bytesSent)", "seconds": "\((NIODeadline.now() - openedAt).nanoseconds / 1_000_000_000)",
+            "bytes": "\(writer.bytesWritten)", "seconds": "\((NIODeadline.now() - openedAt).nanoseconds / 1_000_000_000)",
         ]
     }
+}
+
+/// The event types the gateway itself sends, which applications listen for with `addEventListener`.
+enum ControlEvent {
+    /// First event of a route with `stream_open_event`: `{"session":"…"}`.
+    static let streamOpen = "stream-open"
+    /// History could not cover the client's position: `{"channel","reason","missed"}`.
+    static let streamGap = "stream-gap"
+    /// An upstream refused the stream: `{"status","reason"}`; the stream then ends.
+    static let streamError = "stream-error"
 }

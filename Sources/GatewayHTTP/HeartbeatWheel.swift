@@ -6,18 +6,18 @@ import NIOCore
 /// heartbeat. A tick visits only its bucket; a stream that wrote meanwhile is simply moved to the bucket
 /// its last write implies. Cost per tick is streams/interval, with no per-stream timer (a million idle
 /// streams with a 15 s heartbeat means ~67k visits a second, spread over the loops).
-final class HeartbeatWheel {
+public final class HeartbeatWheel {
     static let tickLength = TimeAmount.seconds(1)
 
     private let eventLoop: any EventLoop
     /// Ticks since the wheel started; streams record it on every write.
-    private(set) var tick: Int64 = 0
+    public private(set) var tick: Int64 = 0
     private var buckets: [Int64: [Entry]] = [:]
     private var timer: RepeatedTask?
 
     /// A stream in a bucket; the wheel holds it until a visit finds it closed, then lets it go.
     private struct Entry {
-        var stream: EventStream
+        var stream: any TimedStream
         /// Heartbeat interval in ticks; 0 marks the stream's age-limit entry.
         var intervalTicks: Int64
     }
@@ -26,15 +26,15 @@ final class HeartbeatWheel {
         self.eventLoop = eventLoop
     }
 
-    func add(_ stream: EventStream, interval: TimeAmount) {
+    /// Visits `stream` every `interval` from now (its `lastWriteTick` should be the current tick).
+    public func add(_ stream: any TimedStream, interval: TimeAmount) {
         let ticks = max(1, Int64(interval.nanoseconds / Self.tickLength.nanoseconds))
-        stream.lastWriteTick = tick
         buckets[tick + ticks, default: []].append(Entry(stream: stream, intervalTicks: ticks))
         startIfNeeded()
     }
 
     /// Ends the stream (cleanly) once `age` has passed, visited by the same wheel: no per-stream timer.
-    func expire(_ stream: EventStream, after age: TimeAmount) {
+    public func expire(_ stream: any TimedStream, after age: TimeAmount) {
         let ticks = max(1, Int64((age.nanoseconds + Self.tickLength.nanoseconds - 1) / Self.tickLength.nanoseconds))
         buckets[tick + ticks, default: []].append(Entry(stream: stream, intervalTicks: 0))
         startIfNeeded()
@@ -61,12 +61,12 @@ final class HeartbeatWheel {
         for entry in due where entry.stream.isOpen {
             let stream = entry.stream
             guard entry.intervalTicks > 0 else {
-                stream.reachedMaxAge()
+                stream.maxAgeReached()
                 continue
             }
             let quietFor = tick - stream.lastWriteTick
             if quietFor >= entry.intervalTicks {
-                stream.sendHeartbeat()
+                stream.heartbeatDue()
                 buckets[tick + entry.intervalTicks, default: []].append(entry)
             } else {
                 buckets[stream.lastWriteTick + entry.intervalTicks, default: []].append(entry)

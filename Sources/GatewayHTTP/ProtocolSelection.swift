@@ -3,48 +3,45 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// Which application protocol a connection speaks, decided once per connection.
-enum ApplicationProtocol {
-    case http2
-    case http1
-
+extension ApplicationProtocol {
     /// Installs the handlers for the protocol at the end of the pipeline.
-    func configure(_ pipeline: ChannelPipeline.SynchronousOperations, services: ServerServices, loop: LoopContext, trusted: Bool, logger: Logger) throws {
+    public func configure(_ pipeline: ChannelPipeline.SynchronousOperations, application: @escaping ApplicationSource, loop: LoopServices,
+                          connection: ConnectionInfo, logger: Logger) throws {
         switch self {
         case .http2:
-            try pipeline.addHandler(HTTP2ConnectionHandler(services: services, loop: loop, trusted: trusted, logger: logger))
+            try pipeline.addHandler(HTTP2ConnectionHandler(application: application, loop: loop, connection: connection, logger: logger))
         case .http1:
             try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
-            try pipeline.addHandler(HTTP1ConnectionHandler(services: services, loop: loop, trusted: trusted, logger: logger))
+            try pipeline.addHandler(HTTP1ConnectionHandler(application: application, loop: loop, connection: connection, logger: logger))
         }
     }
 }
 
 /// After the TLS handshake, ALPN decides: `h2` → HTTP/2; `http/1.1` or nothing → HTTP/1.1.
-final class ALPNSelectionHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = ByteBuffer
+public final class ALPNSelectionHandler: ChannelInboundHandler, RemovableChannelHandler {
+    public typealias InboundIn = ByteBuffer
+    public typealias InboundOut = ByteBuffer
 
     private let logger: Logger
     private let install: (ApplicationProtocol, ChannelHandlerContext) throws -> Void
 
-    init(logger: Logger, install: @escaping (ApplicationProtocol, ChannelHandlerContext) throws -> Void) {
+    public init(logger: Logger, install: @escaping (ApplicationProtocol, ChannelHandlerContext) throws -> Void) {
         self.logger = logger
         self.install = install
     }
 
     /// Handshake failures and timeouts end here (the TLS handler reports them, then closes).
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
         logger.debug("TLS handshake failed", metadata: ["error": "\(error)"])
         context.close(promise: nil)
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         guard let handshake = event as? TLSHandshakeCompleted else {
             context.fireUserInboundEventTriggered(event)
             return
         }
-        let selected: ApplicationProtocol = handshake.negotiatedProtocol == "h2" ? .http2 : .http1
+        let selected: ApplicationProtocol = handshake.negotiatedProtocol == ApplicationProtocol.http2.rawValue ? .http2 : .http1
         do {
             try install(selected, context)
             context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
@@ -57,9 +54,9 @@ final class ALPNSelectionHandler: ChannelInboundHandler, RemovableChannelHandler
 
 /// On plaintext listeners, tells HTTP/2 with prior knowledge (the client connection preface, RFC 9113
 /// §3.4) from HTTP/1.1 by the first bytes, then hands them on to the chosen protocol's handlers.
-final class PrefaceSniffingHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = ByteBuffer
+public final class PrefaceSniffingHandler: ChannelInboundHandler, RemovableChannelHandler {
+    public typealias InboundIn = ByteBuffer
+    public typealias InboundOut = ByteBuffer
 
     private static let preface = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8)
     private let install: (ApplicationProtocol, ChannelHandlerContext) throws -> Void
@@ -67,21 +64,21 @@ final class PrefaceSniffingHandler: ChannelInboundHandler, RemovableChannelHandl
     private var buffered: ByteBuffer?
     private var timer: Scheduled<Void>?
 
-    init(timeout: TimeAmount, install: @escaping (ApplicationProtocol, ChannelHandlerContext) throws -> Void) {
+    public init(timeout: TimeAmount, install: @escaping (ApplicationProtocol, ChannelHandlerContext) throws -> Void) {
         self.timeout = timeout
         self.install = install
     }
 
     /// A client that connects and sends nothing is closed, like a TLS handshake that never completes.
-    func handlerAdded(context: ChannelHandlerContext) {
+    public func handlerAdded(context: ChannelHandlerContext) {
         timer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { context.close(promise: nil) }
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
+    public func handlerRemoved(context: ChannelHandlerContext) {
         timer?.cancel()
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var incoming = unwrapInboundIn(data)
         if buffered == nil {
             buffered = incoming
@@ -106,7 +103,7 @@ final class PrefaceSniffingHandler: ChannelInboundHandler, RemovableChannelHandl
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 
-    func channelReadComplete(context: ChannelHandlerContext) {
+    public func channelReadComplete(context: ChannelHandlerContext) {
         if buffered == nil { context.fireChannelReadComplete() }
     }
 }

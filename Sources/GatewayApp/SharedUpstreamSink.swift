@@ -1,3 +1,4 @@
+import GatewayHTTP
 import GatewayHub
 import GatewaySSE
 import GatewayUpstream
@@ -9,14 +10,17 @@ import NIOCore
 /// into the log, and a final answer into a `stream-error` event, ended streams and the registry.
 final class SharedUpstreamSink: UpstreamSink {
     private weak let registry: UpstreamRegistry?
-    private let hub: Hub
+    private let hub: any HubEngine
+    /// The source's loop: its reports arrive here, and publishes complete here.
+    private let loop: any EventLoop
     private let url: String
     private let channel: String
     private let logger: Logger
 
-    init(registry: UpstreamRegistry, hub: Hub, url: String, channel: String, logger: Logger) {
+    init(registry: UpstreamRegistry, hub: any HubEngine, loop: any EventLoop, url: String, channel: String, logger: Logger) {
         self.registry = registry
         self.hub = hub
+        self.loop = loop
         self.url = url
         self.channel = channel
         var logger = logger
@@ -35,7 +39,7 @@ final class SharedUpstreamSink: UpstreamSink {
                 logger.warning("dropping an upstream event the gateway cannot send", metadata: ["error": "\(error)", "upstream_id": "\(event.id)"])
             }
         }
-        if !published.isEmpty { _ = hub.publish(published, to: channel) }
+        if !published.isEmpty { publish(published) }
     }
 
     func upstreamStateChanged(_ change: UpstreamStateChange) {
@@ -51,10 +55,16 @@ final class SharedUpstreamSink: UpstreamSink {
     func upstreamFailed(_ problem: UpstreamProblem) {
         logger.error("upstream refused the stream; not reconnecting", metadata: ["reason": "\(problem)"])
         registry?.failed(url: url, problem: problem)
-        if let event = try? ServerSentEvent(type: "stream-error", data: Self.errorData(problem)) {
-            _ = hub.publish([event], to: channel)
+        if let event = try? ServerSentEvent(type: ControlEvent.streamError, data: Self.errorData(problem)) {
+            publish([event])
         }
         hub.closeChannel(channel)
+    }
+
+    private func publish(_ events: [ServerSentEvent]) {
+        hub.publish(events, to: channel, options: PublishOptions(), on: loop).whenFailure { [logger] error in
+            logger.error("cannot publish upstream events", metadata: ["error": "\(error)", "events": "\(events.count)"])
+        }
     }
 
     /// `{"status":404,"reason":"…"}`: what a client's `stream-error` listener gets.

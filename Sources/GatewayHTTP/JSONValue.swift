@@ -3,7 +3,7 @@ import NIOCore
 /// A small JSON value for building answers without Foundation on the request path. Keys keep their order.
 /// Not `indirect`: the arrays already hold nested values out of line, and boxing every case cost an
 /// allocation per value on every publish answer.
-enum JSONValue {
+public enum JSONValue: Sendable {
     case string(String)
     case int(Int)
     case bool(Bool)
@@ -11,7 +11,7 @@ enum JSONValue {
     case array([JSONValue])
     case object([(String, JSONValue)])
 
-    func write(into buffer: inout ByteBuffer) {
+    public func write(into buffer: inout ByteBuffer) {
         switch self {
         case .string(let text): Self.writeString(text, into: &buffer)
         case .int(let number): buffer.writeString(String(number))
@@ -36,7 +36,7 @@ enum JSONValue {
         }
     }
 
-    var text: String {
+    public var text: String {
         var buffer = ByteBuffer()
         write(into: &buffer)
         return String(buffer: buffer)

@@ -23,16 +23,18 @@ final class UpstreamClientPlan: Sendable {
 ///
 /// The origin's ids pass through unchanged, so the client's next `Last-Event-ID` means something to the
 /// origin (it is forwarded on reconnect). No hub channel and no history: the origin is the history.
+///
+/// `@unchecked Sendable`: every member is only touched on `loop` (the source reports there, the stream
+/// lives there, `stop` checks it).
 final class UpstreamClientFeed: UpstreamSink, @unchecked Sendable {
-    // Only touched on `loop` (the source reports there, the stream lives there).
-    private weak var stream: EventStream?
+    private weak var stream: ChannelStream?
     private let loop: any EventLoop
     private let registry: UpstreamRegistry
     private let logger: Logger
     private var source: UpstreamSource?
     private var released = false
 
-    init(stream: EventStream, plan: UpstreamClientPlan, loop: any EventLoop) {
+    init(stream: ChannelStream, plan: UpstreamClientPlan, loop: any EventLoop) {
         self.stream = stream
         self.loop = loop
         self.registry = plan.registry
@@ -82,16 +84,9 @@ final class UpstreamClientFeed: UpstreamSink, @unchecked Sendable {
     func upstreamFailed(_ problem: UpstreamProblem) {
         logger.warning("per-client upstream refused the stream", metadata: ["reason": "\(problem)"])
         guard let stream else { return }
-        if let event = try? ServerSentEvent(type: "stream-error", data: SharedUpstreamSink.errorData(problem)) {
+        if let event = try? ServerSentEvent(type: ControlEvent.streamError, data: SharedUpstreamSink.errorData(problem)) {
             stream.deliverUpstream(EventStreamEncoder.encode(event, id: nil), events: 1)
         }
-        stream.channelClosed(stream.plan.channelLabel)
-    }
-}
-
-extension EventStream {
-    /// Starts the per-client upstream instead of a hub subscription (called from `start`).
-    func startUpstream(_ plan: UpstreamClientPlan, loop: any EventLoop) {
-        upstreamFeed = UpstreamClientFeed(stream: self, plan: plan, loop: loop)
+        stream.finish(.serverClosed)
     }
 }

@@ -1,62 +1,70 @@
 import GatewayHTTP2
 import Logging
 import NIOCore
+import NIOHTTP1
 
-/// Serves one HTTP/2 connection: feeds bytes to the nghttp2 session, answers its requests, runs its event
+/// Serves one HTTP/2 connection: feeds bytes to the nghttp2 session, answers its requests, runs its
 /// streams, and writes the session's output in one write per batch.
 ///
 /// Maintainer note: the session only records events while nghttp2 runs; this handler acts on them after
 /// `receive`/`collectOutput` return (`handleSessionEvents`), so answering a request never re-enters nghttp2.
 /// Output is pulled by `flushNow`, which the loop's `FlushBatcher` calls at most once per task, so a
 /// publish that reaches 100 streams of this connection leaves as one TLS record batch and one socket write.
-final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnection, Flushable, IdleMemoryHolder {
-    typealias InboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
+public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnection, Flushable, IdleMemoryHolder {
+    public typealias InboundIn = ByteBuffer
+    public typealias OutboundOut = ByteBuffer
 
     /// Most bytes pulled from nghttp2 for one write; bounds memory per connection while still batching.
     private static let maxBytesPerWrite = 256 * 1024
 
-    private let services: ServerServices
-    private let loop: LoopContext
-    private let trusted: Bool
-    private var logger: Logger
+    private let application: ApplicationSource
+    private let settings: ConnectionSettings
+    private let loop: LoopServices
+    private let connection: ConnectionInfo
+    private let logger: Logger
+    private let accessLog: AccessLog
     private var session: HTTP2ServerSession?
     private var context: ChannelHandlerContext?
-    private var streams: [Int32: EventStream] = [:]
+    private var streams: [Int32: any ResponseStream] = [:]
     private var flushRequested = false
-    private var idleTimer: Scheduled<Void>?
+    private var idleTimer: IdleTimer?
     private var closing = false
     /// Registered with the loop's `IdleMemorySweeper` since our last write.
     private var idleMemoryTracked = false
 
-    init(services: ServerServices, loop: LoopContext, trusted: Bool, logger: Logger) {
-        self.services = services
+    public init(application: @escaping ApplicationSource, loop: LoopServices, connection: ConnectionInfo, logger: Logger) {
+        self.application = application
+        self.settings = application().connectionSettings
         self.loop = loop
-        self.trusted = trusted
+        var connection = connection
+        connection.applicationProtocol = .http2
+        self.connection = connection
         self.logger = logger
+        self.accessLog = AccessLog(logger: logger, enabled: settings.accessLog, protocolName: ApplicationProtocol.http2.rawValue)
     }
 
-    func handlerAdded(context: ChannelHandlerContext) {
+    public func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         do {
-            session = try HTTP2ServerSession(settings: services.http2Settings)
+            session = try HTTP2ServerSession(settings: settings.http2)
         } catch {
             logger.error("cannot create HTTP/2 session", metadata: ["error": "\(error)"])
             context.close(promise: nil)
             return
         }
         logger.debug("HTTP/2 connection")
-        armIdleTimer()
+        idleTimer = IdleTimer(eventLoop: context.eventLoop, timeout: settings.http2.idleTimeout) { self.closeIdle() }
+        idleTimer?.becameIdle()
         flushNow()  // our SETTINGS go out at once (RFC 9113 §3.4)
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
+    public func handlerRemoved(context: ChannelHandlerContext) {
         endAllStreams(.clientClosed)
         idleTimer?.cancel()
         self.context = nil
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard let session, !closing else { return }
         do {
             try session.receive(unwrapInboundIn(data))
@@ -67,27 +75,27 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
         handleSessionEvents()
     }
 
-    func channelReadComplete(context: ChannelHandlerContext) {
+    public func channelReadComplete(context: ChannelHandlerContext) {
         flushNow()
     }
 
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
+    public func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable { flushNow() }
         context.fireChannelWritabilityChanged()
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    public func channelInactive(context: ChannelHandlerContext) {
         endAllStreams(.clientClosed)
         idleTimer?.cancel()
         context.fireChannelInactive()
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
         logger.debug("connection error", metadata: ["error": "\(error)"])
         context.close(promise: nil)
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is DrainEvent { drain() }
         context.fireUserInboundEventTriggered(event)
     }
@@ -109,33 +117,39 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
     }
 
     private func respond(to request: HTTP2Request, on id: HTTP2StreamID) {
-        guard let session else { return }
-        idleTimer?.cancel()
-        idleTimer = nil
+        idleTimer?.becameBusy()
+        let method = HTTPMethod(rawValue: request.method)
+        let response: Response
         if let problem = request.problem {
-            let response: GatewayResponse = switch problem {
-            case .bodyTooLarge: RequestHandler.bodyTooLarge(limit: services.configuration.publish.maxBodyBytes)
-            case .headerListTooLarge: .error(431, "headers_too_large", "the request headers are larger than \(services.configuration.http2.maxHeaderListSize) bytes or more than \(services.configuration.http2.maxHeaderCount) fields")
+            response = switch problem {
+            case .bodyTooLarge:
+                HTTPError.bodyTooLarge(limit: settings.maxRequestBodyBytes).response
+            case .headerListTooLarge:
+                HTTPError(431, .headersTooLarge, "the request headers are larger than \(settings.http2.maxHeaderListSize) bytes or more than \(settings.http2.maxHeaderCount) fields").response
             }
-            answer(response, request: request, on: id, session: session)
-            return
+        } else {
+            let gatewayRequest = Request(method: method, target: request.path, headers: request.headers, body: request.body, connection: connection)
+            response = application().respond(to: gatewayRequest, on: loop.eventLoop)
         }
-        let gatewayRequest = GatewayRequest(method: request.method, target: request.path, headers: request.headers, body: request.body, trustedListener: trusted)
-        answer(services.requestHandler.handle(gatewayRequest), request: request, on: id, session: session)
+        ReadyResponse.resolve(response, method: method, on: loop.eventLoop) { ready in
+            self.answer(ready, method: method, target: request.path, on: id)
+        }
     }
 
-    private func answer(_ response: GatewayResponse, request: HTTP2Request, on id: HTTP2StreamID, session: HTTP2ServerSession) {
+    private func answer(_ response: ReadyResponse, method: HTTPMethod, target: String, on id: HTTP2StreamID) {
+        guard let session, context != nil else { return }
         switch response {
         case .complete(let status, let headers, let body):
-            let bodyPart: HTTP2ResponseBody = request.method == "HEAD" || body.readableBytes == 0 ? .empty : .bytes(body)
-            session.respond(to: id, status: status, headers: headers + [("content-length", String(body.readableBytes))], body: bodyPart)
-            accessLog(request: request, status: status, bytes: body.readableBytes)
-        case .eventStream(let plan):
-            session.respond(to: id, status: 200, headers: EventStreamPlan.headers, body: .streaming)
-            let stream = EventStream(connection: self, loop: loop, streamID: id.rawValue, plan: plan)
+            session.respond(to: id, status: status, headers: headers, body: body.map { .bytes($0) } ?? .empty)
+            accessLog.request(method: method, target: target, status: status, bytes: response.bodyBytes)
+            if streams.isEmpty { idleTimer?.becameIdle() }
+        case .stream(let opener):
+            session.respond(to: id, status: 200, headers: Response.eventStreamHeaders, body: .streaming)
+            let writer = StreamWriter(connection: self, loop: loop, slot: StreamSlot(rawValue: id.rawValue), outboundBudget: settings.outboundBudget)
+            let stream = opener.open(writer, loop: loop)
             streams[id.rawValue] = stream
-            stream.start(hub: services.hub)
-            if closing { endStream(stream, reason: .draining) }
+            stream.start()
+            if closing { endStream(id.rawValue, reason: .draining) }
         }
         requestFlush()
     }
@@ -143,29 +157,29 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
     private func streamClosed(_ id: HTTP2StreamID, errorCode: UInt32) {
         if let stream = streams.removeValue(forKey: id.rawValue) {
             stream.end(.clientClosed)
-            logStreamClosed(stream, errorCode: errorCode)
+            accessLog.streamClosed(stream, extra: ["stream": "\(id.rawValue)", "h2_error": "\(errorCode)"])
         }
-        armIdleTimer()
+        if streams.isEmpty { idleTimer?.becameIdle() }
     }
 
     // MARK: StreamConnection
 
-    func enqueue(_ bytes: ByteBuffer, stream: Int32) -> Int {
-        session?.enqueueCounting(bytes, on: HTTP2StreamID(stream)) ?? 0
+    func enqueue(_ bytes: ByteBuffer, slot: StreamSlot) -> Int {
+        session?.enqueueCounting(bytes, on: HTTP2StreamID(slot.rawValue)) ?? 0
     }
 
-    func abortSlowStream(_ stream: Int32) {
-        logger.info("ending slow stream", metadata: ["stream": "\(stream)", "budget": "\(services.configuration.streams.outboundBudget)"])
-        session?.resetStream(HTTP2StreamID(stream), errorCode: HTTP2ErrorCode.cancel)
+    func abortSlowStream(_ slot: StreamSlot) {
+        logger.info("ending slow stream", metadata: ["stream": "\(slot.rawValue)", "budget": "\(settings.outboundBudget)"])
+        session?.resetStream(HTTP2StreamID(slot.rawValue), errorCode: HTTP2ErrorCode.cancel)
         requestFlush()
     }
 
-    func finishStream(_ stream: Int32) {
-        guard let eventStream = streams.removeValue(forKey: stream) else { return }
-        session?.finishStream(HTTP2StreamID(stream))
-        logStreamClosed(eventStream, errorCode: 0)
+    func finishStream(_ slot: StreamSlot) {
+        guard let stream = streams.removeValue(forKey: slot.rawValue) else { return }
+        session?.finishStream(HTTP2StreamID(slot.rawValue))
+        accessLog.streamClosed(stream, extra: ["stream": "\(slot.rawValue)", "h2_error": "0"])
         requestFlush()
-        armIdleTimer()
+        if streams.isEmpty { idleTimer?.becameIdle() }
     }
 
     func requestFlush() {
@@ -225,7 +239,7 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
     private func drain() {
         guard let session, !closing else { return }
         closing = true
-        for stream in streams.values { endStream(stream, reason: .draining) }
+        for id in Array(streams.keys) { endStream(id, reason: .draining) }
         session.goAway(errorCode: HTTP2ErrorCode.noError)
         flushNow()
         // Timer closures hold the handler strongly (the timers are cancelled or fire): a weak reference
@@ -235,29 +249,27 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
         }
     }
 
-    private func endStream(_ stream: EventStream, reason: EventStream.EndReason) {
+    private func endStream(_ id: Int32, reason: StreamEndReason) {
+        guard let stream = streams[id] else { return }
         stream.end(reason)
-        session?.finishStream(HTTP2StreamID(stream.streamID))
+        finishStream(StreamSlot(rawValue: id))
     }
 
-    private func endAllStreams(_ reason: EventStream.EndReason) {
-        for stream in streams.values {
+    private func endAllStreams(_ reason: StreamEndReason) {
+        for (id, stream) in streams {
             stream.end(reason)
-            logStreamClosed(stream, errorCode: 0)
+            accessLog.streamClosed(stream, extra: ["stream": "\(id)", "h2_error": "0"])
         }
         streams.removeAll()
     }
 
-    private func armIdleTimer() {
-        guard streams.isEmpty, idleTimer == nil, let context else { return }
-        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(services.configuration.http2.idleTimeout)) {
-            guard self.streams.isEmpty, let session = self.session else { return }
-            self.idleTimer = nil
-            session.goAway(errorCode: HTTP2ErrorCode.noError)
-            self.closing = true
-            self.flushNow()
-            self.context?.close(promise: nil)
-        }
+    /// No stream for the idle timeout: GOAWAY and close.
+    private func closeIdle() {
+        guard streams.isEmpty, let session else { return }
+        session.goAway(errorCode: HTTP2ErrorCode.noError)
+        closing = true
+        flushNow()
+        context?.close(promise: nil)
     }
 
     private func fail(_ error: any Error) {
@@ -272,24 +284,9 @@ final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnection, Flu
             context.close(promise: nil)
         }
     }
-
-    // MARK: Logging
-
-    private func accessLog(request: HTTP2Request, status: Int, bytes: Int) {
-        guard services.configuration.logging.accessLog else { return }
-        logger.info("request", metadata: [
-            "protocol": "h2", "method": "\(request.method)", "path": "\(request.path)", "status": "\(status)", "bytes": "\(bytes)",
-        ])
-    }
-
-    private func logStreamClosed(_ stream: EventStream, errorCode: UInt32) {
-        guard services.configuration.logging.accessLog else { return }
-        var metadata = stream.accessLogMetadata(protocol: "h2")
-        metadata["stream"] = "\(stream.streamID)"
-        metadata["h2_error"] = "\(errorCode)"
-        logger.info("stream closed", metadata: metadata)
-    }
 }
 
 /// Fired down every connection's pipeline when the server starts draining.
-struct DrainEvent: Sendable {}
+public struct DrainEvent: Sendable {
+    public init() {}
+}

@@ -1,3 +1,4 @@
+import GatewayHTTP
 import GatewayHub
 import GatewayRouting
 import GatewaySSE
@@ -15,8 +16,8 @@ import Synchronization
 /// unless `always_on`. A final answer from the origin (204, 4xx but 408/429) ends the channel's streams
 /// and marks the URL failed for a cool-down of the route's `reconnect.max`; subscribes in that time get
 /// 502 with the origin's answer, and the first subscribe after it tries the origin again.
-final class UpstreamRegistry: Sendable {
-    private let hub: Hub
+public final class UpstreamRegistry: Sendable {
+    private let hub: any HubEngine
     private let group: any EventLoopGroup
     let logger: Logger
     let maxConnections: Int
@@ -44,10 +45,10 @@ final class UpstreamRegistry: Sendable {
     /// What a subscribe gets: the hub channel to join, or a refusal to send.
     enum Admission {
         case subscribe(channel: String)
-        case refuse(code: String, message: String, status: Int?)
+        case refuse(HTTPError)
     }
 
-    init(hub: Hub, group: any EventLoopGroup, maxConnections: Int, logger: Logger) {
+    public init(hub: any HubEngine, group: any EventLoopGroup, maxConnections: Int, logger: Logger) {
         self.hub = hub
         self.group = group
         self.maxConnections = maxConnections
@@ -62,11 +63,11 @@ final class UpstreamRegistry: Sendable {
     func acquire(url: String, route: UpstreamRoute) -> Admission {
         let now = NIODeadline.now()
         let result: Admission = state.withLock { state in
-            guard !state.stopped else { return .refuse(code: "upstream_unavailable", message: "the gateway is shutting down", status: nil) }
+            guard !state.stopped else { return .refuse(.upstream(.upstreamUnavailable, "the gateway is shutting down")) }
             if var entry = state.entries[url] {
                 if let failure = entry.failure {
                     if now < failure.until {
-                        return .refuse(code: "upstream_failed", message: "the upstream refused the stream: \(failure.problem)", status: failure.problem.status)
+                        return .refuse(.upstream(.upstreamFailed, "the upstream refused the stream: \(failure.problem)", upstreamStatus: failure.problem.status))
                     }
                     state.entries[url] = nil  // cool-down over: try the origin again below
                 } else {
@@ -77,17 +78,18 @@ final class UpstreamRegistry: Sendable {
             }
             let open = state.entries.values.filter { $0.failure == nil }.count + state.clientSlots
             guard open < maxConnections else {
-                return .refuse(code: "upstream_limit", message: "the gateway already holds its maximum of \(maxConnections) upstream connections", status: nil)
+                return .refuse(.upstream(.upstreamLimit, "the gateway already holds its maximum of \(maxConnections) upstream connections"))
             }
             let configuration: UpstreamSourceConfiguration
             do {
                 configuration = try Self.sourceConfiguration(url: url, route: route, contexts: &state.tlsContexts)
             } catch {
-                return .refuse(code: "upstream_misconfigured", message: "\(error)", status: nil)
+                return .refuse(.upstream(.upstreamMisconfigured, "\(error)"))
             }
             let channel = Self.channelName(url: url)
-            let sink = SharedUpstreamSink(registry: self, hub: hub, url: url, channel: channel, logger: logger)
-            let source = UpstreamSource(configuration: configuration, eventLoop: group.next(), sink: sink)
+            let loop = group.next()
+            let sink = SharedUpstreamSink(registry: self, hub: hub, loop: loop, url: url, channel: channel, logger: logger)
+            let source = UpstreamSource(configuration: configuration, eventLoop: loop, sink: sink)
             state.entries[url] = Entry(source: source, route: route, channel: channel)
             if state.sweeper == nil {
                 state.sweeper = group.next().scheduleRepeatedTask(initialDelay: .milliseconds(250), delay: .milliseconds(250)) { [weak self] _ in
@@ -102,13 +104,13 @@ final class UpstreamRegistry: Sendable {
 
     /// Opens, at server start, every shared `always_on` upstream whose URL has no parameters: its history
     /// fills before the first subscriber comes.
-    func startAlwaysOn(_ routes: [Route]) {
+    public func startAlwaysOn(_ routes: [Route]) {
         for route in routes {
             guard case .upstream(let upstream) = route.action, upstream.mode == .shared, upstream.alwaysOn,
                   upstream.url.parameterNames.isEmpty, let url = upstream.url.expand([:])
             else { continue }
-            if case .refuse(_, let message, _) = acquire(url: url, route: upstream) {
-                logger.error("cannot open always-on upstream", metadata: ["upstream": "\(url)", "reason": "\(message)"])
+            if case .refuse(let refusal) = acquire(url: url, route: upstream) {
+                logger.error("cannot open always-on upstream", metadata: ["upstream": "\(url)", "reason": "\(refusal.message)"])
             }
         }
     }
@@ -134,13 +136,13 @@ final class UpstreamRegistry: Sendable {
     /// A per-client stream: the source configuration with the client's headers, and a connection slot
     /// (given back by `releaseClientSlot`). A refusal when over `maxConnections`.
     func clientConfiguration(url: String, route: UpstreamRoute, headers: [(name: String, value: String)], lastEventID: String?)
-        -> Result<UpstreamSourceConfiguration, Refusal>
+        -> Result<UpstreamSourceConfiguration, HTTPError>
     {
         state.withLock { state in
-            guard !state.stopped else { return .failure(Refusal(code: "upstream_unavailable", message: "the gateway is shutting down")) }
+            guard !state.stopped else { return .failure(.upstream(.upstreamUnavailable, "the gateway is shutting down")) }
             let open = state.entries.values.filter { $0.failure == nil }.count + state.clientSlots
             guard open < maxConnections else {
-                return .failure(Refusal(code: "upstream_limit", message: "the gateway already holds its maximum of \(maxConnections) upstream connections"))
+                return .failure(.upstream(.upstreamLimit, "the gateway already holds its maximum of \(maxConnections) upstream connections"))
             }
             do {
                 var configuration = try Self.sourceConfiguration(url: url, route: route, contexts: &state.tlsContexts)
@@ -149,22 +151,14 @@ final class UpstreamRegistry: Sendable {
                 state.clientSlots += 1
                 return .success(configuration)
             } catch {
-                return .failure(Refusal(code: "upstream_misconfigured", message: "\(error)"))
+                return .failure(.upstream(.upstreamMisconfigured, "\(error)"))
             }
         }
-    }
-
-    struct Refusal: Error {
-        var code: String
-        var message: String
     }
 
     func releaseClientSlot() {
         state.withLock { $0.clientSlots -= 1 }
     }
-
-    /// Per-client upstream streams open.
-    var clientCount: Int { state.withLock { $0.clientSlots } }
 
     /// Called from the sink on a final answer.
     func failed(url: String, problem: UpstreamProblem) {
@@ -208,10 +202,10 @@ final class UpstreamRegistry: Sendable {
     }
 
     /// Open shared sources (not counting failed ones).
-    var openCount: Int { state.withLock { $0.entries.values.filter { $0.failure == nil }.count } }
+    public var openCount: Int { state.withLock { $0.entries.values.filter { $0.failure == nil }.count } }
 
     /// Stops every source (drain).
-    func stop() {
+    public func stop() {
         let (sources, sweeper) = state.withLock { state in
             defer { state.entries = [:]; state.sweeper = nil; state.stopped = true }
             return (state.entries.values.map(\.source), state.sweeper)

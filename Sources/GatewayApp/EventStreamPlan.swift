@@ -1,0 +1,54 @@
+import GatewayHTTP
+import GatewayHub
+import NIOCore
+
+/// How to run one event stream: which channels, from where, and its timing. Made by a responder, opened
+/// by the connection once it has a slot for the stream.
+public struct EventStreamPlan: StreamOpener {
+    /// One channel, or several (`?channel=a&channel=b`), in the order given.
+    public var channels: [String]
+    /// The stream's session: proposed by the client (`?session=`) or made up; unicast publishes target it.
+    public var session: String
+    /// What the client sent as `Last-Event-ID` (header, else `lastEventId` / `last_event_id` query).
+    public var lastEventID: String?
+    /// The `retry:` hint, jitter already applied.
+    public var retryMilliseconds: Int
+    /// End the stream cleanly after this long (jitter already applied); nil: no limit.
+    public var maxAge: TimeAmount?
+    /// What every stream of the route shares.
+    let route: StreamRoute
+    /// Per-client upstream routes: the stream is fed by its own upstream source, not by `channels`.
+    var upstream: UpstreamClientPlan? = nil
+
+    public var heartbeat: TimeAmount { route.heartbeat }
+    public var outboundBudget: Int { route.outboundBudget }
+
+    /// For logs: the channel, or the channels joined by commas.
+    var channelLabel: String { channels.joined(separator: ",") }
+
+    public func open(_ writer: StreamWriter, loop: LoopServices) -> any ResponseStream {
+        ChannelStream(writer: writer, loop: loop, plan: self)
+    }
+}
+
+/// What every stream of one route shares, kept once per route instead of once per stream (a million idle
+/// streams would otherwise each carry the same heartbeat, history bounds and engine).
+final class StreamRoute: Sendable {
+    let engine: any HubEngine
+    let heartbeat: TimeAmount
+    let outboundBudget: Int
+    /// Replay the last N events on a first connect (no id).
+    let replayLast: Int?
+    let streamOpenEvent: Bool
+    /// History bounds for channels this route's streams create.
+    let historyLimits: HistoryLimits
+
+    init(engine: any HubEngine, heartbeat: Duration, outboundBudget: Int, replayLast: Int?, streamOpenEvent: Bool, historyLimits: HistoryLimits) {
+        self.engine = engine
+        self.heartbeat = TimeAmount(heartbeat)
+        self.outboundBudget = outboundBudget
+        self.replayLast = replayLast
+        self.streamOpenEvent = streamOpenEvent
+        self.historyLimits = historyLimits
+    }
+}

@@ -1,0 +1,66 @@
+import GatewayHTTP
+import GatewayRouting
+import NIOHTTP1
+
+/// `upstream:` routes: fill the URL from path then query parameters, then join the URL's shared source
+/// (a hub channel, with replay and exact resume as for internal channels) or open one per client.
+struct UpstreamResponder: Responder {
+    let route: UpstreamRoute
+    let upstreams: UpstreamRegistry?
+    let planner: StreamPlanner
+
+    var allowedMethods: [HTTPMethod] { [.GET] }
+
+    func respond(to request: Request, context: RequestContext) -> Response {
+        switch stream(request, context.parameters) {
+        case .success(let plan): .stream(plan)
+        case .failure(let refusal): refusal.response
+        }
+    }
+
+    private func stream(_ request: Request, _ pathParameters: [String: String]) -> Result<EventStreamPlan, HTTPError> {
+        var parameters = pathParameters
+        for name in route.url.parameterNames where parameters[name] == nil {
+            guard let value = request.queryValue(name), !value.isEmpty else {
+                return .failure(HTTPError(400, .missingParameter, "this stream needs the query parameter '\(name)'"))
+            }
+            parameters[name] = value
+        }
+        guard let url = route.url.expand(parameters) else {
+            return .failure(HTTPError(400, .missingParameter, "this stream needs the parameters \(route.url.parameterNames)"))
+        }
+        guard let upstreams else {
+            return .failure(.upstream(.upstreamUnavailable, "upstreams are not enabled in this process"))
+        }
+        switch route.mode {
+        case .shared:
+            switch upstreams.acquire(url: url, route: route) {
+            case .subscribe(let channel): return planner.plan(request, channels: [channel])
+            case .refuse(let refusal): return .failure(refusal)
+            }
+        case .perClient:
+            // Only the configured headers travel; the client's Last-Event-ID is the origin's own id.
+            let forwarded = Self.forwardedHeaders(request.headers, names: route.forwardHeaders)
+            return upstreams.clientConfiguration(url: url, route: route, headers: forwarded, lastEventID: request.header("last-event-id"))
+                .flatMap { source in
+                    // The channel name only labels the stream in logs; nothing subscribes to it.
+                    planner.plan(request, channels: [UpstreamRegistry.channelName(url: url)], resumable: false).map { plan in
+                        var plan = plan
+                        plan.upstream = UpstreamClientPlan(configuration: source, registry: upstreams, logger: upstreams.logger)
+                        return plan
+                    }
+                }
+        }
+    }
+
+    /// The configured headers, one field per name: HTTP/2 clients split `cookie` into crumbs that must be
+    /// joined with "; " before going to an HTTP/1.1 origin (RFC 9113 §8.2.3); other repeats join with ", "
+    /// (RFC 9110 §5.3).
+    static func forwardedHeaders(_ headers: [(name: String, value: String)], names: [String]) -> [(name: String, value: String)] {
+        names.compactMap { name in
+            let values = headers.filter { $0.name == name }.map(\.value)
+            guard !values.isEmpty else { return nil }
+            return (name, values.joined(separator: name == "cookie" ? "; " : ", "))
+        }
+    }
+}

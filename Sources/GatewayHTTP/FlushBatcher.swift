@@ -1,0 +1,36 @@
+import NIOCore
+
+/// Something with queued output to write once per batch.
+protocol Flushable: AnyObject {
+    func flushNow()
+}
+
+/// Collects the connections that got bytes during one loop task and flushes each once, after the task.
+///
+/// A publish reaches a loop as one task that writes to many streams; flushing per write would cost one
+/// TLS record and one syscall per stream per event. Deferring to one `execute` gives one write per
+/// connection per batch, however many of its streams got bytes.
+final class FlushBatcher {
+    private let eventLoop: any EventLoop
+    private var pending: [any Flushable] = []
+    private var scheduled = false
+
+    init(eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+    }
+
+    /// Callers keep their own "already requested" flag so each appears once per batch.
+    func schedule(_ target: any Flushable) {
+        pending.append(target)
+        guard !scheduled else { return }
+        scheduled = true
+        eventLoop.assumeIsolated().execute { self.run() }
+    }
+
+    private func run() {
+        scheduled = false
+        let targets = pending
+        pending.removeAll(keepingCapacity: true)
+        for target in targets { target.flushNow() }
+    }
+}

@@ -1,0 +1,258 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Serves one HTTP/1.1 connection (ALPN `http/1.1`, no ALPN, or plaintext without the HTTP/2 preface):
+/// the same application and streams as HTTP/2, one request at a time, a stream as a chunked body.
+public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnection, Flushable {
+    public typealias InboundIn = HTTPServerRequestPart
+    public typealias OutboundOut = HTTPServerResponsePart
+
+    private enum State {
+        case idle
+        case receiving(HTTPRequestHead, ByteBuffer)
+        /// The application's answer is not ready yet (a deferred response).
+        case answering
+        /// The request was answered early (too large); the rest of it is read and dropped, then we close.
+        case discarding
+        case streaming(any ResponseStream)
+        case closed
+    }
+
+    private let application: ApplicationSource
+    private let settings: ConnectionSettings
+    private let loop: LoopServices
+    private let connection: ConnectionInfo
+    private let logger: Logger
+    private let accessLog: AccessLog
+    private var state = State.idle
+    private var context: ChannelHandlerContext?
+    /// Event bytes skip NIO's HTTP handlers (see `HTTP1ChunkWriter`); nil without an encoder in the pipeline.
+    private var chunkWriter: HTTP1ChunkWriter?
+    /// The channel's write-buffer high-water mark when it is within the outbound budget (see `queuedBytes`).
+    private var writableBound: Int?
+    /// Kept from `channelWritabilityChanged`, so counting queued bytes does not touch the channel.
+    private var isWritable = true
+    private var flushRequested = false
+    /// Closes a keep-alive connection that sits between requests for `http1.idle_timeout`.
+    private var idleTimer: IdleTimer?
+
+    public init(application: @escaping ApplicationSource, loop: LoopServices, connection: ConnectionInfo, logger: Logger) {
+        self.application = application
+        self.settings = application().connectionSettings
+        self.loop = loop
+        var connection = connection
+        connection.applicationProtocol = .http1
+        self.connection = connection
+        self.logger = logger
+        self.accessLog = AccessLog(logger: logger, enabled: settings.accessLog, protocolName: ApplicationProtocol.http1.rawValue)
+    }
+
+    public func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        chunkWriter = HTTP1ChunkWriter(pipeline: context.pipeline.syncOperations)
+        if let high = try? context.channel.syncOptions?.getOption(.writeBufferWaterMark).high, high <= settings.outboundBudget {
+            writableBound = high
+        }
+        isWritable = context.channel.isWritable
+        idleTimer = IdleTimer(eventLoop: context.eventLoop, timeout: settings.http1.idleTimeout) {
+            self.state = .closed
+            self.context?.close(promise: nil)
+        }
+        idleTimer?.becameIdle()
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        endStream(.clientClosed)
+        idleTimer?.cancel()
+        self.context = nil
+        chunkWriter = nil
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        chunkWriter?.discard()
+        endStream(.clientClosed)
+        state = .closed
+        idleTimer?.cancel()
+        context.fireChannelInactive()
+    }
+
+    public func channelWritabilityChanged(context: ChannelHandlerContext) {
+        isWritable = context.channel.isWritable
+        context.fireChannelWritabilityChanged()
+    }
+
+    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("connection error", metadata: ["error": "\(error)"])
+        endStream(.clientClosed)
+        state = .closed
+        context.close(promise: nil)
+    }
+
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is DrainEvent {
+            // End the stream (chunked terminator) and close: the client reconnects elsewhere.
+            if case .streaming(let stream) = state {
+                stream.end(.draining)
+                accessLog.streamClosed(stream)
+                state = .closed
+                chunkWriter?.writePending()
+                context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            } else if case .idle = state {
+                context.close(promise: nil)
+            }
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch (unwrapInboundIn(data), state) {
+        case (.head(let head), .idle):
+            idleTimer?.becameBusy()
+            let headBytes = head.headers.reduce(head.uri.utf8.count) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
+            if headBytes > settings.maxRequestHeadBytes {
+                reject(HTTPError(431, .headersTooLarge, "the request head is larger than \(settings.maxRequestHeadBytes) bytes"), head: head)
+                return
+            }
+            state = .receiving(head, context.channel.allocator.buffer(capacity: 0))
+        case (.body(var chunk), .receiving(let head, var body)):
+            guard body.readableBytes + chunk.readableBytes <= settings.maxRequestBodyBytes else {
+                reject(.bodyTooLarge(limit: settings.maxRequestBodyBytes), head: head)
+                return
+            }
+            state = .idle  // drop the reference so `body` stays uniquely owned while it grows
+            body.writeBuffer(&chunk)
+            state = .receiving(head, body)
+        case (.end, .receiving(let head, let body)):
+            state = .answering
+            handle(head: head, body: body)
+        case (.end, .discarding):
+            context.close(promise: nil)
+        case (_, .discarding), (_, .closed):
+            break
+        case (_, .streaming), (_, .idle), (_, .receiving), (_, .answering):
+            // A second request while an answer or stream runs, or parts out of order: not a client we serve.
+            endStream(.clientClosed)
+            state = .closed
+            context.close(promise: nil)
+        }
+    }
+
+    private func handle(head: HTTPRequestHead, body: ByteBuffer) {
+        let headers = head.headers.map { (name: $0.name.lowercased(), value: $0.value) }
+        let request = Request(method: head.method, target: head.uri, headers: headers, body: body, connection: connection)
+        let response = application().respond(to: request, on: loop.eventLoop)
+        ReadyResponse.resolve(response, method: head.method, on: loop.eventLoop) { ready in self.answer(ready, head: head) }
+    }
+
+    private func answer(_ response: ReadyResponse, head: HTTPRequestHead) {
+        guard let context, case .answering = state else { return }
+        switch response {
+        case .complete(let status, let headers, let body):
+            let keepAlive = head.isKeepAlive
+            let written = writeComplete(status: status, headers: headers + (keepAlive ? [] : [("connection", "close")]), body: body, version: head.version)
+            if keepAlive {
+                state = .idle
+                idleTimer?.becameIdle()
+            } else {
+                state = .closed
+                written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            }
+            accessLog.request(method: head.method, target: head.uri, status: status, bytes: response.bodyBytes)
+        case .stream(let opener):
+            var responseHead = HTTPResponseHead(version: head.version, status: .ok)
+            for (name, value) in Response.eventStreamHeaders { responseHead.headers.add(name: name, value: value) }
+            context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
+            let writer = StreamWriter(connection: self, loop: loop, slot: StreamSlot(rawValue: 0), outboundBudget: settings.outboundBudget)
+            let stream = opener.open(writer, loop: loop)
+            state = .streaming(stream)
+            stream.start()
+        }
+    }
+
+    /// Writes a whole response; the future completes when its end is written.
+    private func writeComplete(status: Int, headers: [(name: String, value: String)], body: ByteBuffer?, version: HTTPVersion) -> EventLoopFuture<Void> {
+        guard let context else { return loop.eventLoop.makeSucceededVoidFuture() }
+        var responseHead = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: status))
+        for (name, value) in headers { responseHead.headers.add(name: name, value: value) }
+        context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
+        if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        return context.writeAndFlush(wrapOutboundOut(.end(nil)))
+    }
+
+    /// Answers at once and closes after the answer: the rest of an oversized request is not worth reading.
+    private func reject(_ error: HTTPError, head: HTTPRequestHead) {
+        guard let context else { return }
+        state = .discarding
+        ReadyResponse.resolve(error.response, method: head.method, on: loop.eventLoop) { ready in
+            guard case .complete(let status, let headers, let body) = ready else { return }
+            self.writeComplete(status: status, headers: headers + [("connection", "close")], body: body, version: head.version)
+                .assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            self.accessLog.request(method: head.method, target: head.uri, status: status, bytes: ready.bodyBytes)
+        }
+    }
+
+    private func endStream(_ reason: StreamEndReason) {
+        guard case .streaming(let stream) = state else { return }
+        stream.end(reason)
+        accessLog.streamClosed(stream)
+        state = .closed
+    }
+
+    // MARK: StreamConnection
+
+    func enqueue(_ bytes: ByteBuffer, slot: StreamSlot) -> Int {
+        if chunkWriter != nil {
+            chunkWriter!.append(bytes)
+        } else {
+            context?.write(wrapOutboundOut(.body(.byteBuffer(bytes))), promise: nil)
+        }
+        return queuedBytes()
+    }
+
+    /// Bytes the socket has not taken yet (framed here, or buffered by NIO): on HTTP/1.1 the connection is
+    /// the stream.
+    ///
+    /// While the channel is writable NIO holds at most its high-water mark; when that plus what is framed
+    /// here is within the budget, that sum is returned: the answer to "over budget?" is the same, and the
+    /// exact count is a generic option lookup (several dynamic casts) on every event.
+    private func queuedBytes() -> Int {
+        let framed = chunkWriter?.pendingBytes ?? 0
+        if let writableBound, isWritable, framed + writableBound <= settings.outboundBudget { return framed + writableBound }
+        guard let channel = context?.channel else { return framed }
+        return framed + ((try? channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0)
+    }
+
+    func abortSlowStream(_ slot: StreamSlot) {
+        logger.info("ending slow stream", metadata: ["budget": "\(settings.outboundBudget)"])
+        if case .streaming(let stream) = state {
+            stream.end(.slowConsumer)
+            accessLog.streamClosed(stream)
+        }
+        chunkWriter?.discard()
+        state = .closed
+        context?.close(promise: nil)
+    }
+
+    /// The chunked body ends; the connection stays open for the client's next request (its reconnect).
+    func finishStream(_ slot: StreamSlot) {
+        guard let context, case .streaming(let stream) = state else { return }
+        accessLog.streamClosed(stream)
+        state = .idle
+        chunkWriter?.writePending()
+        context.write(wrapOutboundOut(.end(nil)), promise: nil)
+        idleTimer?.becameIdle()
+        requestFlush()
+    }
+
+    func requestFlush() {
+        guard !flushRequested else { return }
+        flushRequested = true
+        loop.flushes.schedule(self)
+    }
+
+    func flushNow() {
+        flushRequested = false
+        if chunkWriter != nil { chunkWriter!.flush() } else { context?.flush() }
+    }
+}

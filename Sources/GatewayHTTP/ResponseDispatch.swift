@@ -1,0 +1,45 @@
+import NIOCore
+import NIOHTTP1
+
+/// An application's answer made ready for the wire, the same for both protocols: deferred answers waited
+/// for, and complete ones given their `content-length`.
+enum ReadyResponse {
+    case complete(status: Int, headers: [(name: String, value: String)], body: ByteBuffer?)
+    case stream(any StreamOpener)
+
+    /// Calls `deliver` with the ready answer: at once, or when a deferred answer completes (on the
+    /// connection's loop). A failed deferred answer becomes a 500 with the JSON error body.
+    static func resolve(_ response: Response, method: HTTPMethod, on loop: any EventLoop, _ deliver: @escaping (ReadyResponse) -> Void) {
+        switch response {
+        case .complete(let status, let headers, let body):
+            // A HEAD answer carries the length the body would have, and no body (RFC 9110 §9.3.2).
+            let sent = method == .HEAD || body.readableBytes == 0 ? nil : body
+            deliver(.complete(status: status, headers: headers + [("content-length", String(body.readableBytes))], body: sent))
+        case .stream(let opener):
+            deliver(.stream(opener))
+        case .deferred(let future):
+            future.hop(to: loop).assumeIsolated().whenComplete { result in
+                switch result {
+                case .success(let response):
+                    resolve(response, method: method, on: loop, deliver)
+                case .failure(let error):
+                    resolve(HTTPError(500, .internalError, "the request failed: \(error)").response, method: method, on: loop, deliver)
+                }
+            }
+        }
+    }
+
+    var status: Int {
+        switch self {
+        case .complete(let status, _, _): status
+        case .stream: 200
+        }
+    }
+
+    var bodyBytes: Int {
+        switch self {
+        case .complete(_, let headers, _): headers.last.flatMap { Int($0.value) } ?? 0
+        case .stream: 0
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import NIOCore
+
+/// The connection a stream writes through: an HTTP/2 stream of a multiplexed connection, or a whole
+/// HTTP/1.1 connection. Implementations live on one event loop.
+protocol StreamConnection: AnyObject {
+    /// Queues bytes on the stream (not yet written to the socket); returns the bytes now queued on it that
+    /// the peer has not taken yet (the budget is checked against this).
+    func enqueue(_ bytes: ByteBuffer, slot: StreamSlot) -> Int
+    /// Ends the stream at once because its client stopped reading (the budget is spent).
+    func abortSlowStream(_ slot: StreamSlot)
+    /// Ends the stream cleanly once what is queued has gone out.
+    func finishStream(_ slot: StreamSlot)
+    /// Asks for the queued bytes to be written; the loop batches these into one write per connection.
+    func requestFlush()
+}
+
+/// Which stream of its connection a writer writes to: an HTTP/2 stream id, or 0 for HTTP/1.1. Only the
+/// connection that made it reads it.
+struct StreamSlot: Hashable {
+    let rawValue: Int32
+}
+
+/// A protocol-neutral handle on one open response stream, kept inline in the application's stream object.
+///
+/// It owns the budget rule: bytes queued on the connection but not taken by the client may not exceed the
+/// outbound budget (plus what the stream was allowed for a replay); past it the stream is aborted at once
+/// and the client resumes from history. Kept small: a million idle streams hold a million of these.
+public struct StreamWriter {
+    // `unowned(unsafe)`: read on every write, and safe `unowned` pays an atomic check each time. The
+    // connection outlives its streams by construction: a handler ends all its streams when it leaves the
+    // pipeline, and loop services live as long as the server.
+    private unowned(unsafe) let connection: any StreamConnection
+    private unowned(unsafe) let loop: LoopServices
+    private let slot: StreamSlot
+    private let outboundBudget: Int
+    /// Replayed bytes raise the budget: they are references to history (no new memory), and a client
+    /// catching up must not be ended for the size of what it asked to catch up on.
+    private var replayAllowance = 0
+    /// Heartbeat-wheel tick of the last write, so an active stream sends no heartbeat.
+    public var lastWriteTick: Int64 = 0
+    /// Bytes accepted for sending so far.
+    public private(set) var bytesWritten = 0
+
+    init(connection: any StreamConnection, loop: LoopServices, slot: StreamSlot, outboundBudget: Int) {
+        self.connection = connection
+        self.loop = loop
+        self.slot = slot
+        self.outboundBudget = outboundBudget
+    }
+
+    /// Lets `bytes` more be queued before the budget ends the stream (a replay's size).
+    public mutating func allowReplay(of bytes: Int) {
+        replayAllowance += bytes
+    }
+
+    /// Queues `bytes` (and `more`) and asks for a flush. Returns false when the stream went over budget:
+    /// it was aborted (what was just queued is dropped with the rest) and the caller ends itself; else the
+    /// caller records the write with `wrote(_:)`.
+    ///
+    /// Not `mutating`: the connection may call back into the stream (an abort logs it), and that read
+    /// must not overlap a modification of this writer (Swift's exclusivity rule).
+    public func write(_ bytes: ByteBuffer, _ more: ByteBuffer? = nil) -> Bool {
+        var queued = connection.enqueue(bytes, slot: slot)
+        if let more { queued = connection.enqueue(more, slot: slot) }
+        if queued > outboundBudget + replayAllowance {
+            connection.abortSlowStream(slot)
+            return false
+        }
+        connection.requestFlush()
+        return true
+    }
+
+    /// Counts `size` bytes written now (for the log, and so an active stream gets no heartbeat).
+    public mutating func wrote(_ size: Int) {
+        bytesWritten += size
+        lastWriteTick = loop.heartbeats.tick
+    }
+
+    /// Ends the stream cleanly once what is queued has gone out.
+    public func finish() {
+        connection.finishStream(slot)
+        connection.requestFlush()
+    }
+}

@@ -1,0 +1,89 @@
+import NIOCore
+import Synchronization
+
+/// This node's subscribers of one channel, grouped by event loop: the place an engine hands the channel's
+/// new events to, whatever numbered and stored them.
+///
+/// Maintainer note: this is the node-local half of a channel. An engine (memory, or one shared by several
+/// nodes) owns ids and history and calls `deliver` in sequence order; the feed owns nothing but the
+/// subscribers, so every engine shares one fan-out (`LoopFanout`) and one hand-over rule: a subscriber
+/// registered with `startAfter: n` gets, live, exactly the events above `n` that are delivered after it
+/// registered. An engine makes the hand-over exact by registering at the position its replay ends at.
+public final class ChannelFeed: Sendable {
+    public let name: String
+
+    private struct State: ~Copyable {
+        var fanouts: [ObjectIdentifier: LoopFanout] = [:]
+        var subscriberCount = 0
+        /// Streams per session, so a publish to some sessions can say how many streams it reached.
+        var sessionCounts: [String: Int] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    public init(name: String) {
+        self.name = name
+    }
+
+    /// Hands published events (in sequence order) to every loop with subscribers; returns how many streams
+    /// they reach: all of the channel's, or those of the `targets` sessions.
+    ///
+    /// Engines call this in sequence order (under their own ordering lock), so every loop's queue is in
+    /// sequence order too.
+    @discardableResult
+    public func deliver(_ events: [EncodedEvent], targets: Set<String>?) -> Int {
+        state.withLock { state in
+            for fanout in state.fanouts.values {
+                fanout.enqueue(events)
+            }
+            return targets.map { $0.reduce(0) { $0 + state.sessionCounts[$1, default: 0] } } ?? state.subscriberCount
+        }
+    }
+
+    /// Registers a subscriber on `loop` (the calling loop) for the live events above `startAfter`.
+    ///
+    /// We are on `loop`: deliveries the engine dispatches after this returns run after the current task,
+    /// so the subscriber is in place before any event above `startAfter` reaches its fan-out.
+    public func register(_ subscriber: any HubSubscriber, session: String?, on loop: any EventLoop, startAfter: UInt64) -> HubSubscription {
+        loop.preconditionInEventLoop()
+        let fanout: LoopFanout = state.withLock { state in
+            let key = ObjectIdentifier(loop)
+            let fanout = state.fanouts[key] ?? LoopFanout(loop: loop, channelName: name)
+            state.fanouts[key] = fanout
+            state.subscriberCount += 1
+            if let session { state.sessionCounts[session, default: 0] += 1 }
+            return fanout
+        }
+        let subscription = HubSubscription(subscriber: subscriber, session: session, startAfter: startAfter, fanout: fanout, feed: self)
+        fanout.add(subscription)
+        return subscription
+    }
+
+    /// Called on the fan-out's loop after a removal; forgets the fan-out when it has no subscribers left.
+    func subscriptionEnded(_ fanout: LoopFanout, session: String?) {
+        let empty = fanout.count == 0
+        state.withLock { state in
+            state.subscriberCount -= 1
+            if let session {
+                let remaining = state.sessionCounts[session, default: 1] - 1
+                state.sessionCounts[session] = remaining > 0 ? remaining : nil
+            }
+            if empty, state.fanouts[ObjectIdentifier(fanout.loop)] === fanout {
+                state.fanouts[ObjectIdentifier(fanout.loop)] = nil
+            }
+        }
+    }
+
+    /// Tells every subscriber the channel closed. Engines call it in sequence order with `deliver`, so each
+    /// loop sees the close after the events delivered before it.
+    public func close() {
+        state.withLock { state in
+            for fanout in state.fanouts.values {
+                fanout.loop.execute { fanout.closeAll() }
+            }
+        }
+    }
+
+    /// Streams of this node subscribed to the channel.
+    public var subscriberCount: Int { state.withLock { $0.subscriberCount } }
+}
