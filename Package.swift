@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "GatewayUpstream",
             dependencies: [
-                "GatewaySSE", "GatewayTLS", "GatewayHTTP2",
+                "GatewaySSE", "GatewayTLS", "GatewayHTTP2", "GatewayRouting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -151,6 +151,16 @@ let package = Package(
         ),
 
         // MARK: Tests
+        /// What several test targets share: a real SSE origin (HTTP/1.1, TLS, HTTP/2) and child processes.
+        .target(
+            name: "GatewayTestSupport",
+            dependencies: [
+                "GatewayTLS", "GatewayHTTP2",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/GatewayTestSupport"
+        ),
         .testTarget(name: "GatewaySSETests", dependencies: ["GatewaySSE"]),
         .testTarget(name: "GatewayRoutingTests", dependencies: ["GatewayRouting"]),
         .testTarget(
@@ -165,7 +175,7 @@ let package = Package(
         .testTarget(
             name: "GatewayUpstreamTests",
             dependencies: [
-                "GatewayUpstream", "GatewaySSE", "GatewayTLS", "GatewayHTTP2",
+                "GatewayUpstream", "GatewaySSE", "GatewayTLS", "GatewayHTTP2", "GatewayRouting", "GatewayTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -186,7 +196,7 @@ let package = Package(
         .testTarget(
             name: "GatewayServerTests",
             dependencies: [
-                "GatewayServer", "GatewayApp", "GatewayHTTP", "GatewayConfig", "GatewayTLS", "GatewaySSE", "GatewayHTTP2", "GatewayHub", "GatewayRouting",
+                "GatewayServer", "GatewayApp", "GatewayHTTP", "GatewayTestSupport", "GatewayConfig", "GatewayTLS", "GatewaySSE", "GatewayHTTP2", "GatewayHub", "GatewayRouting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -128,9 +128,7 @@ public final class UpstreamRegistry: Sendable {
                 tls = context
             }
         }
-        return UpstreamSourceConfiguration(
-            endpoint: endpoint, tls: tls, connectTimeout: route.connectTimeout, readTimeout: route.readTimeout,
-            maxEventBytes: route.maxEventSize, reconnectInitial: route.reconnectInitial, reconnectMaximum: route.reconnectMaximum)
+        return UpstreamSourceConfiguration(endpoint: endpoint, tls: tls, connection: route.connection)
     }
 
     /// A per-client stream: the source configuration with the client's headers, and a connection slot
@@ -164,7 +162,7 @@ public final class UpstreamRegistry: Sendable {
     func failed(url: String, problem: UpstreamProblem) {
         state.withLock { state in
             guard var entry = state.entries[url] else { return }
-            entry.failure = (problem, NIODeadline.now() + TimeAmount(entry.route.reconnectMaximum))
+            entry.failure = (problem, NIODeadline.now() + TimeAmount(entry.route.connection.reconnectMaximum))
             state.entries[url] = entry
         }
     }

@@ -64,12 +64,12 @@ extension RouteConfiguration {
         route.caFile = caFile
         route.idleTimeout = idleTimeout ?? route.idleTimeout
         route.alwaysOn = alwaysOn ?? route.alwaysOn
-        route.connectTimeout = connectTimeout ?? route.connectTimeout
-        route.readTimeout = readTimeout ?? route.readTimeout
-        route.maxEventSize = maxEventSize ?? route.maxEventSize
-        route.reconnectInitial = reconnectInitial ?? route.reconnectInitial
-        route.reconnectMaximum = reconnectMaximum ?? route.reconnectMaximum
-        if route.reconnectMaximum < route.reconnectInitial, let reconnect {
+        route.connection.connectTimeout = connectTimeout ?? route.connection.connectTimeout
+        route.connection.readTimeout = readTimeout ?? route.connection.readTimeout
+        route.connection.maxEventBytes = maxEventSize ?? route.connection.maxEventBytes
+        route.connection.reconnectInitial = reconnectInitial ?? route.connection.reconnectInitial
+        route.connection.reconnectMaximum = reconnectMaximum ?? route.connection.reconnectMaximum
+        if route.connection.reconnectMaximum < route.connection.reconnectInitial, let reconnect {
             reader.report("\(reconnect.path).max must be at least \(reconnect.path).initial", at: reconnect.node)
         }
         return route

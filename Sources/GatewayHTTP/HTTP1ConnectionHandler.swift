@@ -19,12 +19,11 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
         case closed
     }
 
-    private let application: ApplicationSource
-    private let settings: ConnectionSettings
-    private let loop: LoopServices
-    private let connection: ConnectionInfo
-    private let logger: Logger
-    private let accessLog: AccessLog
+    private let services: ConnectionServices
+    private var settings: ConnectionSettings { services.settings }
+    private var loop: LoopServices { services.loop }
+    private var logger: Logger { services.logger }
+    private var accessLog: AccessLog { services.accessLog }
     private var state = State.idle
     private var context: ChannelHandlerContext?
     /// Event bytes skip NIO's HTTP handlers (see `HTTP1ChunkWriter`); nil without an encoder in the pipeline.
@@ -38,14 +37,7 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
     private var idleTimer: IdleTimer?
 
     public init(application: @escaping ApplicationSource, loop: LoopServices, connection: ConnectionInfo, logger: Logger) {
-        self.application = application
-        self.settings = application().connectionSettings
-        self.loop = loop
-        var connection = connection
-        connection.applicationProtocol = .http1
-        self.connection = connection
-        self.logger = logger
-        self.accessLog = AccessLog(logger: logger, enabled: settings.accessLog, protocolName: ApplicationProtocol.http1.rawValue)
+        services = ConnectionServices(application: application, loop: loop, connection: connection, speaking: .http1, logger: logger)
     }
 
     public func handlerAdded(context: ChannelHandlerContext) {
@@ -140,8 +132,8 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
 
     private func handle(head: HTTPRequestHead, body: ByteBuffer) {
         let headers = head.headers.map { (name: $0.name.lowercased(), value: $0.value) }
-        let request = Request(method: head.method, target: head.uri, headers: headers, body: body, connection: connection)
-        let response = application().respond(to: request, on: loop.eventLoop)
+        let request = Request(method: head.method, target: head.uri, headers: headers, body: body, connection: services.connection)
+        let response = services.respond(to: request)
         ReadyResponse.resolve(response, method: head.method, on: loop.eventLoop) { ready in self.answer(ready, head: head) }
     }
 

@@ -17,12 +17,11 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
     /// Most bytes pulled from nghttp2 for one write; bounds memory per connection while still batching.
     private static let maxBytesPerWrite = 256 * 1024
 
-    private let application: ApplicationSource
-    private let settings: ConnectionSettings
-    private let loop: LoopServices
-    private let connection: ConnectionInfo
-    private let logger: Logger
-    private let accessLog: AccessLog
+    private let services: ConnectionServices
+    private var settings: ConnectionSettings { services.settings }
+    private var loop: LoopServices { services.loop }
+    private var logger: Logger { services.logger }
+    private var accessLog: AccessLog { services.accessLog }
     private var session: HTTP2ServerSession?
     private var context: ChannelHandlerContext?
     private var streams: [Int32: any ResponseStream] = [:]
@@ -33,14 +32,7 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
     private var idleMemoryTracked = false
 
     public init(application: @escaping ApplicationSource, loop: LoopServices, connection: ConnectionInfo, logger: Logger) {
-        self.application = application
-        self.settings = application().connectionSettings
-        self.loop = loop
-        var connection = connection
-        connection.applicationProtocol = .http2
-        self.connection = connection
-        self.logger = logger
-        self.accessLog = AccessLog(logger: logger, enabled: settings.accessLog, protocolName: ApplicationProtocol.http2.rawValue)
+        services = ConnectionServices(application: application, loop: loop, connection: connection, speaking: .http2, logger: logger)
     }
 
     public func handlerAdded(context: ChannelHandlerContext) {
@@ -128,8 +120,8 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
                 HTTPError(431, .headersTooLarge, "the request headers are larger than \(settings.http2.maxHeaderListSize) bytes or more than \(settings.http2.maxHeaderCount) fields").response
             }
         } else {
-            let gatewayRequest = Request(method: method, target: request.path, headers: request.headers, body: request.body, connection: connection)
-            response = application().respond(to: gatewayRequest, on: loop.eventLoop)
+            let gatewayRequest = Request(method: method, target: request.path, headers: request.headers, body: request.body, connection: services.connection)
+            response = services.respond(to: gatewayRequest)
         }
         ReadyResponse.resolve(response, method: method, on: loop.eventLoop) { ready in
             self.answer(ready, method: method, target: request.path, on: id)

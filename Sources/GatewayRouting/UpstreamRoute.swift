@@ -20,16 +20,8 @@ public struct UpstreamRoute: Sendable, Hashable {
     public var forwardHeaders: [String]
     /// PEM file of the CA(s) that verify `https` origins; nil: the system store.
     public var caFile: String?
-    /// Limit for the TCP connect, and again for the TLS handshake. Default: 5 s.
-    public var connectTimeout: Duration
-    /// No bytes from the origin for this long: reconnect. Default: 60 s.
-    public var readTimeout: Duration
-    /// Largest upstream event; a larger one drops the connection (and reconnects). Default: 1 MiB.
-    public var maxEventSize: Int
-    /// First reconnect delay (the origin's `retry:` replaces it). Default: 1 s.
-    public var reconnectInitial: Duration
-    /// Longest reconnect delay. Default: 30 s.
-    public var reconnectMaximum: Duration
+    /// Timeouts, size limit and reconnect delays of each connection to the origin.
+    public var connection: UpstreamConnectionSettings
 
     public init(
         url: UpstreamURLTemplate,
@@ -38,11 +30,7 @@ public struct UpstreamRoute: Sendable, Hashable {
         alwaysOn: Bool = false,
         forwardHeaders: [String] = [],
         caFile: String? = nil,
-        connectTimeout: Duration = .seconds(5),
-        readTimeout: Duration = .seconds(60),
-        maxEventSize: Int = 1 << 20,
-        reconnectInitial: Duration = .seconds(1),
-        reconnectMaximum: Duration = .seconds(30)
+        connection: UpstreamConnectionSettings = .init()
     ) {
         self.url = url
         self.mode = mode
@@ -50,9 +38,36 @@ public struct UpstreamRoute: Sendable, Hashable {
         self.alwaysOn = alwaysOn
         self.forwardHeaders = forwardHeaders
         self.caFile = caFile
+        self.connection = connection
+    }
+}
+
+/// How the gateway connects to an origin; the upstream client (`UpstreamSourceConfiguration`) takes this
+/// same value, so each default is written here once.
+public struct UpstreamConnectionSettings: Sendable, Hashable {
+    /// Limit for the TCP connect, and again for the TLS handshake. Default: 5 s.
+    public var connectTimeout: Duration
+    /// No bytes at all from the origin (heartbeat comments count) for this long: the connection is presumed
+    /// dead and is replaced. Default: 60 s.
+    public var readTimeout: Duration
+    /// Largest upstream event (and line); a larger one drops the connection (and reconnects). Default: 1 MiB.
+    public var maxEventBytes: Int
+    /// First reconnect delay, doubled per consecutive failure up to `reconnectMaximum` (the origin's
+    /// `retry:` replaces it). Default: 1 s.
+    public var reconnectInitial: Duration
+    /// Longest reconnect delay. Default: 30 s.
+    public var reconnectMaximum: Duration
+
+    public init(
+        connectTimeout: Duration = .seconds(5),
+        readTimeout: Duration = .seconds(60),
+        maxEventBytes: Int = 1 << 20,
+        reconnectInitial: Duration = .seconds(1),
+        reconnectMaximum: Duration = .seconds(30)
+    ) {
         self.connectTimeout = connectTimeout
         self.readTimeout = readTimeout
-        self.maxEventSize = maxEventSize
+        self.maxEventBytes = maxEventBytes
         self.reconnectInitial = reconnectInitial
         self.reconnectMaximum = reconnectMaximum
     }

@@ -1,3 +1,4 @@
+import GatewayRouting
 import GatewayTLS
 
 /// Everything one `UpstreamSource` needs: where, with which headers, and its limits.
@@ -9,37 +10,27 @@ public struct UpstreamSourceConfiguration: Sendable {
     public var lastEventID: String?
     /// Verifies the origin's chain and name; nil for `http://` origins.
     public var tls: TLSClientContext?
-    /// The TCP connect must finish within this, and then the TLS handshake too. Default: 5 s.
-    public var connectTimeout: Duration
-    /// No bytes at all (heartbeat comments count) for this long: the connection is presumed dead. Default: 60 s.
-    public var readTimeout: Duration
-    /// Largest event (and line) accepted; a larger one ends the connection. Default: 1 MiB.
-    public var maxEventBytes: Int
-    /// First reconnect delay, doubled per consecutive failure up to `reconnectMaximum`. Default: 1 s.
-    public var reconnectInitial: Duration
-    /// Default: 30 s.
-    public var reconnectMaximum: Duration
+    /// Timeouts, size limit and reconnect delays (the route's own settings value).
+    public var connection: UpstreamConnectionSettings
+
+    public var connectTimeout: Duration { connection.connectTimeout }
+    public var readTimeout: Duration { connection.readTimeout }
+    public var maxEventBytes: Int { connection.maxEventBytes }
+    public var reconnectInitial: Duration { connection.reconnectInitial }
+    public var reconnectMaximum: Duration { connection.reconnectMaximum }
 
     public init(
         endpoint: UpstreamEndpoint,
         headers: [(name: String, value: String)] = [],
         lastEventID: String? = nil,
         tls: TLSClientContext? = nil,
-        connectTimeout: Duration = .seconds(5),
-        readTimeout: Duration = .seconds(60),
-        maxEventBytes: Int = 1 << 20,
-        reconnectInitial: Duration = .seconds(1),
-        reconnectMaximum: Duration = .seconds(30)
+        connection: UpstreamConnectionSettings = .init()
     ) {
         self.endpoint = endpoint
         self.headers = headers
         self.lastEventID = lastEventID
         self.tls = tls
-        self.connectTimeout = connectTimeout
-        self.readTimeout = readTimeout
-        self.maxEventBytes = maxEventBytes
-        self.reconnectInitial = reconnectInitial
-        self.reconnectMaximum = reconnectMaximum
+        self.connection = connection
     }
 
     /// The TLS context for an origin: the system store, or `caFile` alone when given. ALPN offers `h2`

@@ -2,25 +2,6 @@ import NIOCore
 import Testing
 @testable import GatewayHTTP2
 
-/// Moves bytes between our client and server sessions until neither has anything to send.
-private func pump(_ client: HTTP2ClientSession, _ server: HTTP2ServerSession) throws(HTTP2ConnectionError) {
-    for _ in 0..<10_000 {
-        var toServer = ByteBuffer()
-        var toClient = ByteBuffer()
-        let sent = try client.collectOutput(into: &toServer, maxBytes: 1 << 20)
-        if sent > 0 {
-            try server.receive(toServer)
-        }
-        let answered = try server.collectOutput(into: &toClient, maxBytes: 1 << 20)
-        if answered > 0 {
-            try client.receive(toClient)
-        }
-        if sent == 0 && answered == 0 {
-            return
-        }
-    }
-}
-
 /// What the client saw on each stream, assembled from its events.
 private struct Seen {
     var status: [Int32: Int] = [:]

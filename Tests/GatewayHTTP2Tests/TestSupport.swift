@@ -2,23 +2,38 @@ import CNGHTTP2
 import NIOCore
 @testable import GatewayHTTP2
 
+/// A client the tests pump bytes to and from a server session: the raw nghttp2 test client, or our own
+/// client session.
+protocol PumpedClient {
+    /// What the client has to send now; empty when nothing.
+    func output() throws(HTTP2ConnectionError) -> ByteBuffer
+    func input(_ bytes: ByteBuffer) throws(HTTP2ConnectionError)
+}
+
+extension InMemoryHTTP2Client: PumpedClient {
+    func output() -> ByteBuffer { ByteBuffer(bytes: send()) }
+    func input(_ bytes: ByteBuffer) { receive(bytes) }
+}
+
+extension HTTP2ClientSession: PumpedClient {
+    func output() throws(HTTP2ConnectionError) -> ByteBuffer {
+        var bytes = ByteBuffer()
+        _ = try collectOutput(into: &bytes, maxBytes: 1 << 20)
+        return bytes
+    }
+
+    func input(_ bytes: ByteBuffer) throws(HTTP2ConnectionError) { try receive(bytes) }
+}
+
 /// Moves bytes between client and server until neither has anything to send.
-func pump(_ client: InMemoryHTTP2Client, _ server: HTTP2ServerSession) throws(HTTP2ConnectionError) {
+func pump(_ client: some PumpedClient, _ server: HTTP2ServerSession) throws(HTTP2ConnectionError) {
     for _ in 0..<10_000 {
-        var moved = false
-        let fromClient = client.send()
-        if !fromClient.isEmpty {
-            moved = true
-            try server.receive(ByteBuffer(bytes: fromClient))
-        }
+        let fromClient = try client.output()
+        if fromClient.readableBytes > 0 { try server.receive(fromClient) }
         var fromServer = ByteBuffer()
-        if try server.collectOutput(into: &fromServer, maxBytes: 1 << 20) > 0 {
-            moved = true
-            client.receive(fromServer)
-        }
-        if !moved {
-            return
-        }
+        let answered = try server.collectOutput(into: &fromServer, maxBytes: 1 << 20)
+        if answered > 0 { try client.input(fromServer) }
+        if fromClient.readableBytes == 0 && answered == 0 { return }
     }
 }
 

@@ -1,3 +1,4 @@
+import GatewayTestSupport
 import Foundation
 import GatewayConfig
 import GatewayRouting
@@ -14,8 +15,8 @@ import Testing
         maxConnections: Int = 1000
     ) async throws -> TestGateway {
         var route = UpstreamRoute(url: try UpstreamURLTemplate(origin.url + "/stream?symbol={symbol}"))
-        route.reconnectInitial = .milliseconds(50)
-        route.reconnectMaximum = .milliseconds(500)
+        route.connection.reconnectInitial = .milliseconds(50)
+        route.connection.reconnectMaximum = .milliseconds(500)
         route.caFile = origin.caPath
         configure(&route)
         let configured = route
@@ -87,7 +88,7 @@ import Testing
     @Test(arguments: [204, 404])
     func finalAnswerEndsStreamsAndRefusesNewOnes(status: Int) async throws {
         let origin = try await TestOrigin.start()
-        let gateway = try await start(origin) { $0.reconnectMaximum = .seconds(20) }
+        let gateway = try await start(origin) { $0.connection.reconnectMaximum = .seconds(20) }
         let first = try subscribe(gateway, "/prices/ACME")
         let second = try subscribe(gateway, "/prices/ACME")
         defer { first.terminate(); second.terminate() }
@@ -200,7 +201,7 @@ import Testing
     /// from the last good id: subscribers never see the oversize event, nor a duplicate.
     @Test func oversizeEventReconnectsWithoutDuplicates() async throws {
         let origin = try await TestOrigin.start()
-        let gateway = try await start(origin) { $0.maxEventSize = 1024 }
+        let gateway = try await start(origin) { $0.connection.maxEventBytes = 1024 }
         let subscriber = try subscribe(gateway, "/prices/ACME")
         defer { subscriber.terminate() }
         #expect(await waitUntil { origin.openStreams == 1 })

@@ -1,4 +1,6 @@
+import GatewayTestSupport
 import Foundation
+import GatewayRouting
 import GatewayTLS
 import GatewayUpstream
 import NIOCore
@@ -17,10 +19,8 @@ import Testing
         var configuration = UpstreamSourceConfiguration(
             endpoint: try UpstreamEndpoint(origin.url + path),
             tls: origin.caPath == nil ? nil : try UpstreamSourceConfiguration.tlsContext(caFile: origin.caPath),
-            connectTimeout: .seconds(2),
-            readTimeout: .seconds(10),
-            reconnectInitial: .milliseconds(50),
-            reconnectMaximum: .milliseconds(400)
+            connection: UpstreamConnectionSettings(
+                connectTimeout: .seconds(2), readTimeout: .seconds(10), reconnectInitial: .milliseconds(50), reconnectMaximum: .milliseconds(400))
         )
         try configure(&configuration)
         let sink = RecordingSink()
@@ -199,7 +199,7 @@ import Testing
     @Test func oversizeEventReconnectsCleanly() async throws {
         let origin = try await TestOrigin.start()
         origin.publish(1)
-        try await withSource(origin, configure: { $0.maxEventBytes = 1024 }) { _, sink in
+        try await withSource(origin, configure: { $0.connection.maxEventBytes = 1024 }) { _, sink in
             #expect(await sink.wait { $0.events.count == 1 })
             origin.sendRaw("data: " + String(repeating: "x", count: 4096) + "\n\n")
             #expect(await sink.wait { $0.problems.contains(.eventTooLarge(limit: 1024)) })
@@ -214,7 +214,7 @@ import Testing
     @Test func upstreamRetryHintSetsTheReconnectDelay() async throws {
         let origin = try await TestOrigin.start()
         origin.sendRetry(milliseconds: 20)
-        try await withSource(origin, configure: { $0.reconnectInitial = .seconds(5); $0.reconnectMaximum = .seconds(5) }) { _, sink in
+        try await withSource(origin, configure: { $0.connection.reconnectInitial = .seconds(5); $0.connection.reconnectMaximum = .seconds(5) }) { _, sink in
             #expect(await sink.wait { _ in origin.openStreams == 1 })
             origin.publish(1)
             #expect(await sink.wait { $0.events.count == 1 })
@@ -234,7 +234,7 @@ import Testing
 
     @Test func silentOriginHitsTheReadTimeout() async throws {
         let origin = try await TestOrigin.start()
-        try await withSource(origin, configure: { $0.readTimeout = .milliseconds(300) }) { _, sink in
+        try await withSource(origin, configure: { $0.connection.readTimeout = .milliseconds(300) }) { _, sink in
             #expect(await sink.wait { $0.problems.contains(.readTimeout) })
         }
     }

@@ -8,19 +8,19 @@ import Synchronization
 /// history after `Last-Event-ID`, scripted answers (204, 404, 500…), and stop/restart on the same port.
 /// HTTP/1.1, plain or TLS (a development CA in a temp folder), and HTTP/2 over TLS when started with an
 /// `http2` handler factory (`TestOrigin+HTTP2.swift`, upstream tests only). Speaks raw HTTP/1.1 (no
-/// NIOHTTP1, no GatewayHTTP2 here), so the gateway's test target shares this file through a symlink.
-final class TestOrigin: Sendable {
-    enum Answer: Sendable, Equatable {
+/// NIOHTTP1, no GatewayHTTP2 here). Shared by the upstream and the gateway test targets.
+public final class TestOrigin: Sendable {
+    public enum Answer: Sendable, Equatable {
         case stream
         case status(Int)
         /// 200 with this content type and a small body.
         case wrongType(String)
     }
 
-    struct Request: Sendable {
-        var target: String
-        var headers: [(name: String, value: String)]
-        func header(_ name: String) -> String? { headers.first { $0.name.lowercased() == name }?.value }
+    public struct Request: Sendable {
+        public var target: String
+        public var headers: [(name: String, value: String)]
+        public func header(_ name: String) -> String? { headers.first { $0.name.lowercased() == name }?.value }
     }
 
     private struct State {
@@ -36,41 +36,41 @@ final class TestOrigin: Sendable {
     }
 
     /// One open event stream: its connection, and how to send it more bytes from any thread.
-    final class OriginStream: Sendable {
-        let channel: any Channel
-        let send: @Sendable (ByteBuffer) -> Void
-        init(channel: any Channel, send: @escaping @Sendable (ByteBuffer) -> Void) {
+    public final class OriginStream: Sendable {
+        public let channel: any Channel
+        public let send: @Sendable (ByteBuffer) -> Void
+        public init(channel: any Channel, send: @escaping @Sendable (ByteBuffer) -> Void) {
             self.channel = channel
             self.send = send
         }
     }
 
     /// What a request gets, decided under the origin's lock.
-    enum Decision {
+    public enum Decision {
         case status(Int)
         case wrongType(String)
         /// Opened: the handler sent `initial` (replay after the request's Last-Event-ID) and registered.
         case stream
     }
 
-    typealias HTTP2HandlerFactory = @Sendable (TestOrigin) -> any ChannelHandler
+    public typealias HTTP2HandlerFactory = @Sendable (TestOrigin) -> any ChannelHandler
 
-    let group: MultiThreadedEventLoopGroup
-    let tls: TLSServerContext?
+    public let group: MultiThreadedEventLoopGroup
+    public let tls: TLSServerContext?
     private let http2: HTTP2HandlerFactory?
     /// The CA file that verifies this origin's certificate (TLS only).
-    let caPath: String?
-    let directory: String
+    public let caPath: String?
+    public let directory: String
     private let state = Mutex(State())
     private let boundPort = Mutex(0)
 
-    var port: Int { boundPort.withLock { $0 } }
-    var url: String { "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)" }
+    public var port: Int { boundPort.withLock { $0 } }
+    public var url: String { "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)" }
     /// TCP connections accepted since start (across restarts).
-    var connectionCount: Int { state.withLock { $0.connections } }
-    var requests: [Request] { state.withLock { $0.requests } }
-    var openStreams: Int { state.withLock { $0.streams.count } }
-    var serverNames: [String] { state.withLock { $0.serverNames } }
+    public var connectionCount: Int { state.withLock { $0.connections } }
+    public var requests: [Request] { state.withLock { $0.requests } }
+    public var openStreams: Int { state.withLock { $0.streams.count } }
+    public var serverNames: [String] { state.withLock { $0.serverNames } }
 
     private init(tls: Bool, http2: HTTP2HandlerFactory?, names: [String]) throws {
         self.http2 = http2
@@ -89,20 +89,20 @@ final class TestOrigin: Sendable {
     }
 
     /// `names`: the certificate's subject alternative names (TLS only).
-    static func start(tls: Bool = false, http2: HTTP2HandlerFactory? = nil, names: [String] = ["localhost", "127.0.0.1"]) async throws -> TestOrigin {
+    public static func start(tls: Bool = false, http2: HTTP2HandlerFactory? = nil, names: [String] = ["localhost", "127.0.0.1"]) async throws -> TestOrigin {
         let origin = try TestOrigin(tls: tls || http2 != nil, http2: http2, names: names)
         try await origin.bind(port: 0)
         return origin
     }
 
     /// Sets what the next requests get.
-    func answer(_ answer: Answer) { state.withLock { $0.answer = answer } }
+    public func answer(_ answer: Answer) { state.withLock { $0.answer = answer } }
     /// A `retry:` line sent at the start of every stream.
-    func sendRetry(milliseconds: Int?) { state.withLock { $0.retryMilliseconds = milliseconds } }
+    public func sendRetry(milliseconds: Int?) { state.withLock { $0.retryMilliseconds = milliseconds } }
 
     /// Appends events to history and sends them to every open stream. Returns the ids.
     @discardableResult
-    func publish(_ count: Int = 1, prefix: String = "event") -> [Int] {
+    public func publish(_ count: Int = 1, prefix: String = "event") -> [Int] {
         state.withLock { state in
             var ids: [Int] = []
             var bytes = ByteBuffer()
@@ -118,14 +118,14 @@ final class TestOrigin: Sendable {
     }
 
     /// Sends raw bytes to current streams only (not kept in history): oversize events, odd framing.
-    func sendRaw(_ text: String) {
+    public func sendRaw(_ text: String) {
         state.withLock { state in
             for stream in state.streams { stream.send(ByteBuffer(string: text)) }
         }
     }
 
     /// Closes the listener and every connection (the origin "dies"); history is kept for the restart.
-    func stop() async {
+    public func stop() async {
         let (server, streams) = state.withLock { state in
             defer { state.server = nil; state.streams = [] }
             return (state.server, state.streams)
@@ -135,11 +135,11 @@ final class TestOrigin: Sendable {
     }
 
     /// Listens again on the same port.
-    func restart() async throws {
+    public func restart() async throws {
         try await bind(port: port)
     }
 
-    func shutdown() async {
+    public func shutdown() async {
         await stop()
         try? await group.shutdownGracefully()
         try? FileManager.default.removeItem(atPath: directory)
@@ -171,7 +171,7 @@ final class TestOrigin: Sendable {
     /// Records the request and decides its answer. For a stream, `open` runs under the lock with the
     /// replay bytes (the handler sends its response head and them), then `stream` is registered, so a
     /// concurrent `publish` can neither slip between replay and registration nor be sent twice.
-    func decide(_ request: Request, stream: OriginStream, open: (ByteBuffer) -> Void) -> Decision {
+    public func decide(_ request: Request, stream: OriginStream, open: (ByteBuffer) -> Void) -> Decision {
         state.withLock { state in
             state.requests.append(request)
             switch state.answer {
@@ -192,16 +192,16 @@ final class TestOrigin: Sendable {
     }
 
     /// A connection closed (called off the lock: closing can happen inside a write made under it).
-    func closed(_ channel: any Channel) {
+    public func closed(_ channel: any Channel) {
         state.withLock { $0.streams.removeAll { $0.channel === channel } }
     }
 
-    func handshakeCompleted(serverName: String?) {
+    public func handshakeCompleted(serverName: String?) {
         state.withLock { $0.serverNames.append(serverName ?? "") }
     }
 
     /// One stream of a multiplexed connection ended.
-    func closed(_ stream: OriginStream) {
+    public func closed(_ stream: OriginStream) {
         state.withLock { $0.streams.removeAll { $0 === stream } }
     }
 

@@ -3,7 +3,7 @@ import NIOCore
 
 extension TestOrigin {
     /// An origin that speaks HTTP/2 over TLS when the client offers `h2` (and HTTP/1.1 otherwise).
-    static func startHTTP2() async throws -> TestOrigin {
+    public static func startHTTP2() async throws -> TestOrigin {
         try await start(tls: true, http2: { origin in OriginHTTP2Handler(origin: origin) })
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// A real client (curl, nghttp, python) run as a child process, its output collected as it arrives.
-final class ChildProcess: Sendable {
+public final class ChildProcess: Sendable {
     private let process: Process
     private let output = Collected()
     private let errors = Collected()
@@ -13,9 +13,9 @@ final class ChildProcess: Sendable {
         func append(_ chunk: Data) { data.withLock { $0.append(chunk) } }
         var text: String { data.withLock { String(decoding: $0, as: UTF8.self) } }
     }
-    let commandLine: String
+    public let commandLine: String
 
-    init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws {
+    public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
         process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
@@ -38,18 +38,18 @@ final class ChildProcess: Sendable {
     }
 
     /// Runs to completion (bounded by `timeout`) and returns exit status and output.
-    static func run(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(20), environment: [String: String]? = nil) async throws -> (status: Int32, output: String, errors: String) {
+    public static func run(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(20), environment: [String: String]? = nil) async throws -> (status: Int32, output: String, errors: String) {
         let child = try ChildProcess(executable, arguments, environment: environment)
         let status = await child.waitForExit(timeout: timeout)
         return (status, child.text, child.errorText)
     }
 
-    var text: String { output.text }
-    var errorText: String { errors.text }
-    var isRunning: Bool { process.isRunning }
+    public var text: String { output.text }
+    public var errorText: String { errors.text }
+    public var isRunning: Bool { process.isRunning }
 
     /// Waits until the collected output satisfies `condition`; false on timeout or if the process ended first.
-    func waitForOutput(timeout: Duration = .seconds(10), _ condition: (String) -> Bool) async -> Bool {
+    public func waitForOutput(timeout: Duration = .seconds(10), _ condition: (String) -> Bool) async -> Bool {
         let start = ContinuousClock.now
         while ContinuousClock.now - start < timeout {
             if condition(text) { return true }
@@ -62,12 +62,12 @@ final class ChildProcess: Sendable {
         return condition(text)
     }
 
-    func waitForOutput(containing needle: String, timeout: Duration = .seconds(10)) async -> Bool {
+    public func waitForOutput(containing needle: String, timeout: Duration = .seconds(10)) async -> Bool {
         await waitForOutput(timeout: timeout) { $0.contains(needle) }
     }
 
     /// Waits for exit; kills the process when the timeout passes. Returns the exit status.
-    func waitForExit(timeout: Duration) async -> Int32 {
+    public func waitForExit(timeout: Duration) async -> Int32 {
         let start = ContinuousClock.now
         while process.isRunning, ContinuousClock.now - start < timeout {
             try? await Task.sleep(for: .milliseconds(20))
@@ -79,13 +79,13 @@ final class ChildProcess: Sendable {
     }
 
     /// Sends a signal to the child (only this process, by its PID).
-    func signal(_ signal: Int32) {
+    public func signal(_ signal: Int32) {
         if process.isRunning { kill(process.processIdentifier, signal) }
     }
 
     /// Stops the child (only this process, by its PID). SIGKILL: children started from Swift concurrency
     /// threads inherit a signal mask that blocks SIGTERM, so `Process.terminate()` would leave them running.
-    func terminate() {
+    public func terminate() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 

@@ -1,0 +1,30 @@
+import Logging
+import NIOCore
+
+/// What either protocol handler works with for one connection: its application, the settings it read
+/// once, its loop's services, where it came from, and its logs.
+struct ConnectionServices {
+    let application: ApplicationSource
+    /// Read from the application when the connection starts; fixed for its life.
+    let settings: ConnectionSettings
+    let loop: LoopServices
+    let connection: ConnectionInfo
+    let logger: Logger
+    let accessLog: AccessLog
+
+    init(application: @escaping ApplicationSource, loop: LoopServices, connection: ConnectionInfo, speaking applicationProtocol: ApplicationProtocol, logger: Logger) {
+        self.application = application
+        self.settings = application().connectionSettings
+        self.loop = loop
+        var connection = connection
+        connection.applicationProtocol = applicationProtocol
+        self.connection = connection
+        self.logger = logger
+        self.accessLog = AccessLog(logger: logger, enabled: settings.accessLog, protocolName: applicationProtocol.rawValue)
+    }
+
+    /// The application's answer to a request of this connection.
+    func respond(to request: Request) -> Response {
+        application().respond(to: request, on: loop.eventLoop)
+    }
+}

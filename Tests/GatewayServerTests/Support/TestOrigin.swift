@@ -1,1 +1,0 @@
-../../GatewayUpstreamTests/Support/TestOrigin.swift
