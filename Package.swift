@@ -194,6 +194,26 @@ let package = Package(
             dependencies: ["GatewayHTTP2", "CNGHTTP2", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
+            name: "GatewayHTTPTests",
+            dependencies: [
+                "GatewayHTTP", "GatewayHTTP2", "GatewaySSE", "GatewayTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "GatewayAppTests",
+            dependencies: [
+                "GatewayApp", "GatewayHTTP", "GatewayHub", "GatewayConfig", "GatewayRouting", "GatewaySSE",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "GatewayServerTests",
             dependencies: [
                 "GatewayServer", "GatewayApp", "GatewayHTTP", "GatewayTestSupport", "GatewayConfig", "GatewayTLS", "GatewaySSE", "GatewayHTTP2", "GatewayHub", "GatewayRouting",

@@ -13,7 +13,7 @@ final class IdleTimer {
     private let onIdle: () -> Void
     private var scheduled: Scheduled<Void>?
     private var busy = false
-    private var idleSince = NIODeadline.now()
+    private var idleSince = NIODeadline.uptimeNanoseconds(0)
 
     init(eventLoop: any EventLoop, timeout: Duration, onIdle: @escaping () -> Void) {
         self.eventLoop = eventLoop
@@ -24,7 +24,7 @@ final class IdleTimer {
     /// The connection has nothing to do from now on.
     func becameIdle() {
         busy = false
-        idleSince = .now()
+        idleSince = eventLoop.now
         if scheduled == nil { schedule(at: idleSince + timeout) }
     }
 
@@ -47,7 +47,7 @@ final class IdleTimer {
         scheduled = nil
         guard !busy else { return }  // its end calls `becameIdle()`, which schedules again
         let deadline = idleSince + timeout
-        if deadline > .now() {
+        if deadline > eventLoop.now {
             schedule(at: deadline)
         } else {
             onIdle()

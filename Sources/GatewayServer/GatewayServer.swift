@@ -15,7 +15,8 @@ import Synchronization
 /// Bootstrap only: what a request gets is the application's business (`RuntimeSnapshot`), read through
 /// `runtime` on every handshake and request, so replacing the snapshot changes what new work sees.
 public final class GatewayServer: Service, Sendable {
-    public let configuration: GatewayConfiguration
+    /// The configuration of the current runtime snapshot.
+    public var configuration: GatewayConfiguration { runtime.current.configuration }
     private let logger: Logger
     private let group: any EventLoopGroup
     private let ownsGroup: Bool
@@ -25,6 +26,8 @@ public final class GatewayServer: Service, Sendable {
     private let readiness = Readiness()
     private let upstreams: UpstreamRegistry
     private let connectionIDs = ConnectionIDs()
+    /// Where secrets the config names (by variable) are read from.
+    private let environment: [String: String]
     /// The current runtime snapshot: routes, TLS context, settings.
     public let runtime: Runtime
     private let state = Mutex(State())
@@ -43,7 +46,6 @@ public final class GatewayServer: Service, Sendable {
         group: (any EventLoopGroup)? = nil,
         environment: [String: String] = [:]
     ) throws {
-        self.configuration = configuration
         self.logger = logger
         if let group {
             self.group = group
@@ -72,6 +74,18 @@ public final class GatewayServer: Service, Sendable {
             tlsContext = outcome.context
         }
         runtime = Runtime(RuntimeSnapshot(
+            configuration: configuration, engine: engine, publishToken: token, readiness: readiness, upstreams: upstreams, tlsContext: tlsContext))
+        self.environment = environment
+    }
+
+    /// Builds a runtime snapshot for `configuration` (routes, certificates, settings) and makes it the
+    /// current one in one step: new handshakes and requests see it, running streams keep theirs.
+    /// Listeners, limits and the engine stay as they were started. Throws, leaving the current snapshot
+    /// in place, when the certificates cannot be loaded.
+    public func replaceRuntime(with configuration: GatewayConfiguration) throws {
+        let tlsContext = try configuration.listeners.contains(where: \.tls) ? CertificateProvisioning.prepare(configuration.tls).context : nil
+        let token = environment[configuration.publish.tokenEnvironmentVariable].flatMap { $0.isEmpty ? nil : $0 }
+        runtime.replace(with: RuntimeSnapshot(
             configuration: configuration, engine: engine, publishToken: token, readiness: readiness, upstreams: upstreams, tlsContext: tlsContext))
     }
 

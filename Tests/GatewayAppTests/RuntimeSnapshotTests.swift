@@ -8,8 +8,8 @@ import NIOEmbedded
 import NIOHTTP1
 import Testing
 
-/// The protocol-independent request layer: routing decisions, publish parsing, auth, JSON errors.
-@Suite struct RequestHandlerTests {
+/// The compiled routes of a runtime snapshot: routing decisions, publish parsing, credentials, JSON errors.
+@Suite struct RuntimeSnapshotTests {
     /// The compiled routes of a configuration; `handle` answers as the connection handlers would see it.
     struct Handler {
         let snapshot: RuntimeSnapshot
