@@ -43,7 +43,11 @@ http2:
   max_concurrent_streams: 100
   initial_window_size: 65535
   max_header_list_size: 16KiB
-  # Connections without a stream (HTTP/2), or between requests (HTTP/1.1 keep-alive), close after this.
+  # An HTTP/2 connection without a stream closes after this.
+  idle_timeout: 60s
+
+http1:
+  # An HTTP/1.1 keep-alive connection between requests closes after this.
   idle_timeout: 60s
 
 streams:
