@@ -29,35 +29,19 @@ final class SharedUpstreamSink: UpstreamSink {
     }
 
     func upstreamReceived(_ events: [UpstreamEvent]) {
-        var published: [ServerSentEvent] = []
-        published.reserveCapacity(events.count)
-        for event in events {
-            do {
-                // The origin's type is kept; its id is not (the gateway's cursor replaces it).
-                published.append(try ServerSentEvent(type: event.type == "message" ? nil : event.type, data: event.data))
-            } catch {
-                logger.warning("dropping an upstream event the gateway cannot send", metadata: ["error": "\(error)", "upstream_id": "\(event.id)"])
-            }
-        }
+        // The gateway assigns its own cursors: the origin's ids are not kept.
+        let published = UpstreamReports.sendable(events, logger: logger).map(\.event)
         if !published.isEmpty { publish(published) }
     }
 
     func upstreamStateChanged(_ change: UpstreamStateChange) {
-        switch change {
-        case .streaming(let version):
-            logger.info("upstream connected", metadata: ["protocol": "\(version)"])
-        case .reconnecting(let problem, let delay):
-            // Subscribers stay open on heartbeats meanwhile; events resume from the last upstream id.
-            logger.warning("upstream lost; reconnecting", metadata: ["reason": "\(problem)", "retry_ms": "\(Int(delay / .milliseconds(1)))"])
-        }
+        UpstreamReports.log(change, logger: logger, perClient: false)
     }
 
     func upstreamFailed(_ problem: UpstreamProblem) {
         logger.error("upstream refused the stream; not reconnecting", metadata: ["reason": "\(problem)"])
         registry?.failed(url: url, problem: problem)
-        if let event = try? ServerSentEvent(type: ControlEvent.streamError, data: Self.errorData(problem)) {
-            publish([event])
-        }
+        publish([UpstreamReports.errorEvent(problem)])
         hub.closeChannel(channel)
     }
 
@@ -67,13 +51,4 @@ final class SharedUpstreamSink: UpstreamSink {
         }
     }
 
-    /// `{"status":404,"reason":"…"}`: what a client's `stream-error` listener gets.
-    static func errorData(_ problem: UpstreamProblem) -> String {
-        var buffer = ByteBuffer()
-        JSONValue.object([
-            ("status", problem.status.map { .int($0) } ?? .null),
-            ("reason", .string(problem.description)),
-        ]).write(into: &buffer)
-        return String(buffer: buffer)
-    }
 }

@@ -59,34 +59,25 @@ final class UpstreamClientFeed: UpstreamSink, @unchecked Sendable {
 
     func upstreamReceived(_ events: [UpstreamEvent]) {
         guard let stream else { return }
+        // The origin's ids pass through: the client's next Last-Event-ID is for the origin.
+        let sendable = UpstreamReports.sendable(events, logger: logger)
         var bytes = ByteBuffer()
-        for event in events {
-            guard let sendable = try? ServerSentEvent(type: event.type == "message" ? nil : event.type, data: event.data) else {
-                logger.warning("dropping an upstream event the gateway cannot send", metadata: ["upstream_id": "\(event.id)"])
-                continue
-            }
-            var encoded = EventStreamEncoder.encode(sendable, id: event.id.isEmpty ? nil : event.id)
+        for (event, id) in sendable {
+            var encoded = EventStreamEncoder.encode(event, id: id.isEmpty ? nil : id)
             bytes.writeBuffer(&encoded)
         }
-        if bytes.readableBytes > 0 { stream.deliverUpstream(bytes, events: events.count) }
+        if bytes.readableBytes > 0 { stream.deliverUpstream(bytes, events: sendable.count) }
     }
 
     func upstreamStateChanged(_ change: UpstreamStateChange) {
-        switch change {
-        case .streaming(let version):
-            logger.debug("per-client upstream connected", metadata: ["protocol": "\(version)"])
-        case .reconnecting(let problem, let delay):
-            logger.info("per-client upstream lost; reconnecting", metadata: ["reason": "\(problem)", "retry_ms": "\(Int(delay / .milliseconds(1)))"])
-        }
+        UpstreamReports.log(change, logger: logger, perClient: true)
     }
 
     /// A final answer: tell the client with `stream-error` and end its stream.
     func upstreamFailed(_ problem: UpstreamProblem) {
         logger.warning("per-client upstream refused the stream", metadata: ["reason": "\(problem)"])
         guard let stream else { return }
-        if let event = try? ServerSentEvent(type: ControlEvent.streamError, data: SharedUpstreamSink.errorData(problem)) {
-            stream.deliverUpstream(EventStreamEncoder.encode(event, id: nil), events: 1)
-        }
+        stream.deliverUpstream(EventStreamEncoder.encode(UpstreamReports.errorEvent(problem), id: nil), events: 1)
         stream.finish(.serverClosed)
     }
 }

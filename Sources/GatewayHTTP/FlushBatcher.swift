@@ -2,6 +2,8 @@ import NIOCore
 
 /// Something with queued output to write once per batch.
 protocol Flushable: AnyObject {
+    /// True while it waits in a batch, so it joins each batch once.
+    var flushRequested: Bool { get set }
     func flushNow()
 }
 
@@ -19,8 +21,10 @@ final class FlushBatcher {
         self.eventLoop = eventLoop
     }
 
-    /// Callers keep their own "already requested" flag so each appears once per batch.
-    func schedule(_ target: any Flushable) {
+    /// Adds `target` to this task's batch (once, however often it asks).
+    func request(_ target: any Flushable) {
+        guard !target.flushRequested else { return }
+        target.flushRequested = true
         pending.append(target)
         guard !scheduled else { return }
         scheduled = true
@@ -31,6 +35,9 @@ final class FlushBatcher {
         scheduled = false
         let targets = pending
         pending.removeAll(keepingCapacity: true)
-        for target in targets { target.flushNow() }
+        for target in targets {
+            target.flushRequested = false
+            target.flushNow()
+        }
     }
 }

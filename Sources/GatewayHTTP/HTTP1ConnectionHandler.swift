@@ -32,7 +32,8 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
     private var writableBound: Int?
     /// Kept from `channelWritabilityChanged`, so counting queued bytes does not touch the channel.
     private var isWritable = true
-    private var flushRequested = false
+    /// In the loop's current flush batch (see `FlushBatcher`).
+    var flushRequested = false
     /// Closes a keep-alive connection that sits between requests for `http1.idle_timeout`.
     private var idleTimer: IdleTimer?
 
@@ -238,13 +239,11 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
     }
 
     func requestFlush() {
-        guard !flushRequested else { return }
-        flushRequested = true
-        loop.flushes.schedule(self)
+        // Checked here first: every write of every stream asks, and most find the flush already requested.
+        if !flushRequested { loop.flushes.request(self) }
     }
 
     func flushNow() {
-        flushRequested = false
         if chunkWriter != nil { chunkWriter!.flush() } else { context?.flush() }
     }
 }

@@ -25,7 +25,8 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
     private var session: HTTP2ServerSession?
     private var context: ChannelHandlerContext?
     private var streams: [Int32: any ResponseStream] = [:]
-    private var flushRequested = false
+    /// In the loop's current flush batch (see `FlushBatcher`).
+    var flushRequested = false
     private var idleTimer: IdleTimer?
     private var closing = false
     /// Registered with the loop's `IdleMemorySweeper` since our last write.
@@ -175,9 +176,8 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
     }
 
     func requestFlush() {
-        guard !flushRequested else { return }
-        flushRequested = true
-        loop.flushes.schedule(self)
+        // Checked here first: every write of every stream asks, and most find the flush already requested.
+        if !flushRequested { loop.flushes.request(self) }
     }
 
     // MARK: Output
@@ -185,7 +185,6 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
     /// Pulls everything nghttp2 has to send (while the socket takes it) and writes it in as few writes as
     /// possible: one per 256 KiB, normally one per batch.
     func flushNow() {
-        flushRequested = false
         guard let context, let session, context.channel.isActive else { return }
         var wrote = false
         while context.channel.isWritable {

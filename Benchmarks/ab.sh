@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Alternating before/after runs of one fan-out scenario against two ssegate binaries, for changes on the
+# delivery path: the machine is shared and noisy, so each pair runs back to back and the comparison is
+# the mean of the pairs' ratios.
+#
+#   Benchmarks/ab.sh OLD_SSEGATE NEW_SSEGATE [PAIRS]      # default 5 pairs of 5k streams × 50 events/s
+#
+# Each run starts the binary on Benchmarks/ssegate-bench.yaml, runs `ssegate-load fanout`, and stops it
+# by PID. Prints CPU-µs per delivery and p99 for every run, then the means and the new/old ratio.
+set -euo pipefail
+OLD=$1
+NEW=$2
+PAIRS=${3:-5}
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+WORK=$ROOT/Benchmarks/.work
+mkdir -p "$WORK/certs"
+ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+[[ ${SKIP_BUILD:-0} == 1 ]] || swift build -c release --product ssegate-load
+LOAD=$ROOT/.build/release/ssegate-load
+if [[ ! -f $WORK/certs/localhost.pem ]]; then
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj /CN=localhost \
+        -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+        -keyout "$WORK/certs/localhost-key.pem" -out "$WORK/certs/localhost.pem" 2>/dev/null
+fi
+
+PID=""
+stop() { [[ -n $PID ]] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true; PID=""; }
+trap stop EXIT
+
+# run BINARY: prints "<µs per delivery> <p99 ms> <delivered> <lost>" for one fan-out run.
+run() {
+    "$1" run --config Benchmarks/ssegate-bench.yaml >>"$WORK/ab.log" 2>&1 &
+    PID=$!
+    for _ in $(seq 50); do curl -sf -o /dev/null http://127.0.0.1:8080/healthz && break; sleep 0.2; done
+    "$LOAD" fanout --label ab --server-pid "$PID" --port 8443 --path '/events/{channel}' \
+        --publish-url 'http://127.0.0.1:8080/publish/{channel}' --connections 50 --streams 100 --rate 50 --duration 10 \
+        | grep '^JSON ' | sed 's/^JSON //' | python3 -c '
+import json, sys
+r = json.loads(sys.stdin.readline())
+print(f"{r[\"server_cpu_us_per_delivery\"]:.3f} {r[\"latency_p99_ms\"]:.1f} {r[\"delivered\"]} {r[\"lost\"]}")'
+    stop
+    sleep 1
+}
+
+old_sum=0; new_sum=0; ratio_sum=0
+for pair in $(seq "$PAIRS"); do
+    read -r old_us old_p99 old_delivered old_lost < <(run "$OLD")
+    read -r new_us new_p99 new_delivered new_lost < <(run "$NEW")
+    echo "pair $pair: old $old_us µs (p99 $old_p99 ms, $old_delivered delivered, $old_lost lost) | new $new_us µs (p99 $new_p99 ms, $new_delivered delivered, $new_lost lost)"
+    old_sum=$(python3 -c "print($old_sum + $old_us)")
+    new_sum=$(python3 -c "print($new_sum + $new_us)")
+    ratio_sum=$(python3 -c "print($ratio_sum + $new_us / $old_us)")
+done
+python3 -c "print(f'mean: old {$old_sum/$PAIRS:.3f} µs, new {$new_sum/$PAIRS:.3f} µs per delivery; new/old {$ratio_sum/$PAIRS:.3f}')"
