@@ -1,9 +1,10 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Layers as modules, dependencies pointing down only (see DESIGN.md):
+// Layers as modules, dependencies pointing down only (the map is Sources/README.md):
 // C boundary (COpenSSL, CNGHTTP2, CGatewayShims) → protocol layers (GatewayTLS, GatewayHTTP2, GatewaySSE)
-// → domain (GatewayHub, GatewayRouting, GatewayConfig) → GatewayServer → ssegate.
+// → domain (GatewayRouting, GatewayHub, GatewayUpstream) → GatewayHTTP → GatewayConfig → GatewayApp
+// → GatewayServer → ssegate.
 
 // The modules on the per-delivery path skip the runtime exclusivity checks in release builds: the profile of
 // a 5,000-stream fan-out showed `swift_beginAccess` and its thread-local access set at ~3% of server CPU.

@@ -20,7 +20,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var http1: HTTP1Settings
     /// Defaults for every SSE stream (routes may override some).
     public var streams: StreamSettings
-    /// Per-channel history bounds (used by resume; see the history issue).
+    /// Per-channel history bounds (what a reconnecting client can be replayed) and the global budget.
     public var history: HistorySettings
     /// Publish API limits and credentials.
     public var publish: PublishSettings

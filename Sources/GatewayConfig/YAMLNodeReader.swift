@@ -4,7 +4,7 @@ internal import Yams
 /// position of the node it is about and carrying on, so one run reports all of a file's mistakes.
 ///
 /// Maintainer note: we walk `Node`s rather than decode with `Codable` because Codable stops at the first
-/// error, silently ignores unknown keys, and gives coding paths instead of positions (research/ecosystem.md).
+/// error, silently ignores unknown keys, and gives coding paths instead of positions.
 /// Every read returns nil after recording a problem; callers fall back to the default and go on. Scalars are
 /// interpreted here, never with Yams' `node.int` (its sexagesimal `1:2:3` parsing traps on overflow).
 struct YAMLNodeReader {

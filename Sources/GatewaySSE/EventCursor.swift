@@ -3,7 +3,7 @@
 /// Clients treat it as an opaque `id:` string. The epoch is fixed when a channel comes into being (its
 /// creation time, in milliseconds), so a cursor from an earlier life of the channel — before an in-memory
 /// gateway restarted, or before an idle channel was dropped and made again — is recognised instead of being
-/// silently trusted (Centrifugo's offset+epoch, shared/research/reliability-security.md §4.2).
+/// silently trusted (the same idea as Centrifugo's offset + epoch pair).
 /// Wire form: `<epoch>-<seq>`, both lowercase base 36, short enough to cost little on every event.
 public struct EventCursor: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var epoch: UInt64
