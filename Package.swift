@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
     ],
     targets: [
         // MARK: C boundary
@@ -72,6 +73,8 @@ let package = Package(
             ],
             swiftSettings: deliveryPathSettings
         ),
+        /// Access control: JWT verification (jwt-kit), channel patterns, token sources and CORS, as pure values.
+        .target(name: "GatewayAuth", dependencies: [.product(name: "JWTKit", package: "jwt-kit")]),
         .target(
             name: "GatewayConfig",
             dependencies: ["GatewayRouting", .product(name: "Yams", package: "Yams")]
