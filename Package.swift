@@ -128,9 +128,13 @@ let package = Package(
             path: "Benchmarks/LoadClient"
         ),
 
+        /// Token verifications per second (HS256, ES256), to set beside the cost of a TLS handshake.
+        .executableTarget(name: "ssegate-authbench", dependencies: ["GatewayAuth"], path: "Benchmarks/AuthBench"),
+
         // MARK: Tests
         .testTarget(name: "GatewaySSETests", dependencies: ["GatewaySSE"]),
         .testTarget(name: "GatewayRoutingTests", dependencies: ["GatewayRouting"]),
+        .testTarget(name: "GatewayAuthTests", dependencies: ["GatewayAuth", .product(name: "JWTKit", package: "jwt-kit")]),
         .testTarget(
             name: "GatewayHubTests",
             dependencies: [

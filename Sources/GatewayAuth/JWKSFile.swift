@@ -90,9 +90,7 @@ struct JWKSFile {
             do {
                 return .rsaPublic(try Insecure.RSA.PublicKey(modulus: modulus, exponent: exponent))
             } catch {
-                if String(describing: error).contains("keySizeTooSmall") {
-                    throw AuthConfigurationError(.rsaKeyTooSmall(source: "JWKS file \(path), \(label)"))
-                }
+                try KeyMaterial.rethrowIfRSAKeyTooSmall(error, source: "JWKS file \(path), \(label)")
                 throw invalid("RSA n and e do not form a key")
             }
         }

@@ -91,10 +91,12 @@ extension KeyMaterial {
         return nil
     }
 
-    /// jwt-kit refuses RSA keys under 2048 bits with its internal `RSAError.keySizeTooSmall`; the case name is
-    /// the only part of it visible from here.
-    private static func rethrowIfRSAKeyTooSmall(_ error: any Error, source: String) throws(AuthConfigurationError) {
-        if String(describing: error).contains("keySizeTooSmall") {
+    /// RSA keys under 2048 bits are refused by swift-crypto (`CryptoKitError.incorrectParameterSize`) or by
+    /// jwt-kit (its internal `RSAError.keySizeTooSmall`). This module does not link swift-crypto itself and
+    /// jwt-kit's type is internal, so the case names are the only part of either visible from here.
+    static func rethrowIfRSAKeyTooSmall(_ error: any Error, source: String) throws(AuthConfigurationError) {
+        let name = String(describing: error)
+        if name.contains("keySizeTooSmall") || name.contains("incorrectParameterSize") {
             throw AuthConfigurationError(.rsaKeyTooSmall(source: source))
         }
     }
