@@ -46,6 +46,9 @@ public struct TokenVerifier: Sendable {
     /// The number of keys read (a JWKS file counts each signing key), for the start-up log.
     public var keyCount: Int { keys.count }
 
+    /// Where requests carry their tokens under these settings (the cookie name comes from them).
+    public var tokenSource: TokenSource { TokenSource(cookieName: settings.cookieName) }
+
     private func verifiedToken(_ token: String, now: Date) throws(AuthFailure) -> VerifiedToken {
         guard !token.isEmpty else { throw .missingToken }
         let bytes = Array(token.utf8)

@@ -55,6 +55,13 @@ import Testing
         #expect(found?.location == test.location)
     }
 
+    @Test func verifierSourceUsesTheConfiguredCookie() async throws {
+        let settings = JWTSettings(keys: [Fixtures.keyConfiguration(for: .hs256)], cookieName: "sid")
+        let source = try await Fixtures.verifier(settings).tokenSource
+        #expect(source.cookieName == "sid")
+        #expect(source.find(headers: [("cookie", "sid=c.c.c")], query: [])?.token == "c.c.c")
+    }
+
     @Test func descriptionNamesOnlyTheLocation() throws {
         let found = try #require(TokenSource(cookieName: nil).find(headers: [("authorization", "Bearer secret.token.value")], query: []))
         #expect("\(found)" == "token from authorization")
