@@ -94,6 +94,16 @@ let package = Package(
             ]
         ),
 
+        /// The Redis client for the scale-out engine (issue 14): RESP codec, pipelined connections, pool.
+        .target(
+            name: "GatewayRedis",
+            dependencies: [
+                "GatewayTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+
         // MARK: HTTP, application, server and executable
         /// Protocol-facing: requests, responses, stream handles, both connection handlers, per-loop services.
         /// Knows no hub and no config.
@@ -219,6 +229,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "GatewayRedisTests",
+            dependencies: [
+                "GatewayRedis", "GatewayTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
         .testTarget(

@@ -1,0 +1,111 @@
+import NIOCore
+
+/// Blocking `XREAD`s on a connection of their own, so a read parked on the server for seconds never holds
+/// up the pool's commands, with a way to cut a read short when the set of streams to read changes.
+///
+/// Maintainer note on interrupting: a node reads every channel with local subscribers in one blocked
+/// `XREAD`; when a subscriber arrives for a new channel the read must be re-issued with it. Two ways were
+/// weighed. A short block time (say 200 ms) re-issues on its own, but costs a round trip per node every
+/// period while idle and delays a new channel by up to that period. `CLIENT UNBLOCK <id>` (Redis 5+), sent
+/// from a pool connection, ends the blocked read at once as if it timed out; the caller then reads again
+/// with the new set. We use `CLIENT UNBLOCK` (the id comes from `HELLO`), and callers still pass a finite
+/// block time as a safety net. One race is handled here: an `UNBLOCK` that reaches the server before the
+/// `XREAD` it targets finds nothing blocked and answers 0; `interrupt` then retries every few milliseconds
+/// until the read is woken or has ended by itself.
+///
+/// One read at a time; all state on the client's loop; every method may be called from any thread. The
+/// connection is opened on the first read and re-opened on the next read after it drops.
+public final class RedisBlockingReader: @unchecked Sendable {
+    public enum Failure: Error, Sendable, Hashable {
+        /// A read was issued while another was still in flight.
+        case readInProgress
+        /// `close()` was called.
+        case closed
+    }
+
+    private let client: RedisClient
+    /// The rest is read and written on `eventLoop` only.
+    private var connection: RedisConnection?
+    private var readsIssued = 0
+    /// The number of the read in flight, if one is.
+    private var readInFlight: Int?
+    private var isClosed = false
+
+    /// How long `interrupt` keeps retrying an `UNBLOCK` that found nothing blocked yet.
+    private static let unblockRetryInterval = TimeAmount.milliseconds(5)
+    private static let unblockAttempts = 200
+
+    public var eventLoop: any EventLoop { self.client.eventLoop }
+
+    init(client: RedisClient) {
+        self.client = client
+    }
+
+    /// `XREAD [COUNT n] BLOCK ms STREAMS ...` on the reader's connection: the entries after each position,
+    /// or none when `block` passes or `interrupt` is called. Fails with `RedisConnectionError` when the
+    /// connection cannot be opened or drops (the next read opens a new one).
+    public func read(_ positions: [RedisStreamPosition], count: Int? = nil, block: Duration) -> EventLoopFuture<[RedisStreamBatch]> {
+        self.eventLoop.flatSubmit {
+            guard !self.isClosed else { return self.eventLoop.makeFailedFuture(Failure.closed) }
+            guard self.readInFlight == nil else { return self.eventLoop.makeFailedFuture(Failure.readInProgress) }
+            self.readsIssued += 1
+            let number = self.readsIssued
+            self.readInFlight = number
+            let arguments = RedisClient.xreadArguments(positions, count: count, block: block)
+            return self.openConnection()
+                .flatMap { $0.send(arguments) }
+                .flatMapThrowing { try RedisStreamBatch.batches($0) }
+                .always { _ in
+                    if self.readInFlight == number { self.readInFlight = nil }
+                }
+        }
+    }
+
+    /// Wakes the read in flight, which then answers no entries. True when a blocked read was woken; false
+    /// when no read was in flight or it ended by itself first.
+    public func interrupt() -> EventLoopFuture<Bool> {
+        self.eventLoop.flatSubmit {
+            guard let number = self.readInFlight, let connection = self.connection else {
+                return self.eventLoop.makeSucceededFuture(false)
+            }
+            return self.unblock(clientID: connection.hello.clientID, read: number, attemptsLeft: Self.unblockAttempts)
+        }
+    }
+
+    /// Closes the connection; a read in flight fails with `RedisConnectionError`, later ones with `.closed`.
+    public func close() -> EventLoopFuture<Void> {
+        self.eventLoop.flatSubmit {
+            self.isClosed = true
+            guard let connection = self.connection else { return self.eventLoop.makeSucceededVoidFuture() }
+            self.connection = nil
+            connection.channel.close(promise: nil)
+            return connection.closeFuture
+        }
+    }
+
+    private func openConnection() -> EventLoopFuture<RedisConnection> {
+        if let connection = self.connection, connection.channel.isActive {
+            return self.eventLoop.makeSucceededFuture(connection)
+        }
+        self.connection = nil
+        return RedisConnection.connect(self.client.configuration.connection, on: self.eventLoop).flatMapThrowing { connection in
+            guard !self.isClosed else {
+                connection.channel.close(promise: nil)
+                throw Failure.closed
+            }
+            self.connection = connection
+            return connection
+        }
+    }
+
+    private func unblock(clientID: Int64, read number: Int, attemptsLeft: Int) -> EventLoopFuture<Bool> {
+        self.client.send(["CLIENT", "UNBLOCK", .integer(clientID)]).flatMap { reply in
+            if reply.integer == 1 { return self.eventLoop.makeSucceededFuture(true) }
+            // The XREAD is still on its way to the server (or already answered): try again shortly.
+            guard self.readInFlight == number, attemptsLeft > 1 else { return self.eventLoop.makeSucceededFuture(false) }
+            return self.eventLoop.scheduleTask(in: Self.unblockRetryInterval) {}.futureResult.flatMap {
+                self.unblock(clientID: clientID, read: number, attemptsLeft: attemptsLeft - 1)
+            }
+        }
+    }
+}
