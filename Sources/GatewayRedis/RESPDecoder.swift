@@ -207,17 +207,17 @@ public struct RESPDecoder: NIOSingleStepByteToMessageDecoder {
     private func peekLine(in buffer: ByteBuffer) throws -> (type: UInt8, text: String, consumed: Int)? {
         let view = buffer.readableBytesView
         guard let type = view.first else { return nil }
-        let searchable = view.prefix(self.limits.maximumLineLength + 2)
-        guard let carriageReturn = searchable.firstIndex(of: UInt8(ascii: "\r")) else {
-            if view.count >= self.limits.maximumLineLength + 2 {
+        let body = view.dropFirst()
+        guard let carriageReturn = body.prefix(self.limits.maximumLineLength + 1).firstIndex(of: UInt8(ascii: "\r")) else {
+            if body.count > self.limits.maximumLineLength {
                 throw RESPDecodingError.lineTooLong(limit: self.limits.maximumLineLength)
             }
             return nil
         }
-        let newline = view.index(after: carriageReturn)
-        guard newline < view.endIndex else { return nil }
-        guard view[newline] == UInt8(ascii: "\n") else { throw RESPDecodingError.malformedLine }
-        let textBytes = view[view.index(after: view.startIndex)..<carriageReturn]
+        let newline = body.index(after: carriageReturn)
+        guard newline < body.endIndex else { return nil }
+        guard body[newline] == UInt8(ascii: "\n") else { throw RESPDecodingError.malformedLine }
+        let textBytes = body[body.startIndex..<carriageReturn]
         guard !textBytes.contains(UInt8(ascii: "\n")), let text = String(validating: textBytes, as: UTF8.self) else {
             throw RESPDecodingError.malformedLine
         }

@@ -34,14 +34,15 @@ final class RedisConnectionHandler: ChannelInboundHandler {
 
     /// Queues one command; its reply (or the connection's end) completes `promise`.
     func submit(_ arguments: [RedisArgument], promise: EventLoopPromise<RESPValue>) {
-        guard let context = self.context else {
-            promise.fail(RedisConnectionError.connectionClosed)
-            return
-        }
         switch self.stateMachine.commandSubmitted(promise) {
         case .fail(let error):
             promise.fail(error)
         case .write:
+            guard let context = self.context else {
+                // Not in a pipeline (yet or any more): fails this command with the others.
+                self.connectionEnded(.connectionClosed)
+                return
+            }
             if self.unsent == nil { self.unsent = context.channel.allocator.buffer(capacity: 256) }
             RESPCommandEncoder.write(arguments, into: &self.unsent!)
             guard !self.flushScheduled else { return }
