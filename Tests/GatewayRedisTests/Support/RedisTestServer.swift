@@ -1,6 +1,7 @@
 import Foundation
 import GatewayRedis
 import Synchronization
+import Testing
 
 /// A real `redis-server` for one test: a free loopback port, a temporary folder, no persistence; stopped
 /// by its PID (only the process this helper started) when the test ends or the object goes away.
@@ -143,3 +144,8 @@ struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
+
+/// Every suite that starts a redis-server, one test at a time: they run beside the network-free suites
+/// (and other packages' tests) on a two-core machine, where a dozen servers and TLS handshakes at once
+/// starve each other past any sensible time-out.
+@Suite(.serialized) enum LiveRedisTests {}
