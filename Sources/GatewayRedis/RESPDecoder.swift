@@ -6,34 +6,10 @@ import NIOCore
 /// payload) is consumed as soon as it is read and open aggregates wait on `stack`, so a reply of a million
 /// entries arriving in a thousand reads is scanned once, not a thousand times. Nothing is allocated from a
 /// length or count the server sent before the bytes behind it arrived: a hostile `*2147483647` costs one
-/// stack frame and a typed error, not memory.
+/// stack frame and a typed error, not memory. Counts and bytes are also summed over the whole reply, so
+/// nesting cannot multiply past the limits either (see `Limits`).
 public struct RESPDecoder: NIOSingleStepByteToMessageDecoder {
     public typealias InboundOut = RESPValue
-
-    /// Bounds on what one reply may contain; the defaults fit any reply the gateway's commands produce.
-    public struct Limits: Sendable, Hashable {
-        /// Longest bulk string, blob error or verbatim string payload (Redis's own default cap is 512 MiB;
-        /// an event or a stream entry is far smaller).
-        public var maximumBulkLength: Int
-        /// Most elements in one array, set or push, or pairs in one map (an `XRANGE COUNT` answer, say).
-        public var maximumAggregateLength: Int
-        /// Most aggregates open inside each other (`XREAD` needs 5; Lua tables can nest further).
-        public var maximumDepth: Int
-        /// Longest header, simple string, error, number or boolean line.
-        public var maximumLineLength: Int
-
-        public init(
-            maximumBulkLength: Int = 64 * 1024 * 1024,
-            maximumAggregateLength: Int = 1024 * 1024,
-            maximumDepth: Int = 32,
-            maximumLineLength: Int = 64 * 1024
-        ) {
-            self.maximumBulkLength = maximumBulkLength
-            self.maximumAggregateLength = maximumAggregateLength
-            self.maximumDepth = maximumDepth
-            self.maximumLineLength = maximumLineLength
-        }
-    }
 
     private enum AggregateKind {
         case array, map, set, push, attribute
@@ -54,6 +30,10 @@ public struct RESPDecoder: NIOSingleStepByteToMessageDecoder {
 
     public let limits: Limits
     private var stack: [OpenAggregate] = []
+    /// Elements announced by the aggregate headers of the reply being decoded.
+    private var replyElements = 0
+    /// Bytes consumed by the reply being decoded.
+    private var replyBytes = 0
 
     public init(limits: Limits = Limits()) {
         self.limits = limits
@@ -62,7 +42,12 @@ public struct RESPDecoder: NIOSingleStepByteToMessageDecoder {
     public mutating func decode(buffer: inout ByteBuffer) throws -> RESPValue? {
         var value: RESPValue
         nextToken: while true {
+            let start = buffer.readerIndex
             guard let token = try self.readToken(from: &buffer) else { return nil }
+            self.replyBytes += buffer.readerIndex - start
+            guard self.replyBytes <= self.limits.maximumReplyBytes else {
+                throw RESPDecodingError.replyTooLarge(limit: self.limits.maximumReplyBytes)
+            }
             switch token {
             case .value(let scalar):
                 value = scalar
@@ -78,6 +63,10 @@ public struct RESPDecoder: NIOSingleStepByteToMessageDecoder {
                     switch kind {
                     case .map, .attribute: elementCount = count * 2
                     case .array, .set, .push: elementCount = count
+                    }
+                    self.replyElements += elementCount
+                    guard self.replyElements <= self.limits.maximumReplyElements else {
+                        throw RESPDecodingError.tooManyElements(limit: self.limits.maximumReplyElements)
                     }
                     var elements: [RESPValue] = []
                     elements.reserveCapacity(min(elementCount, 1024))
@@ -96,6 +85,8 @@ public struct RESPDecoder: NIOSingleStepByteToMessageDecoder {
                 if case .attribute = finished.kind { continue nextToken }
                 value = Self.build(finished.kind, elements: finished.elements)
             }
+            self.replyElements = 0
+            self.replyBytes = 0
             return value
         }
     }
@@ -179,6 +170,9 @@ public struct RESPDecoder: NIOSingleStepByteToMessageDecoder {
         }
         guard length <= self.limits.maximumBulkLength else {
             throw RESPDecodingError.bulkTooLong(length: length, limit: self.limits.maximumBulkLength)
+        }
+        guard self.replyBytes + headerLength + length + 2 <= self.limits.maximumReplyBytes else {
+            throw RESPDecodingError.replyTooLarge(limit: self.limits.maximumReplyBytes)
         }
         let payloadStart = buffer.readerIndex + headerLength
         guard buffer.readableBytes >= headerLength + length + 2 else { return nil }

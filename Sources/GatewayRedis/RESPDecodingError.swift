@@ -10,6 +10,8 @@ public struct RESPDecodingError: Error, Sendable, Hashable, CustomStringConverti
         case bulkTooLong(length: Int, limit: Int)
         case aggregateTooLong(count: Int, limit: Int)
         case nestingTooDeep(limit: Int)
+        case tooManyElements(limit: Int)
+        case replyTooLarge(limit: Int)
         case missingTerminator
         case invalidNumber
         case invalidBoolean
@@ -31,6 +33,10 @@ public struct RESPDecodingError: Error, Sendable, Hashable, CustomStringConverti
     public static func bulkTooLong(length: Int, limit: Int) -> Self { Self(.bulkTooLong(length: length, limit: limit)) }
     public static func aggregateTooLong(count: Int, limit: Int) -> Self { Self(.aggregateTooLong(count: count, limit: limit)) }
     public static func nestingTooDeep(limit: Int) -> Self { Self(.nestingTooDeep(limit: limit)) }
+    /// The aggregates of one reply announce more elements in all than `maximumReplyElements`.
+    public static func tooManyElements(limit: Int) -> Self { Self(.tooManyElements(limit: limit)) }
+    /// One reply takes more bytes than `maximumReplyBytes`.
+    public static func replyTooLarge(limit: Int) -> Self { Self(.replyTooLarge(limit: limit)) }
     /// A bulk payload not followed by `\r\n`.
     public static let missingTerminator = Self(.missingTerminator)
     /// An integer or double that does not parse.
@@ -49,6 +55,8 @@ public struct RESPDecodingError: Error, Sendable, Hashable, CustomStringConverti
         case .bulkTooLong(let length, let limit): return "RESP: bulk string of \(length) bytes exceeds the limit of \(limit)"
         case .aggregateTooLong(let count, let limit): return "RESP: aggregate of \(count) elements exceeds the limit of \(limit)"
         case .nestingTooDeep(let limit): return "RESP: aggregates nested deeper than \(limit)"
+        case .tooManyElements(let limit): return "RESP: reply with more than \(limit) elements in all"
+        case .replyTooLarge(let limit): return "RESP: reply larger than \(limit) bytes"
         case .missingTerminator: return "RESP: bulk payload not followed by CRLF"
         case .invalidNumber: return "RESP: invalid number"
         case .invalidBoolean: return "RESP: invalid boolean"

@@ -123,6 +123,24 @@ struct RESPDecoderTests {
         }
     }
 
+    /// Nesting cannot multiply the per-aggregate limit: the counts of one reply are summed.
+    @Test func elementsAndBytesAreBoundedPerReply() throws {
+        #expect(throws: RESPDecodingError.tooManyElements(limit: 1500)) {
+            let limits = RESPDecoder.Limits(maximumAggregateLength: 1000, maximumReplyElements: 1500)
+            return try Self.decodeAll("*2\r\n*1000\r\n" + String(repeating: ":1\r\n", count: 1000) + "*1000\r\n", limits: limits)
+        }
+        let limits = RESPDecoder.Limits(maximumReplyBytes: 100)
+        #expect(throws: RESPDecodingError.replyTooLarge(limit: 100)) {
+            try Self.decodeAll("*3\r\n$40\r\n" + String(repeating: "x", count: 40) + "\r\n$60\r\n", limits: limits)
+        }
+        #expect(throws: RESPDecodingError.replyTooLarge(limit: 100)) {
+            try Self.decodeAll("*100\r\n" + String(repeating: ":1\r\n", count: 30), limits: limits)
+        }
+        // The sums start again with each reply.
+        let reply = "*2\r\n$40\r\n" + String(repeating: "x", count: 40) + "\r\n:1\r\n"
+        #expect(try Self.decodeAll(reply + reply + reply, limits: limits).count == 3)
+    }
+
     @Test func nestingUpToTheLimitDecodes() throws {
         let wire = String(repeating: "*1\r\n", count: 8) + ":1\r\n"
         var expected = RESPValue.integer(1)
@@ -132,7 +150,7 @@ struct RESPDecoderTests {
 
     /// A huge announced count within the limit allocates nothing up front: it just waits for elements.
     @Test func announcedCountsDoNotAllocate() throws {
-        var decoder = RESPDecoder(limits: RESPDecoder.Limits(maximumAggregateLength: Int(Int32.max)))
+        var decoder = RESPDecoder(limits: RESPDecoder.Limits(maximumAggregateLength: Int(Int32.max), maximumReplyElements: Int(Int32.max)))
         var buffer = ByteBuffer(string: "*2147483647\r\n:1\r\n:2\r\n")
         #expect(try decoder.decode(buffer: &buffer) == nil)
         #expect(buffer.readableBytes == 0)
