@@ -53,7 +53,7 @@ public final class RedisBlockingReader: @unchecked Sendable {
             self.readInFlight = number
             let arguments = RedisClient.xreadArguments(positions, count: count, block: block)
             return self.openConnection()
-                .flatMap { $0.send(arguments) }
+                .flatMap { $0.send(arguments, replyAllowance: TimeAmount(block)) }
                 .flatMapThrowing { try RedisStreamBatch.batches($0) }
                 .always { _ in
                     if self.readInFlight == number { self.readInFlight = nil }

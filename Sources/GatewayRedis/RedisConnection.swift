@@ -32,6 +32,7 @@ public final class RedisConnection: RedisCommandSender {
         let url = configuration.url
         let timeout = TimeAmount(configuration.connectTimeout)
         let limits = configuration.limits
+        let replyTimeout = configuration.replyTimeout.map(TimeAmount.init)
         let tls = configuration.tls
         if url.usesTLS, tls == nil {
             return eventLoop.makeFailedFuture(RedisConnectionError.tlsFailed("rediss:// without a TLS context"))
@@ -46,7 +47,7 @@ public final class RedisConnection: RedisCommandSender {
                         try pipeline.addHandler(TLSHandler(context: tls, serverName: url.host, handshakeTimeout: timeout))
                     }
                     try pipeline.addHandler(ByteToMessageHandler(RESPDecoder(limits: limits)))
-                    try pipeline.addHandler(RedisConnectionHandler())
+                    try pipeline.addHandler(RedisConnectionHandler(replyTimeout: replyTimeout))
                 }
             }
             .connect(host: url.host, port: url.port)
@@ -103,12 +104,17 @@ public final class RedisConnection: RedisCommandSender {
     }
 
     public func send(_ arguments: [RedisArgument]) -> EventLoopFuture<RESPValue> {
+        self.send(arguments, replyAllowance: .zero)
+    }
+
+    /// `replyAllowance`: how much longer than the reply timeout the answer may take (a blocking command).
+    func send(_ arguments: [RedisArgument], replyAllowance: TimeAmount) -> EventLoopFuture<RESPValue> {
         let promise = self.eventLoop.makePromise(of: RESPValue.self)
         if self.eventLoop.inEventLoop {
-            self.handler.value.submit(arguments, promise: promise)
+            self.handler.value.submit(arguments, replyAllowance: replyAllowance, promise: promise)
         } else {
             self.eventLoop.execute {
-                self.handler.value.submit(arguments, promise: promise)
+                self.handler.value.submit(arguments, replyAllowance: replyAllowance, promise: promise)
             }
         }
         return promise.futureResult

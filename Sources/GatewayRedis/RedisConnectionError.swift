@@ -7,6 +7,7 @@ public struct RedisConnectionError: Error, Sendable, Hashable, CustomStringConve
         case setupRejected(RedisServerError)
         case setupTimedOut
         case connectionClosed
+        case replyTimedOut
         case protocolViolation(RESPDecodingError)
         case unexpectedReply
         case closing
@@ -26,6 +27,9 @@ public struct RedisConnectionError: Error, Sendable, Hashable, CustomStringConve
     public static let setupTimedOut = Self(.setupTimedOut)
     /// The connection dropped (server gone, killed, network) with this command unanswered, or was closed.
     public static let connectionClosed = Self(.connectionClosed)
+    /// Commands were waiting and no reply came for the reply timeout: the server hangs or the network
+    /// dropped without a reset. The connection was closed.
+    public static let replyTimedOut = Self(.replyTimedOut)
     /// The server sent bytes that are not RESP or pass the decoder's limits; the connection was closed.
     public static func protocolViolation(_ error: RESPDecodingError) -> Self { Self(.protocolViolation(error)) }
     /// A reply arrived with no command waiting for it; the connection was closed.
@@ -46,6 +50,7 @@ public struct RedisConnectionError: Error, Sendable, Hashable, CustomStringConve
         case .setupRejected(let error): return "Redis refused the connection set-up: \(error.message)"
         case .setupTimedOut: return "Redis did not answer the connection set-up in time"
         case .connectionClosed: return "Redis connection closed with the command unanswered"
+        case .replyTimedOut: return "Redis did not reply in time; the connection was closed"
         case .protocolViolation(let error): return "Redis protocol violation: \(error)"
         case .unexpectedReply: return "Redis sent a reply no command was waiting for"
         case .closing: return "Redis connection is closing"

@@ -13,6 +13,10 @@ struct RedisConnectionStateMachine<Pending> {
         case closing(pending: CircularBuffer<Pending>)
         /// Nothing more will be answered; new commands fail with `error`.
         case closed(error: RedisConnectionError)
+        /// Only inside a mutating method, while `pending` is out of the enum: the state then holds no
+        /// second reference to the queue, so appending and popping change it in place instead of copying
+        /// it (a copy per command makes pipelining quadratic).
+        case modifying
     }
 
     enum SubmitAction {
@@ -41,16 +45,27 @@ struct RedisConnectionStateMachine<Pending> {
 
     private(set) var state: State = .open(pending: CircularBuffer(initialCapacity: 16))
 
+    /// The command the next reply answers.
+    var oldestPending: Pending? {
+        switch self.state {
+        case .open(let pending), .closing(let pending): return pending.first
+        case .closed: return nil
+        case .modifying: preconditionFailure("state read while modifying")
+        }
+    }
+
     var pendingCount: Int {
         switch self.state {
         case .open(let pending), .closing(let pending): return pending.count
         case .closed: return 0
+        case .modifying: preconditionFailure("state read while modifying")
         }
     }
 
     mutating func commandSubmitted(_ command: Pending) -> SubmitAction {
         switch self.state {
         case .open(var pending):
+            self.state = .modifying
             pending.append(command)
             self.state = .open(pending: pending)
             return .write
@@ -58,6 +73,8 @@ struct RedisConnectionStateMachine<Pending> {
             return .fail(.closing)
         case .closed(let error):
             return .fail(error)
+        case .modifying:
+            preconditionFailure("re-entered while modifying")
         }
     }
 
@@ -65,6 +82,7 @@ struct RedisConnectionStateMachine<Pending> {
         if case .push = reply { return .ignore }
         switch self.state {
         case .open(var pending):
+            self.state = .modifying
             guard let command = pending.popFirst() else {
                 self.state = .closed(error: .unexpectedReply)
                 return .closeOutOfStep
@@ -72,6 +90,7 @@ struct RedisConnectionStateMachine<Pending> {
             self.state = .open(pending: pending)
             return .deliver(command, reply)
         case .closing(var pending):
+            self.state = .modifying
             guard let command = pending.popFirst() else {
                 self.state = .closed(error: .unexpectedReply)
                 return .closeOutOfStep
@@ -84,6 +103,8 @@ struct RedisConnectionStateMachine<Pending> {
             return .deliver(command, reply)
         case .closed:
             return .ignore
+        case .modifying:
+            preconditionFailure("re-entered while modifying")
         }
     }
 
@@ -100,6 +121,8 @@ struct RedisConnectionStateMachine<Pending> {
             return .waitForReplies
         case .closed:
             return .alreadyClosed
+        case .modifying:
+            preconditionFailure("re-entered while modifying")
         }
     }
 
@@ -113,6 +136,8 @@ struct RedisConnectionStateMachine<Pending> {
         case .closed(let earlier):
             // A first error (say a protocol violation) stays the reason; the close that follows adds nothing.
             return ([], earlier)
+        case .modifying:
+            preconditionFailure("re-entered while modifying")
         }
     }
 }

@@ -66,6 +66,29 @@ extension LiveRedisTests {
             try await client.shutdown().get()
         }
 
+        /// A frozen server: commands fail with a typed error in bounded time, and the pool recovers after.
+        @Test func frozenServerGivesTypedErrorsAndThePoolRecovers() async throws {
+            let server = try await RedisTestServer.start()
+            defer { server.stop() }
+            let connection = RedisConnectionConfiguration(url: server.url, connectTimeout: .seconds(1), replyTimeout: .seconds(1))
+            let configuration = RedisClientConfiguration(connection: connection, poolSize: 2, reconnectInitial: .milliseconds(50), reconnectMaximum: .milliseconds(400))
+            let client = RedisClient(configuration: configuration, eventLoop: MultiThreadedEventLoopGroup.singleton.next())
+            client.start()
+            try await client.ping().get()
+            server.pause()
+            for _ in 0..<3 {
+                let started = ContinuousClock.now
+                await #expect { try await client.ping().get() } throws: { error in
+                    error as? RedisConnectionError == .replyTimedOut || error is RedisUnavailable
+                        || error as? RedisConnectionError == .setupTimedOut
+                }
+                #expect(ContinuousClock.now - started < .seconds(4))
+            }
+            server.resume()
+            #expect(await Self.eventually { (try? await client.ping().get()) != nil })
+            try await client.shutdown().get()
+        }
+
         @Test func neverConnectedServerFailsFastAfterTheFirstAttempts() async throws {
             let port = try FreePort.pick()
             let connection = RedisConnectionConfiguration(url: RedisURL(host: "127.0.0.1", port: port), connectTimeout: .milliseconds(500))

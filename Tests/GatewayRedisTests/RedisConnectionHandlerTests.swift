@@ -8,9 +8,10 @@ import Testing
 struct RedisConnectionHandlerTests {
     private struct Harness {
         let channel = EmbeddedChannel()
-        let handler = RedisConnectionHandler()
+        let handler: RedisConnectionHandler
 
-        init() throws {
+        init(replyTimeout: TimeAmount? = nil) throws {
+            self.handler = RedisConnectionHandler(replyTimeout: replyTimeout)
             try self.channel.pipeline.syncOperations.addHandlers(ByteToMessageHandler(RESPDecoder(limits: RESPDecoder.Limits(maximumBulkLength: 16))), self.handler)
             try self.channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 6379)).wait()
         }
@@ -95,6 +96,35 @@ struct RedisConnectionHandlerTests {
         try harness.reply("+OK\r\n")
         #expect(!harness.channel.isActive)
         #expect(throws: RedisConnectionError.unexpectedReply) { try Self.result(harness.submit(["PING"]))?.get() }
+    }
+
+    @Test func silenceWhileCommandsWaitClosesTheConnection() throws {
+        let harness = try Harness(replyTimeout: .seconds(5))
+        let loop = harness.channel.embeddedEventLoop
+        let first = harness.submit(["PING"])
+        let blocking = harness.submit(["PING"])
+        loop.advanceTime(by: .seconds(4))
+        try harness.reply("+PONG\r\n")  // progress: the clock starts again
+        loop.advanceTime(by: .seconds(4))
+        #expect(harness.channel.isActive)
+        #expect(try Self.result(first)?.get() == .simpleString("PONG"))
+        loop.advanceTime(by: .seconds(2))
+        #expect(!harness.channel.isActive)
+        #expect(throws: RedisConnectionError.replyTimedOut) { try Self.result(blocking)?.get() }
+    }
+
+    @Test func aBlockingCommandMayWaitItsAllowance() throws {
+        let harness = try Harness(replyTimeout: .seconds(5))
+        let loop = harness.channel.embeddedEventLoop
+        let promise = loop.makePromise(of: RESPValue.self)
+        harness.handler.submit(["XREAD", "BLOCK", "20000"], replyAllowance: .seconds(20), promise: promise)
+        loop.advanceTime(by: .seconds(24))
+        #expect(harness.channel.isActive)
+        try harness.reply("_\r\n")
+        #expect(try Self.result(promise.futureResult)?.get() == .null)
+        // Quiet with nothing waiting is fine, however long.
+        loop.advanceTime(by: .seconds(60))
+        #expect(harness.channel.isActive)
     }
 
     @Test func closeWaitsForRepliesAndRefusesNewCommands() throws {

@@ -137,6 +137,26 @@ extension LiveRedisTests {
             await #expect(throws: RedisConnectionError.connectionClosed) { try await connection.send(["PING"]).get() }
         }
 
+        /// A frozen server (the TCP connection stays up, nothing answers) fails waiting commands after the
+        /// reply timeout instead of leaving them hanging.
+        @Test func frozenServerFailsWaitingCommandsAfterTheReplyTimeout() async throws {
+            let server = try await RedisTestServer.start()
+            defer { server.stop() }
+            let configuration = RedisConnectionConfiguration(url: server.url, connectTimeout: RedisTestServer.connectTimeout, replyTimeout: .seconds(1))
+            let connection = try await RedisConnection.connect(configuration, on: MultiThreadedEventLoopGroup.singleton.next()).get()
+            try await connection.ping().get()
+            server.pause()
+            defer { server.resume() }
+            let started = ContinuousClock.now
+            let futures = (0..<10).map { _ in connection.send(["PING"]) }
+            for future in futures {
+                await #expect(throws: RedisConnectionError.replyTimedOut) { try await future.get() }
+            }
+            let waited = ContinuousClock.now - started
+            #expect(waited >= .milliseconds(900) && waited < .seconds(5))
+            #expect(!connection.channel.isActive)
+        }
+
         @Test func cleanCloseAnswersWhatIsInFlight() async throws {
             let server = try await RedisTestServer.start()
             defer { server.stop() }

@@ -81,6 +81,23 @@ final class RedisTestServer: Sendable {
         }
     }
 
+    /// Freezes the server (SIGSTOP): connections stay open and nothing is answered, like a hung host.
+    func pause() {
+        self.signal(SIGSTOP)
+    }
+
+    /// Lets a paused server run again (SIGCONT).
+    func resume() {
+        self.signal(SIGCONT)
+    }
+
+    private func signal(_ signal: Int32) {
+        self.process.withLock { process in
+            guard let process, process.isRunning else { return }
+            Foundation.kill(process.processIdentifier, signal)
+        }
+    }
+
     /// Kills and starts again on the same port, with an empty dataset (a new `run_id`).
     func restart() async throws {
         self.kill()
