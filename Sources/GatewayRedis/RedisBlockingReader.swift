@@ -29,6 +29,8 @@ public final class RedisBlockingReader: @unchecked Sendable {
     private var readsIssued = 0
     /// The number of the read in flight, if one is.
     private var readInFlight: Int?
+    /// A read interrupted while its connection was still opening: it answers at once instead of blocking.
+    private var interruptedBeforeSending: Int?
     private var isClosed = false
 
     /// How long `interrupt` keeps retrying an `UNBLOCK` that found nothing blocked yet.
@@ -53,20 +55,27 @@ public final class RedisBlockingReader: @unchecked Sendable {
             self.readInFlight = number
             let arguments = RedisClient.xreadArguments(positions, count: count, block: block)
             return self.openConnection()
-                .flatMap { $0.send(arguments, replyAllowance: TimeAmount(block)) }
+                .flatMap { connection in
+                    guard self.interruptedBeforeSending != number else { return self.eventLoop.makeSucceededFuture(RESPValue.null) }
+                    return connection.send(arguments, replyAllowance: TimeAmount(block))
+                }
                 .flatMapThrowing { try RedisStreamBatch.batches($0) }
                 .always { _ in
                     if self.readInFlight == number { self.readInFlight = nil }
+                    if self.interruptedBeforeSending == number { self.interruptedBeforeSending = nil }
                 }
         }
     }
 
-    /// Wakes the read in flight, which then answers no entries. True when a blocked read was woken; false
-    /// when no read was in flight or it ended by itself first.
+    /// Wakes the read in flight, which then answers no entries. True when a read was woken (or, while its
+    /// connection was still opening, will not block); false when none was in flight or it ended by itself
+    /// first. Fails with the pool's errors when `CLIENT UNBLOCK` cannot be sent.
     public func interrupt() -> EventLoopFuture<Bool> {
         self.eventLoop.flatSubmit {
-            guard let number = self.readInFlight, let connection = self.connection else {
-                return self.eventLoop.makeSucceededFuture(false)
+            guard let number = self.readInFlight else { return self.eventLoop.makeSucceededFuture(false) }
+            guard let connection = self.connection, connection.channel.isActive else {
+                self.interruptedBeforeSending = number
+                return self.eventLoop.makeSucceededFuture(true)
             }
             return self.unblock(clientID: connection.hello.clientID, read: number, attemptsLeft: Self.unblockAttempts)
         }

@@ -93,6 +93,14 @@ extension LiveRedisTests {
                     #expect(try await racing.get().isEmpty)
                 }
                 #expect(try await reader.interrupt().get() == false)  // nothing in flight
+            // Interrupted while its connection is still opening: answers at once, without blocking.
+            let fresh = client.makeBlockingReader()
+            let opening = fresh.read([RedisStreamPosition(key: "quiet", after: "$")], block: .seconds(20))
+            #expect(try await fresh.interrupt().get())
+            let openingStarted = ContinuousClock.now
+            #expect(try await opening.get().isEmpty)
+            #expect(ContinuousClock.now - openingStarted < .seconds(5))
+            try await fresh.close().get()
                 try await reader.close().get()
                 await #expect(throws: RedisBlockingReader.Failure.closed) { try await reader.read([], block: .seconds(1)).get() }
             }
