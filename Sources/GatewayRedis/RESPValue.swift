@@ -13,7 +13,8 @@ public enum RESPValue: Sendable, Hashable {
     case error(RedisServerError)
     /// `:n`.
     case integer(Int64)
-    /// `$n` payload: binary-safe bytes.
+    /// `$n` payload: binary-safe bytes, a slice of the read buffer. A slice keeps that whole buffer alive,
+    /// so copy it (or encode it into an event) rather than keep many small slices for long.
     case bulkString(ByteBuffer)
     /// `_`, `$-1` or `*-1`.
     case null

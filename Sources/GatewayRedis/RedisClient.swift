@@ -34,6 +34,11 @@ import NIOCore
 /// All state lives on `eventLoop`; every method may be called from any thread. Commands are not retried
 /// on another connection: one whose connection dropped may have run, and only the caller knows whether
 /// running it twice is safe.
+///
+/// Errors by scope, for callers that answer HTTP: `RedisUnavailable` (nothing connected, not sent) and
+/// `RedisConnectionError` (lost or timed out in flight, may have run) both mean "Redis is unreachable",
+/// a 503; `RedisServerError` is Redis refusing this one command and `RedisReplyError` a reply of the wrong
+/// shape, both bugs or misconfiguration rather than outages.
 public final class RedisClient: RedisCommandSender, @unchecked Sendable {
     public let configuration: RedisClientConfiguration
     public let eventLoop: any EventLoop
