@@ -13,8 +13,9 @@ import NIOCore
 /// `XREAD` it targets finds nothing blocked and answers 0; `interrupt` then retries every few milliseconds
 /// until the read is woken or has ended by itself.
 ///
-/// One read at a time; all state on the client's loop; every method may be called from any thread. The
-/// connection is opened on the first read and re-opened on the next read after it drops.
+/// One read at a time (the rules are `RedisBlockingReaderStateMachine`); all state on the client's loop;
+/// every method may be called from any thread. The connection is opened on the first read and re-opened
+/// on the next read after it drops.
 public final class RedisBlockingReader: @unchecked Sendable {
     public enum Failure: Error, Sendable, Hashable {
         /// A read was issued while another was still in flight.
@@ -24,14 +25,8 @@ public final class RedisBlockingReader: @unchecked Sendable {
     }
 
     private let client: RedisClient
-    /// The rest is read and written on `eventLoop` only.
-    private var connection: RedisConnection?
-    private var readsIssued = 0
-    /// The number of the read in flight, if one is.
-    private var readInFlight: Int?
-    /// A read interrupted while its connection was still opening: it answers at once instead of blocking.
-    private var interruptedBeforeSending: Int?
-    private var isClosed = false
+    /// Read and written on `eventLoop` only.
+    private var stateMachine = RedisBlockingReaderStateMachine<RedisConnection>()
 
     /// How long `interrupt` keeps retrying an `UNBLOCK` that found nothing blocked yet.
     private static let unblockRetryInterval = TimeAmount.milliseconds(5)
@@ -47,23 +42,32 @@ public final class RedisBlockingReader: @unchecked Sendable {
     /// or none when `block` passes or `interrupt` is called. Fails with `RedisConnectionError` when the
     /// connection cannot be opened or drops (the next read opens a new one).
     public func read(_ positions: [RedisStreamPosition], count: Int? = nil, block: Duration) -> EventLoopFuture<[RedisStreamBatch]> {
-        self.eventLoop.flatSubmit {
-            guard !self.isClosed else { return self.eventLoop.makeFailedFuture(Failure.closed) }
-            guard self.readInFlight == nil else { return self.eventLoop.makeFailedFuture(Failure.readInProgress) }
-            self.readsIssued += 1
-            let number = self.readsIssued
-            self.readInFlight = number
-            let arguments = RedisClient.xreadArguments(positions, count: count, block: block)
-            return self.openConnection()
-                .flatMap { connection in
-                    guard self.interruptedBeforeSending != number else { return self.eventLoop.makeSucceededFuture(RESPValue.null) }
-                    return connection.send(arguments, replyAllowance: TimeAmount(block))
-                }
-                .flatMapThrowing { try RedisStreamBatch.batches($0) }
-                .always { _ in
-                    if self.readInFlight == number { self.readInFlight = nil }
-                    if self.interruptedBeforeSending == number { self.interruptedBeforeSending = nil }
-                }
+        let arguments = RedisClient.xreadArguments(positions, count: count, block: block)
+        let allowance = TimeAmount(block)
+        return self.eventLoop.flatSubmit {
+            switch self.stateMachine.readRequested(isOpen: { $0.channel.isActive }) {
+            case .fail(let failure):
+                return self.eventLoop.makeFailedFuture(failure)
+            case .send(let read, let connection):
+                return self.send(arguments, replyAllowance: allowance, read: read, on: connection)
+            case .openConnection(let read):
+                return RedisConnection.connect(self.client.configuration.connection, on: self.eventLoop)
+                    .flatMapError { error in
+                        self.stateMachine.connectionFailed(read: read)
+                        return self.eventLoop.makeFailedFuture(error)
+                    }
+                    .flatMap { connection in
+                        switch self.stateMachine.connectionOpened(read: read, connection) {
+                        case .send(let connection):
+                            return self.send(arguments, replyAllowance: allowance, read: read, on: connection)
+                        case .answerEmpty:
+                            return self.eventLoop.makeSucceededFuture([])
+                        case .closeAndFail:
+                            connection.channel.close(promise: nil)
+                            return self.eventLoop.makeFailedFuture(Failure.closed)
+                        }
+                    }
+            }
         }
     }
 
@@ -72,48 +76,39 @@ public final class RedisBlockingReader: @unchecked Sendable {
     /// first. Fails with the pool's errors when `CLIENT UNBLOCK` cannot be sent.
     public func interrupt() -> EventLoopFuture<Bool> {
         self.eventLoop.flatSubmit {
-            guard let number = self.readInFlight else { return self.eventLoop.makeSucceededFuture(false) }
-            guard let connection = self.connection, connection.channel.isActive else {
-                self.interruptedBeforeSending = number
+            switch self.stateMachine.interruptRequested() {
+            case .nothingInFlight:
+                return self.eventLoop.makeSucceededFuture(false)
+            case .stoppedBeforeSending:
                 return self.eventLoop.makeSucceededFuture(true)
+            case .unblock(let read, let connection):
+                return self.unblock(clientID: connection.hello.clientID, read: read, attemptsLeft: Self.unblockAttempts)
             }
-            return self.unblock(clientID: connection.hello.clientID, read: number, attemptsLeft: Self.unblockAttempts)
         }
     }
 
     /// Closes the connection; a read in flight fails with `RedisConnectionError`, later ones with `.closed`.
     public func close() -> EventLoopFuture<Void> {
         self.eventLoop.flatSubmit {
-            self.isClosed = true
-            guard let connection = self.connection else { return self.eventLoop.makeSucceededVoidFuture() }
-            self.connection = nil
+            guard let connection = self.stateMachine.closeRequested() else { return self.eventLoop.makeSucceededVoidFuture() }
             connection.channel.close(promise: nil)
             return connection.closeFuture
         }
     }
 
-    private func openConnection() -> EventLoopFuture<RedisConnection> {
-        if let connection = self.connection, connection.channel.isActive {
-            return self.eventLoop.makeSucceededFuture(connection)
-        }
-        self.connection = nil
-        return RedisConnection.connect(self.client.configuration.connection, on: self.eventLoop).flatMapThrowing { connection in
-            guard !self.isClosed else {
-                connection.channel.close(promise: nil)
-                throw Failure.closed
-            }
-            self.connection = connection
-            return connection
-        }
+    private func send(_ arguments: [RedisArgument], replyAllowance: TimeAmount, read: Int, on connection: RedisConnection) -> EventLoopFuture<[RedisStreamBatch]> {
+        connection.send(arguments, replyAllowance: replyAllowance)
+            .always { _ in self.stateMachine.readEnded(read: read) }
+            .flatMapThrowing { try RedisStreamBatch.batches($0) }
     }
 
-    private func unblock(clientID: Int64, read number: Int, attemptsLeft: Int) -> EventLoopFuture<Bool> {
+    private func unblock(clientID: Int64, read: Int, attemptsLeft: Int) -> EventLoopFuture<Bool> {
         self.client.send(["CLIENT", "UNBLOCK", .integer(clientID)]).flatMap { reply in
             if reply.integer == 1 { return self.eventLoop.makeSucceededFuture(true) }
             // The XREAD is still on its way to the server (or already answered): try again shortly.
-            guard self.readInFlight == number, attemptsLeft > 1 else { return self.eventLoop.makeSucceededFuture(false) }
+            guard self.stateMachine.isWaiting(read: read), attemptsLeft > 1 else { return self.eventLoop.makeSucceededFuture(false) }
             return self.eventLoop.scheduleTask(in: Self.unblockRetryInterval) {}.futureResult.flatMap {
-                self.unblock(clientID: clientID, read: number, attemptsLeft: attemptsLeft - 1)
+                self.unblock(clientID: clientID, read: read, attemptsLeft: attemptsLeft - 1)
             }
         }
     }
