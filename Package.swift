@@ -87,6 +87,17 @@ let package = Package(
             ]
         ),
 
+        /// ACME (RFC 8555) certificates: account, orders, challenges, storage, renewal schedule.
+        .target(
+            name: "GatewayACME",
+            dependencies: [
+                "GatewayTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+
         // MARK: Server and executable
         .target(
             name: "GatewayServer",
@@ -152,6 +163,15 @@ let package = Package(
                 "GatewayTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "GatewayACMETests",
+            dependencies: [
+                "GatewayACME", "GatewayTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(
