@@ -9,7 +9,13 @@ import Synchronization
 /// and switches context. A lock (not an actor) because OpenSSL asks from inside a handshake, synchronously,
 /// on an event loop; the lock is held for a dictionary lookup only.
 public final class TLSALPNChallengeStore: Sendable {
-    private let contexts = Mutex<[String: SSLContext]>([:])
+    /// A challenge ready to serve: its SSL_CTX, and the certificate as PEM for tests to inspect.
+    private struct Challenge: Sendable {
+        var context: SSLContext
+        var certificatePEM: [UInt8]
+    }
+
+    private let challenges = Mutex<[String: Challenge]>([:])
 
     public init() {}
 
@@ -27,24 +33,31 @@ public final class TLSALPNChallengeStore: Sendable {
         // would switch straight back to the configured certificate; so this context gets one that stays.
         _ = CGatewayShims_SSL_CTX_set_tlsext_servername_callback(context.pointer, keepChallengeContextThunk)
         let name = ServerNameTable.normalize(domain)
-        self.contexts.withLock { $0[name] = context }
+        let challenge = Challenge(context: context, certificatePEM: certificate.pem())
+        self.challenges.withLock { $0[name] = challenge }
     }
 
     /// Stops answering for `domain` (after the authorization is valid or has failed).
     public func removeChallenge(domain: String) {
         let name = ServerNameTable.normalize(domain)
-        _ = self.contexts.withLock { $0.removeValue(forKey: name) }
+        _ = self.challenges.withLock { $0.removeValue(forKey: name) }
     }
 
     /// The domains with a challenge right now.
     public var pendingDomains: [String] {
-        self.contexts.withLock { Array($0.keys) }.sorted()
+        self.challenges.withLock { Array($0.keys) }.sorted()
     }
 
     /// The challenge context for a server name the client sent, if one is pending.
     func context(forServerName serverName: String) -> SSLContext? {
         let name = ServerNameTable.normalize(serverName)
-        return self.contexts.withLock { $0[name] }
+        return self.challenges.withLock { $0[name]?.context }
+    }
+
+    /// The challenge certificate served for `domain`, PEM (for tests).
+    func certificatePEM(forDomain domain: String) -> [UInt8]? {
+        let name = ServerNameTable.normalize(domain)
+        return self.challenges.withLock { $0[name]?.certificatePEM }
     }
 }
 
