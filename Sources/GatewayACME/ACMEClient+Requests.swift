@@ -21,6 +21,11 @@ extension ACMEClient {
         return nonce
     }
 
+    /// Keeps a nonce from a response for the next request; the newest is used first.
+    func rememberNonce(_ nonce: String) {
+        self.nonces.append(nonce)
+    }
+
     /// A signed POST with a JSON payload.
     func post(to url: String, payload: some Encodable) async throws(ACMEError) -> ACMEHTTPResponse {
         let body: [UInt8]
@@ -53,7 +58,7 @@ extension ACMEClient {
                 identification: identification
             )
             let response = try await self.http.send(.POST, to: url, body: body, contentType: "application/jose+json", accept: accept)
-            if let nonce = response.header("Replay-Nonce") { self.nonces.append(nonce) }
+            if let nonce = response.header("Replay-Nonce") { self.rememberNonce(nonce) }
             do {
                 try Self.checkStatus(response)
                 return response
