@@ -62,6 +62,16 @@ public final class ACMECertificateManager: Sendable {
         return try self.storage.storeCertificate(chainPEM: chain, key: certificateKey, domains: self.configuration.domains)
     }
 
+    /// A renewal schedule with the configured policy, already holding `certificate` if there is one
+    /// (without one, its first action is `.orderNow`).
+    public func renewalSchedule(holding certificate: ACMECertificate?) -> RenewalSchedule {
+        var schedule = RenewalSchedule(policy: self.configuration.renewal)
+        if let certificate {
+            schedule.certificateInstalled(notBefore: certificate.notBefore, notAfter: certificate.notAfter)
+        }
+        return schedule
+    }
+
     /// The stored certificate if there is one, else a new order: what start-up does before the schedule.
     /// - Returns: the certificate and whether it came from storage (no order was placed).
     public func storedOrNewCertificate() async throws(ACMEError) -> (certificate: ACMECertificate, reused: Bool) {

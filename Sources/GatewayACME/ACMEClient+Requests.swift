@@ -77,6 +77,9 @@ extension ACMEClient {
         isDone: (Resource) throws(ACMEError) -> Bool
     ) async throws(ACMEError) -> Resource {
         while true {
+            // Checked before each read too, so an order that is past its bound stops even while every
+            // answer comes back at once.
+            guard ContinuousClock.now < deadline else { throw .timeout(waitingFor: what) }
             let response = try await self.postAsGet(url)
             let resource: Resource = try Self.decode(response)
             if try isDone(resource) { return resource }

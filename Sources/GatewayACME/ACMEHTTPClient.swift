@@ -55,7 +55,9 @@ final class ACMEHTTPClient: Sendable {
         if let query = parsed.query { target += "?" + query }
 
         var head = HTTPRequestHead(version: .http1_1, method: method, uri: target)
-        head.headers.add(name: "Host", value: parsed.port.map { "\(host):\($0)" } ?? host)
+        // RFC 9110 §7.2: an IPv6 literal goes in brackets, as in the URL.
+        let hostField = host.contains(":") ? "[\(host)]" : host
+        head.headers.add(name: "Host", value: parsed.port.map { "\(hostField):\($0)" } ?? hostField)
         head.headers.add(name: "User-Agent", value: "ssegate-acme")
         head.headers.add(name: "Accept", value: accept)
         head.headers.add(name: "Connection", value: "close")

@@ -92,8 +92,7 @@ struct PebbleACMETests {
             let (certificate, reused) = try await restarted.storedOrNewCertificate()
             #expect(reused)
             #expect(certificate.summary.serialNumber == issued.summary.serialNumber)
-            var schedule = RenewalSchedule()
-            schedule.certificateInstalled(notBefore: certificate.notBefore, notAfter: certificate.notAfter)
+            var schedule = restarted.renewalSchedule(holding: certificate)
             #expect(schedule.nextAction(now: Date()) == .waitUntil(schedule.renewalDate(notBefore: certificate.notBefore, notAfter: certificate.notAfter)))
             try await environment.expectVerifiedHandshake(certificate, domain: domain, root: root)
 

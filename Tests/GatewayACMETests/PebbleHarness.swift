@@ -121,7 +121,7 @@ final class PebbleHarness {
         process.currentDirectoryURL = URL(fileURLWithPath: self.workDirectory)
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let logPath = self.workDirectory + "/" + log
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        guard FileManager.default.createFile(atPath: logPath, contents: nil) else { throw HarnessError("cannot create \(logPath)") }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = handle
         process.standardError = handle
