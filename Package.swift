@@ -60,6 +60,16 @@ let package = Package(
             name: "GatewaySSE",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")]
         ),
+        /// ACME (RFC 8555) certificates: account, orders, challenges, storage, renewal schedule.
+        .target(
+            name: "GatewayACME",
+            dependencies: [
+                "GatewayTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
 
         // MARK: Domain
         .target(name: "GatewayRouting"),
@@ -81,17 +91,6 @@ let package = Package(
             name: "GatewayUpstream",
             dependencies: [
                 "GatewaySSE", "GatewayTLS", "GatewayHTTP2",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-            ]
-        ),
-
-        /// ACME (RFC 8555) certificates: account, orders, challenges, storage, renewal schedule.
-        .target(
-            name: "GatewayACME",
-            dependencies: [
-                "GatewayTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
