@@ -62,6 +62,16 @@ let package = Package(
             name: "GatewaySSE",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")]
         ),
+        /// ACME (RFC 8555) certificates: account, orders, challenges, storage, renewal schedule.
+        .target(
+            name: "GatewayACME",
+            dependencies: [
+                "GatewayTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
 
         // MARK: Domain
         .target(name: "GatewayRouting"),
@@ -205,6 +215,15 @@ let package = Package(
                 "GatewayTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "GatewayACMETests",
+            dependencies: [
+                "GatewayACME", "GatewayTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(

@@ -1,5 +1,8 @@
 /// An ALPN protocol list (RFC 7301) in preference order, with its wire encoding.
 struct ALPNProtocols: Sendable, Hashable {
+    /// The protocol of ACME TLS-ALPN-01 validation handshakes (RFC 8737 §6.2); never carries application data.
+    static let acmeTLS1 = "acme-tls/1"
+
     /// The names in preference order, e.g. ["h2", "http/1.1"].
     let names: [String]
     /// RFC 7301 §3.1 ProtocolNameList: each name as a 1-byte length followed by its bytes.

@@ -93,6 +93,15 @@ final class SSLContext: @unchecked Sendable {
         }
     }
 
+    /// Uses a certificate and key built in memory (the TLS-ALPN-01 challenge certificate); OpenSSL takes
+    /// its own references, so the Swift owners may go away afterwards.
+    func use(certificate: Certificate, key: PrivateKey) throws(TLSError) {
+        OpenSSLErrorQueue.clear()
+        try self.check(SSL_CTX_use_certificate(self.pointer, certificate.pointer) == 1, "cannot use certificate")
+        try self.check(SSL_CTX_use_PrivateKey(self.pointer, key.pointer) == 1, "cannot use private key")
+        try self.check(SSL_CTX_check_private_key(self.pointer) == 1, "key does not match certificate")
+    }
+
     // MARK: Settings as applied, for tests that each configuration argument arrives
 
     var ticketCount: Int { Int(SSL_CTX_get_num_tickets(self.pointer)) }

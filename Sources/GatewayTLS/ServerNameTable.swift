@@ -30,7 +30,7 @@ struct ServerNameTable: Sendable, Hashable {
         return self.wildcard[String(name[name.index(after: dot)...])]
     }
 
-    private static func normalize(_ name: String) -> String {
+    static func normalize(_ name: String) -> String {
         let lowered = name.lowercased()
         return lowered.hasSuffix(".") ? String(lowered.dropLast()) : lowered
     }

@@ -336,6 +336,12 @@ extension TLSHandler {
         // end of this read cycle, with whatever the handlers above answer right away).
         self.flushCiphertext(context: context)
         guard self.stateMachine.state == .active else { return }
+        if case .server = self.role, connection.negotiatedProtocol == ALPNProtocols.acmeTLS1 {
+            // An ACME TLS-ALPN-01 validation: the handshake was the answer, and RFC 8737 §3 has the server
+            // close once it is done. The handlers above never hear of it.
+            self.close(context: context, mode: .all, promise: nil)
+            return
+        }
         context.fireUserInboundEventTriggered(
             TLSHandshakeCompleted(
                 negotiatedProtocol: connection.negotiatedProtocol,

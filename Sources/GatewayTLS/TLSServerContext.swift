@@ -27,13 +27,20 @@ public final class TLSServerContext: Sendable {
     let contexts: [SSLContext]
     private let serverNames: ServerNameTable
     private let alpn: ALPNProtocols
+    /// Pending TLS-ALPN-01 challenges, when this context answers them.
+    private let acmeChallenges: TLSALPNChallengeStore?
 
+    /// - Parameter acmeChallenges: when given, a handshake that offers ALPN `acme-tls/1` for a name with a
+    ///   pending challenge gets the challenge certificate and `acme-tls/1`, and the connection closes right
+    ///   after the handshake (RFC 8737 §3). Every other handshake is unchanged.
     public init(
         certificates: [TLSCertificateFiles],
         alpnProtocols: [String] = ["h2", "http/1.1"],
-        sessionTickets: Bool = true
+        sessionTickets: Bool = true,
+        acmeChallenges: TLSALPNChallengeStore? = nil
     ) throws(TLSError) {
         guard !certificates.isEmpty else { throw .configuration("at least one certificate is required") }
+        self.acmeChallenges = acmeChallenges
         self.alpn = try ALPNProtocols(alpnProtocols)
         self.serverNames = ServerNameTable(certificates.map(\.serverNames))
         var contexts: [SSLContext] = []
@@ -54,6 +61,34 @@ public final class TLSServerContext: Sendable {
             _ = CGatewayShims_SSL_CTX_set_tlsext_servername_callback(context.pointer, serverNameThunk)
             _ = CGatewayShims_SSL_CTX_set_tlsext_servername_arg(context.pointer, owner)
         }
+        if acmeChallenges != nil {
+            // Every SSL starts on the default context, whose client-hello callback runs before SNI, ALPN
+            // and certificate selection: the one point where a challenge can still change the certificate
+            // for both TLS 1.2 and 1.3 (OpenSSL picks ALPN after the certificate in TLS 1.2).
+            SSL_CTX_set_client_hello_cb(contexts[0].pointer, clientHelloThunk, owner)
+        }
+    }
+
+    /// A ClientHello arrived: if it offers `acme-tls/1` for a name with a pending TLS-ALPN-01 challenge,
+    /// move the connection to that challenge's context (certificate, `acme-tls/1`-only ALPN).
+    fileprivate func clientHelloReceived(_ ssl: OpaquePointer) -> Int32 {
+        guard let store = self.acmeChallenges,
+              let alpn = Self.clientHelloExtension(ssl, type: TLSEXT_TYPE_application_layer_protocol_negotiation),
+              ClientHelloExtensions.offersACMETLS(alpnExtension: alpn),
+              let sni = Self.clientHelloExtension(ssl, type: TLSEXT_TYPE_server_name),
+              let name = ClientHelloExtensions.hostName(fromServerNameExtension: sni),
+              let challenge = store.context(forServerName: name)
+        else { return SSL_CLIENT_HELLO_SUCCESS }
+        _ = SSL_set_SSL_CTX(ssl, challenge.pointer)
+        return SSL_CLIENT_HELLO_SUCCESS
+    }
+
+    /// The raw bytes of one ClientHello extension; valid only inside the client-hello callback.
+    private static func clientHelloExtension(_ ssl: OpaquePointer, type: Int32) -> UnsafeRawBufferPointer? {
+        var data: UnsafePointer<UInt8>?
+        var length = 0
+        guard SSL_client_hello_get0_ext(ssl, UInt32(type), &data, &length) == 1, let data else { return nil }
+        return UnsafeRawBufferPointer(start: data, count: length)
     }
 
     /// The client's SNI arrived: switch to the matching certificate's SSL_CTX. Unknown names keep the
@@ -91,6 +126,16 @@ private func serverNameThunk(
 ) -> Int32 {
     guard let ssl, let arg else { return SSL_TLSEXT_ERR_OK }
     return Unmanaged<TLSServerContext>.fromOpaque(arg).takeUnretainedValue().serverNameReceived(ssl)
+}
+
+/// C thunk for SSL_CTX_set_client_hello_cb.
+private func clientHelloThunk(
+    _ ssl: OpaquePointer?,
+    _ alert: UnsafeMutablePointer<Int32>?,
+    _ arg: UnsafeMutableRawPointer?
+) -> Int32 {
+    guard let ssl, let arg else { return SSL_CLIENT_HELLO_SUCCESS }
+    return Unmanaged<TLSServerContext>.fromOpaque(arg).takeUnretainedValue().clientHelloReceived(ssl)
 }
 
 /// C thunk for SSL_CTX_set_alpn_select_cb.

@@ -5,7 +5,8 @@ internal import COpenSSL
 final class PrivateKey {
     let pointer: OpaquePointer
 
-    private init(pointer: OpaquePointer) { self.pointer = pointer }
+    /// Takes ownership of `pointer` (freed in deinit).
+    init(pointer: OpaquePointer) { self.pointer = pointer }
     deinit { EVP_PKEY_free(self.pointer) }
 
     /// A fresh EC P-256 key (cheaper handshakes than RSA, and Mozilla's recommended certificate type).
@@ -41,7 +42,8 @@ final class PrivateKey {
 final class Certificate {
     let pointer: OpaquePointer
 
-    private init(pointer: OpaquePointer) { self.pointer = pointer }
+    /// Takes ownership of `pointer` (freed in deinit).
+    init(pointer: OpaquePointer) { self.pointer = pointer }
     deinit { X509_free(self.pointer) }
 
     static func load(pemFile path: String) throws(TLSError) -> Certificate {
@@ -60,12 +62,14 @@ final class Certificate {
     /// - Parameters:
     ///   - issuer: the CA certificate and key, or nil for a self-signed certificate signed by `key`.
     ///   - extensions: (NID, OpenSSL config value), e.g. (NID_basic_constraints, "critical,CA:TRUE").
+    ///   - rawExtensions: extensions OpenSSL has no config syntax for (ACME's `acmeIdentifier`).
     static func issue(
         commonName: String,
         key: PrivateKey,
         issuer: (certificate: Certificate, key: PrivateKey)?,
         validityDays: Int,
-        extensions: [(nid: Int32, value: String)]
+        extensions: [(nid: Int32, value: String)],
+        rawExtensions: [RawCertificateExtension] = []
     ) throws(TLSError) -> Certificate {
         OpenSSLErrorQueue.clear()
         guard let x509 = X509_new() else { throw Self.failure("X509_new") }
@@ -93,6 +97,9 @@ final class Certificate {
             defer { X509_EXTENSION_free(extensionPointer) }
             guard X509_add_ext(x509, extensionPointer, -1) == 1 else { throw Self.failure("adding \(value)") }
         }
+        for raw in rawExtensions {
+            try raw.add(to: x509)
+        }
         guard X509_sign(x509, (issuer?.key ?? key).pointer, EVP_sha256()) > 0 else { throw Self.failure("X509_sign") }
         return certificate
     }
@@ -112,8 +119,29 @@ final class Certificate {
         guard BN_to_ASN1_INTEGER(bignum, X509_get_serialNumber(x509)) != nil else { throw Self.failure("serial") }
     }
 
-    private static func failure(_ step: String) -> TLSError {
+    static func failure(_ step: String) -> TLSError {
         .configuration("certificate generation failed at \(step): \(OpenSSLErrorQueue.drainReason(default: "unknown"))")
+    }
+}
+
+/// An X.509 extension given as its OID and the DER bytes of its `extnValue` contents.
+struct RawCertificateExtension {
+    /// Dotted decimal, e.g. "1.3.6.1.5.5.7.1.31".
+    var oid: String
+    var critical: Bool
+    /// What goes inside the extension's OCTET STRING (itself DER).
+    var value: [UInt8]
+
+    func add(to x509: OpaquePointer) throws(TLSError) {
+        guard let object = OBJ_txt2obj(self.oid, 1) else { throw Certificate.failure("OID \(self.oid)") }
+        defer { ASN1_OBJECT_free(object) }
+        guard let octets = ASN1_OCTET_STRING_new() else { throw Certificate.failure("ASN1_OCTET_STRING_new") }
+        defer { ASN1_OCTET_STRING_free(octets) }
+        guard ASN1_OCTET_STRING_set(octets, self.value, Int32(self.value.count)) == 1,
+              let created = X509_EXTENSION_create_by_OBJ(nil, object, self.critical ? 1 : 0, octets)
+        else { throw Certificate.failure("extension \(self.oid)") }
+        defer { X509_EXTENSION_free(created) }
+        guard X509_add_ext(x509, created, -1) == 1 else { throw Certificate.failure("adding \(self.oid)") }
     }
 }
 
