@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
         // MARK: C boundary
@@ -112,6 +113,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                // gzip for the static responder's text files (zlib, wrapped by the package).
+                .product(name: "CompressNIO", package: "compress-nio"),
             ],
             swiftSettings: deliveryPathSettings
         ),
@@ -172,7 +175,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "GatewayRouting", "GatewayHub", "GatewayHTTP2", "GatewayTLS"]),
+        .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "GatewayRouting", "GatewayHub", "GatewayHTTP", "GatewayHTTP2", "GatewayTLS"]),
         .testTarget(
             name: "GatewayUpstreamTests",
             dependencies: [
@@ -212,6 +215,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
         .testTarget(

@@ -106,13 +106,14 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
         joinWheel()
     }
 
-    /// The opening comment, `retry:` hint, optional `stream-open` event, and the stream's position.
+    /// The opening comment, `retry:` hint, optional `stream-open` event (`{"session","connection","protocol"}`:
+    /// streams naming the same connection share one socket), and the stream's position.
     private func opening(position: StreamPosition?) -> ByteBuffer {
         var opening = EventStreamEncoder.comment("ok")
         var retry = EventStreamEncoder.retry(milliseconds: plan.retryMilliseconds)
         opening.writeBuffer(&retry)
         if plan.route.streamOpenEvent {
-            var open = EventStreamEncoder.encode(try! ServerSentEvent(type: ControlEvent.streamOpen, data: #"{"session":"\#(plan.session)"}"#), id: nil)
+            var open = EventStreamEncoder.encode(try! ServerSentEvent(type: ControlEvent.streamOpen, data: #"{"session":"\#(plan.session)","connection":\#(plan.connection),"protocol":"\#(plan.applicationProtocol.rawValue)"}"#), id: nil)
             opening.writeBuffer(&open)
         }
         if let position {
