@@ -178,6 +178,11 @@ $('drop-resume').addEventListener('click', async () => {
   const channel = demo.channels.find((name) => channelStreams.has(name));
   if (!channel) { result.textContent = 'Tick a channel first.'; return; }
   const before = channelStreams.get(channel);
+  if (!before.lastEventId) {
+    // EventSource keeps the id of the stream's opening position to itself; one event makes it visible.
+    await publish(channel, 'the last event before the drop');
+    await until(() => before.lastEventId, 5000);
+  }
   const lastEventId = before.lastEventId;
   setChannel(channel, false);
   const sent = [];
@@ -194,9 +199,18 @@ $('drop-resume').addEventListener('click', async () => {
     result.textContent = 'Resumed demo:' + channel + ' from ' + lastEventId + ': received ' + got.length + ' of the ' + sent.length +
       ' events published while away' + (missing.length === 0 ? ' — nothing was missed.' : ', still waiting for ' + missing.join(', '));
   });
+  for (const type of demo.knownTypes) resumed.listen(type);
   channelStreams.set(channel, resumed);
   render();
 });
+
+function until(condition, timeout) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const poll = () => (condition() || Date.now() - started > timeout ? resolve() : setTimeout(poll, 50));
+    poll();
+  });
+}
 
 addChannel('news', true);
 addChannel('chat', true);
