@@ -7,6 +7,7 @@ extension DemoPage {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>ssegate demo</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="demo/demo.css">
 </head>
 <body>
@@ -41,7 +42,7 @@ extension DemoPage {
       browser's own view (<code>nextHopProtocol</code> from <code>performance.getEntriesByType('resource')</code>)
       is listed for this page's requests, and for each stream once it has ended.</p>
     <div id="page-protocols"></div>
-    <table id="streams"><thead><tr><th>stream</th><th>state</th><th>protocol</th><th>connection</th><th>events</th><th>gaps</th></tr></thead><tbody></tbody></table>
+    <table id="streams"><thead><tr><th>stream</th><th>state</th><th>protocol</th><th>conn.</th><th>events</th><th>gaps</th></tr></thead><tbody></tbody></table>
   </section>
   <section id="resume-panel">
     <h2>Drop and resume</h2>
