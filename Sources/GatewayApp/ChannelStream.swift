@@ -258,7 +258,7 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
 
 /// The event types the gateway itself sends, which applications listen for with `addEventListener`.
 enum ControlEvent {
-    /// First event of a route with `stream_open_event`: `{"session":"…"}`.
+    /// First event of a route with `stream_open_event`: `{"session":"…","connection":N,"protocol":"h2"}`.
     static let streamOpen = "stream-open"
     /// History could not cover the client's position: `{"channel","reason","missed"}`.
     static let streamGap = "stream-gap"
