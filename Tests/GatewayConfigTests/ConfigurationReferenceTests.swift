@@ -32,6 +32,14 @@ import Testing
         #expect(Set(documented).subtracting(parser).sorted() == [], "documented but not accepted by the parser")
     }
 
+    @Test func theMarkdownHasEveryKeyOnceUnderItsSection() {
+        let markdown = ConfigurationReference.markdown()
+        for key in ConfigurationReference.keys {
+            #expect(markdown.components(separatedBy: "| `\(key.path)` |").count == 2, "\(key.path)")
+        }
+        #expect(markdown.components(separatedBy: "\n### ").count - 1 == GatewayConfiguration.topLevelKeys.count)
+    }
+
     @Test func everyEntryHasATypeAndAMeaning() {
         for key in ConfigurationReference.keys {
             #expect(!key.type.isEmpty && !key.meaning.isEmpty && !key.defaultValue.isEmpty, "\(key.path)")

@@ -41,14 +41,12 @@ public enum ConfigurationReference {
         `[]` marks a list entry.
 
         """
-        var section: String?
-        for key in keys {
-            let top = String(key.path.prefix { $0 != "." && $0 != "[" })
-            if top != section {
-                section = top
-                text += "\n### `\(top)`\n\n| key | type | default | meaning |\n|---|---|---|---|\n"
+        // One table per top-level key, in the order of `topLevel`: the key itself, then everything under it.
+        for section in topLevel {
+            text += "\n### `\(section.path)`\n\n| key | type | default | meaning |\n|---|---|---|---|\n"
+            for key in keys where key.path.prefix(while: { $0 != "." && $0 != "[" }) == section.path {
+                text += "| `\(key.path)` | \(key.type) | \(escape(key.defaultValue)) | \(escape(key.meaning)) |\n"
             }
-            text += "| `\(key.path)` | \(key.type) | \(escape(key.defaultValue)) | \(escape(key.meaning)) |\n"
         }
         return text
     }
