@@ -33,7 +33,10 @@ struct ConfigOption: ParsableArguments {
 }
 
 struct Run: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Start the gateway (the default command).")
+    static let configuration = CommandConfiguration(
+        abstract: "Start the gateway (the default command).",
+        discussion: "SIGTERM or SIGINT drains (streams end with a retry hint) and exits; SIGHUP re-reads the config."
+    )
 
     @OptionGroup var options: ConfigOption
 
