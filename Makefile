@@ -4,10 +4,23 @@ SWIFT ?= swift
 CONFIG ?= conf/ssegate.yaml
 
 # System packages the build and the tests use (Debian names).
-APT_PACKAGES := libssl-dev libnghttp2-dev pkg-config openssl curl nghttp2-client python3 python3-pip redis-server
+APT_PACKAGES := libssl-dev libnghttp2-dev zlib1g-dev pkg-config openssl curl nghttp2-client python3 python3-pip
+# The scale-out engine's tests start their own redis-server.
+APT_PACKAGES += redis-server
+# The ACME tests run a real ACME server (Pebble) on loopback.
+APT_PACKAGES += pebble
+# The real-browser test (headless Chromium driven by selenium) and the systemd unit check (systemd-analyze).
+APT_PACKAGES += chromium chromium-driver systemd
+PYTHON_PACKAGES := h2 selenium schemathesis
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build release deps python-deps check-config clean
+# Suites that drive a whole browser or a fuzzer against a gateway: they run after the others, alone, so
+# on a 2-core runner they do not starve the timing-sensitive stream tests (and are not starved by them).
+SOLO_SUITES := BrowserDemoTests OpenAPITests
+empty :=
+space := $(empty) $(empty)
+
+.PHONY: run test build release deps python-deps check-config config-reference demo-screenshot clean
 
 ## run: install what is missing, build (release), and start the gateway on $(CONFIG)
 run: deps release
@@ -16,7 +29,8 @@ run: deps release
 ## test: install what is missing, build, and run every test (unit + real clients over loopback)
 test: deps python-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build $(foreach suite,$(SOLO_SUITES),--skip $(suite))
+	$(SWIFT) test --skip-build --filter '$(subst $(space),|,$(SOLO_SUITES))'
 
 build: deps
 	$(SWIFT) build
@@ -36,9 +50,19 @@ deps:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-## python-deps: the hyper-h2 library, used by the stalled-stream test client
+## python-deps: hyper-h2 (the stalled-stream test client), selenium (the browser test), schemathesis (the OpenAPI check)
 python-deps:
-	@python3 -c 'import h2' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check h2
+	@python3 -c 'import h2, selenium' 2>/dev/null && command -v schemathesis >/dev/null || \
+		python3 -m pip install --quiet --disable-pip-version-check $(PYTHON_PACKAGES)
+
+## config-reference: rewrite README.md's configuration reference from the schema (a test fails while it is stale)
+config-reference: build
+	scripts/config-reference.sh
+
+## demo-screenshot: docs/demo.png, taken by the browser test's headless Chromium
+demo-screenshot: deps python-deps
+	$(SWIFT) build --build-tests
+	SSEGATE_DEMO_SCREENSHOT=$(CURDIR)/docs/demo.png $(SWIFT) test --skip-build --filter BrowserDemoTests
 
 clean:
 	rm -rf .build

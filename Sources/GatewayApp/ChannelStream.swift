@@ -106,13 +106,14 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
         joinWheel()
     }
 
-    /// The opening comment, `retry:` hint, optional `stream-open` event, and the stream's position.
+    /// The opening comment, `retry:` hint, optional `stream-open` event (`{"session","connection","protocol"}`:
+    /// streams naming the same connection share one socket), and the stream's position.
     private func opening(position: StreamPosition?) -> ByteBuffer {
         var opening = EventStreamEncoder.comment("ok")
         var retry = EventStreamEncoder.retry(milliseconds: plan.retryMilliseconds)
         opening.writeBuffer(&retry)
         if plan.route.streamOpenEvent {
-            var open = EventStreamEncoder.encode(try! ServerSentEvent(type: ControlEvent.streamOpen, data: #"{"session":"\#(plan.session)"}"#), id: nil)
+            var open = EventStreamEncoder.encode(try! ServerSentEvent(type: ControlEvent.streamOpen, data: #"{"session":"\#(plan.session)","connection":\#(plan.connection),"protocol":"\#(plan.applicationProtocol.rawValue)"}"#), id: nil)
             opening.writeBuffer(&open)
         }
         if let position {
@@ -257,7 +258,7 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
 
 /// The event types the gateway itself sends, which applications listen for with `addEventListener`.
 enum ControlEvent {
-    /// First event of a route with `stream_open_event`: `{"session":"…"}`.
+    /// First event of a route with `stream_open_event`: `{"session":"…","connection":N,"protocol":"h2"}`.
     static let streamOpen = "stream-open"
     /// History could not cover the client's position: `{"channel","reason","missed"}`.
     static let streamGap = "stream-gap"

@@ -9,6 +9,11 @@ public struct EventStreamPlan: StreamOpener {
     public var channels: [String]
     /// The stream's session: proposed by the client (`?session=`) or made up; unicast publishes target it.
     public var session: String
+    /// The number of the connection the stream runs on (`ConnectionInfo.id`), named in `stream-open`.
+    public var connection: UInt64 = 0
+    /// The protocol of that connection, also named in `stream-open`: a page cannot ask its browser which
+    /// protocol a still-open EventSource uses (resource timing reports a fetch only once it ends).
+    public var applicationProtocol: ApplicationProtocol = .http2
     /// What the client sent as `Last-Event-ID` (header, else `lastEventId` / `last_event_id` query).
     public var lastEventID: String?
     /// The `retry:` hint, jitter already applied.

@@ -22,6 +22,7 @@ extension ErrorCode {
     public static let upstreamFailed = ErrorCode(rawValue: "upstream_failed")
     public static let upstreamLimit = ErrorCode(rawValue: "upstream_limit")
     public static let upstreamMisconfigured = ErrorCode(rawValue: "upstream_misconfigured")
+    public static let rateLimited = ErrorCode(rawValue: "rate_limited")
 }
 
 extension HTTPError {

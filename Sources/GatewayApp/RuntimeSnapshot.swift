@@ -57,12 +57,16 @@ struct RouteCompiler {
         let planner = StreamPlanner(engine: engine, streams: configuration.streams, options: options, historyLimits: limits)
         // Outermost first: the method check answers before any credential is looked at.
         var chain: [any Middleware] = [MethodGuard()]
+        // Before credentials: a flood of refused requests should not cost a token check each.
+        if let limit = options.rateLimit { chain.append(RateLimit(limit)) }
         let responder: any Responder
         switch options.route.action {
         case .channel(let template):
             responder = ChannelResponder(template: template, maxChannels: options.maxChannels, planner: planner)
         case .publish(let template):
-            chain.append(PublishCredentials(token: publishToken, variable: configuration.publish.tokenEnvironmentVariable))
+            if !options.anonymous {
+                chain.append(PublishCredentials(token: publishToken, variable: configuration.publish.tokenEnvironmentVariable))
+            }
             responder = PublishResponder(
                 template: template, engine: engine, maxBodyBytes: configuration.publish.maxBodyBytes,
                 maxEventsPerRequest: configuration.publish.maxEventsPerRequest, historyLimits: limits)
@@ -70,6 +74,8 @@ struct RouteCompiler {
             responder = HealthResponder(check: check, readiness: readiness)
         case .upstream(let route):
             responder = UpstreamResponder(route: route, upstreams: upstreams, planner: planner)
+        case .staticFiles(let route):
+            responder = StaticResponder(site: StaticSite.load(route), fileParameter: options.route.pattern.parameterNames.first, index: route.index)
         }
         return ChainedResponder.wrap(responder, in: chain)
     }

@@ -42,6 +42,8 @@ struct StreamPlanner: Sendable {
         return .success(EventStreamPlan(
             channels: channels,
             session: session,
+            connection: request.connection.id,
+            applicationProtocol: request.connection.applicationProtocol,
             lastEventID: resumable ? lastEventID.flatMap { $0.isEmpty ? nil : $0 } : nil,
             retryMilliseconds: retryMilliseconds + Int(Double(retryMilliseconds) * Double.random(in: 0...retryJitter)),
             maxAge: jitteredMaxAge,

@@ -93,9 +93,10 @@ logging:
   access_log: true
 
 # Tried in order; the first matching path wins. Each route has exactly one action:
-# channel (GET subscribes), publish (POST publishes), or health (liveness | readiness).
+# channel (GET subscribes), publish (POST publishes), health (liveness | readiness), upstream (an origin's
+# SSE stream), or static (files from a folder: GET and HEAD, with ETag and gzip).
 # Channel routes may also set: heartbeat, retry, max_age, replay_last (N events on a first connect),
-# stream_open_event (an event carrying the stream's session id), max_channels (see /events below) and
+# stream_open_event (an event naming the stream's session, connection and protocol), max_channels (see /events below) and
 # history: {count, bytes, ttl} for the channels they create (publish routes may set history too).
 # A reconnecting client resumes from Last-Event-ID (or ?lastEventId= / ?last_event_id=); what history no
 # longer holds is reported in-band as a `stream-gap` event. Publish with ?session=ID to reach one stream.
@@ -113,6 +114,18 @@ routes:
     health: liveness
   - path: /readyz
     health: readiness
+  # The demo page at https://localhost:8443/: the files of ./www when that folder exists, else the page
+  # built into ssegate. The file is the path's parameter; a path without one serves `index` (index.html).
+  - path: /
+    static: www
+  - path: /demo/{file}
+    static: www
+  # The demo page's publish form: anyone may publish (no token, any listener), only to demo:* channels,
+  # within a rate limit shared by all clients (past it: 429 with Retry-After).
+  - path: /demo/publish/{channel}
+    publish: "demo:{channel}"
+    anonymous: true
+    rate_limit: {requests: 30, per: 1m}
 
 """#
 }

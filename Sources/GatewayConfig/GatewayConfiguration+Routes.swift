@@ -2,10 +2,10 @@ import GatewayRouting
 internal import Yams
 
 extension RouteConfiguration {
-    static let actionKeys = ["channel", "publish", "health", "upstream"]
+    static let actionKeys = ["channel", "publish", "health", "upstream", "static"]
     /// Options that only mean something for event streams (channel and upstream routes).
     static let streamKeys = ["heartbeat", "retry", "replay_last", "max_channels", "stream_open_event", "max_age"]
-    static let keys = ["path"] + actionKeys + streamKeys + ["history"]
+    static let keys = ["path"] + actionKeys + streamKeys + ["history", "rate_limit", "anonymous"]
 
     /// `routes:`, required and non-empty. Entries with problems are reported and left out.
     static func readList(_ top: YAMLMapping, _ reader: inout YAMLNodeReader) -> [RouteConfiguration] {
@@ -52,18 +52,35 @@ extension RouteConfiguration {
             let streamOpenEvent = reader.bool(mapping, "stream_open_event") ?? false
             let maxAge = reader.duration(mapping, "max_age")
             let history = readHistory(mapping, &reader)
+            let rateLimit = RouteRateLimit.read(mapping, &reader)
+            let anonymous = reader.bool(mapping, "anonymous") ?? false
+            if anonymous, let node = mapping.entries["anonymous"]?.key {
+                switch action {
+                case .publish?, nil: break
+                case .channel?, .health?, .upstream?, .staticFiles?:
+                    reader.report("\(path).anonymous: only publish routes take 'anonymous'", at: node)
+                }
+                if rateLimit == nil, mapping["rate_limit"] == nil {
+                    // Open to anyone means open to a flood: the budget is what keeps it a demo.
+                    reader.report("\(path).anonymous: an anonymous publish route needs a rate_limit", at: node)
+                }
+            }
             if let action {
                 switch action {
                 case .channel, .upstream: break
-                case .publish, .health:
+                case .publish, .health, .staticFiles:
                     for key in streamKeys {
                         if let node = mapping.entries[key]?.key {
                             reader.report("\(path).\(key): only channel and upstream routes take '\(key)'", at: node)
                         }
                     }
                 }
-                if case .health = action, let node = mapping.entries["history"]?.key {
-                    reader.report("\(path).history: only channel and publish routes take 'history'", at: node)
+                switch action {
+                case .health, .staticFiles:
+                    if let node = mapping.entries["history"]?.key {
+                        reader.report("\(path).history: only channel and publish routes take 'history'", at: node)
+                    }
+                case .channel, .publish, .upstream: break
                 }
             }
             guard let pattern, let action else { continue }
@@ -75,7 +92,9 @@ extension RouteConfiguration {
                 replayLast: replayLast,
                 maxChannels: maxChannels,
                 streamOpenEvent: streamOpenEvent,
-                maxAge: maxAge
+                maxAge: maxAge,
+                rateLimit: rateLimit,
+                anonymous: anonymous
             ))
         }
         return routes
@@ -108,6 +127,7 @@ extension RouteConfiguration {
             return nil
         }
         if key == "upstream" { return readUpstream(mapping, pattern: pattern, &reader).map(RouteAction.upstream) }
+        if key == "static" { return readStatic(mapping, pattern: pattern, &reader).map(RouteAction.staticFiles) }
         if key == "health" {
             return reader.choice(mapping, "health", HealthCheck.allCases.map(\.rawValue))
                 .flatMap(HealthCheck.init(rawValue:)).map(RouteAction.health)

@@ -259,6 +259,11 @@ public struct RouteConfiguration: Sendable, Equatable {
     public var streamOpenEvent: Bool
     /// Age limit for streams of this route; nil: `streams.max_age`.
     public var maxAge: Duration?
+    /// Request budget of this route (a token bucket, answered 429 past it); nil: no limit.
+    public var rateLimit: RouteRateLimit?
+    /// Publish routes: anyone may publish, on any listener, without the publish token (the demo page's
+    /// form). Requires `rateLimit`. Default: false.
+    public var anonymous: Bool
 
     public init(
         route: Route,
@@ -268,7 +273,9 @@ public struct RouteConfiguration: Sendable, Equatable {
         replayLast: Int? = nil,
         maxChannels: Int = 1,
         streamOpenEvent: Bool = false,
-        maxAge: Duration? = nil
+        maxAge: Duration? = nil,
+        rateLimit: RouteRateLimit? = nil,
+        anonymous: Bool = false
     ) {
         self.route = route
         self.heartbeat = heartbeat
@@ -278,6 +285,8 @@ public struct RouteConfiguration: Sendable, Equatable {
         self.maxChannels = maxChannels
         self.streamOpenEvent = streamOpenEvent
         self.maxAge = maxAge
+        self.rateLimit = rateLimit
+        self.anonymous = anonymous
     }
 }
 

@@ -60,8 +60,12 @@ public struct ConnectionInfo: Sendable {
     public var remoteAddress: SocketAddress?
     /// Which protocol the connection speaks.
     public var applicationProtocol: ApplicationProtocol
+    /// The process-unique number of the connection (the `connection` of its log lines; 0 when unnumbered):
+    /// streams name it in their `stream-open` event, so a page can see that its streams share one connection.
+    public var id: UInt64
 
-    public init(listener: String, trusted: Bool, remoteAddress: SocketAddress? = nil, applicationProtocol: ApplicationProtocol = .http2) {
+    public init(listener: String, trusted: Bool, remoteAddress: SocketAddress? = nil, applicationProtocol: ApplicationProtocol = .http2, id: UInt64 = 0) {
+        self.id = id
         self.listener = listener
         self.trusted = trusted
         self.remoteAddress = remoteAddress

@@ -14,7 +14,10 @@ enum ReadyResponse {
         case .complete(let status, let headers, let body):
             // A HEAD answer carries the length the body would have, and no body (RFC 9110 §9.3.2).
             let sent = method == .HEAD || body.readableBytes == 0 ? nil : body
-            deliver(.complete(status: status, headers: headers + [("content-length", String(body.readableBytes))], body: sent))
+            // A 304 must not carry a length other than the 200's (RFC 9110 §8.6), and a 204 none at all
+            // (§8.6): the responder names it when it knows it, nothing is added.
+            let length: [(name: String, value: String)] = status == 304 || status == 204 ? [] : [("content-length", String(body.readableBytes))]
+            deliver(.complete(status: status, headers: headers + length, body: sent))
         case .stream(let opener):
             deliver(.stream(opener))
         case .deferred(let future):

@@ -8,6 +8,8 @@ public enum RouteAction: Sendable, Hashable {
     case health(HealthCheck)
     /// `GET` streams the events of an upstream SSE origin (shared through a hub channel, or per client).
     case upstream(UpstreamRoute)
+    /// `GET`/`HEAD` serves a file from a folder, or the embedded demo page when the folder is absent.
+    case staticFiles(StaticRoute)
 }
 
 /// Which health question a `health` route answers.

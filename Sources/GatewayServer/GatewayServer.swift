@@ -189,7 +189,7 @@ public final class GatewayServer: Service, Sendable {
                     let id = connectionIDs.make()
                     let connectionLogger = Self.connectionLogger(logger, id: id, remote: channel.remoteAddress, listener: listener.name)
                     let loop = loops.services(for: channel.eventLoop)
-                    let connection = ConnectionInfo(listener: listener.name, trusted: listener.trusted, remoteAddress: channel.remoteAddress)
+                    let connection = ConnectionInfo(listener: listener.name, trusted: listener.trusted, remoteAddress: channel.remoteAddress, id: id)
                     let install: (ApplicationProtocol, ChannelHandlerContext) throws -> Void = { selected, context in
                         try selected.configure(context.pipeline.syncOperations, application: application, loop: loop, connection: connection, logger: connectionLogger)
                     }

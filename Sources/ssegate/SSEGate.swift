@@ -12,7 +12,7 @@ struct SSEGate: AsyncParsableCommand {
         commandName: "ssegate",
         abstract: "A TLS-terminating HTTP/2 Server-Sent-Events gateway.",
         version: GatewayVersion.current,
-        subcommands: [Run.self, CheckConfig.self, Version.self],
+        subcommands: [Run.self, CheckConfig.self, ConfigReferenceCommand.self, Version.self],
         defaultSubcommand: Run.self
     )
 }
@@ -33,7 +33,10 @@ struct ConfigOption: ParsableArguments {
 }
 
 struct Run: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Start the gateway (the default command).")
+    static let configuration = CommandConfiguration(
+        abstract: "Start the gateway (the default command).",
+        discussion: "SIGTERM or SIGINT drains (streams end with a retry hint) and exits; SIGHUP re-reads the config."
+    )
 
     @OptionGroup var options: ConfigOption
 
@@ -55,6 +58,8 @@ struct Run: AsyncParsableCommand {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             throw ExitCode(1)
         }
+        let reloader = ReloadOnHangup(server: server, options: options, logger: logger)
+        defer { reloader.cancel() }
         let group = ServiceGroup(
             configuration: .init(services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
@@ -70,12 +75,20 @@ struct Run: AsyncParsableCommand {
 struct CheckConfig: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
-        abstract: "Validate a config file; print every problem as file:line:column."
+        abstract: "Validate a config file; print every problem as file:line:column.",
+        discussion: "With --print-defaults, write the full commented default config instead (a starting point for your own)."
     )
 
     @OptionGroup var options: ConfigOption
 
+    @Flag(name: .long, help: "Print the default configuration, with its comments, and exit.")
+    var printDefaults = false
+
     func run() async throws {
+        if printDefaults {
+            print(GatewayConfiguration.defaultYAML, terminator: GatewayConfiguration.defaultYAML.hasSuffix("\n") ? "" : "\n")
+            return
+        }
         do {
             let (configuration, source) = try options.load()
             print("\(source): ok (\(configuration.listeners.count) listeners, \(configuration.routes.count) routes)")

@@ -44,10 +44,16 @@ import GatewayTLS
             Route(pattern: try RoutePattern("/publish/{channel}"), action: .publish(try ParameterTemplate("{channel}"))),
             Route(pattern: try RoutePattern("/healthz"), action: .health(.liveness)),
             Route(pattern: try RoutePattern("/readyz"), action: .health(.readiness)),
+            Route(pattern: try RoutePattern("/"), action: .staticFiles(StaticRoute(directory: "www"))),
+            Route(pattern: try RoutePattern("/demo/{file}"), action: .staticFiles(StaticRoute(directory: "www"))),
+            Route(pattern: try RoutePattern("/demo/publish/{channel}"), action: .publish(try ParameterTemplate("demo:{channel}"))),
         ])
         #expect(configuration.routes.allSatisfy { $0.heartbeat == nil && $0.retry == nil })
         #expect(configuration.routes[0].streamOpenEvent && !configuration.routes[1].streamOpenEvent)
-        #expect(configuration.routes.map(\.maxChannels) == [1, 8, 1, 1, 1])
+        #expect(configuration.routes.map(\.maxChannels) == [1, 8, 1, 1, 1, 1, 1, 1])
+        // Only the demo's publish route is open to anyone, and only within its budget.
+        #expect(configuration.routes.map(\.anonymous) == [false, false, false, false, false, false, false, true])
+        #expect(configuration.routes.map(\.rateLimit) == [nil, nil, nil, nil, nil, nil, nil, RouteRateLimit(requests: 30, period: .seconds(60))])
         #expect(configuration.routeTable.match(path: "/events/news")?.parameters == ["channel": "news"])
     }
 

@@ -1,0 +1,43 @@
+extension ConfigurationReference {
+    static let routeKeys: [ConfigurationKey] = [
+        .init("routes[].path", "path pattern", "(required)", "`/events/{channel}`: literal segments and whole-segment `{parameters}`."),
+        .init("routes[].channel", "channel template", "(one action is required)", "GET subscribes to the channel the template names (`\"{channel}\"`, `\"user:{sub}\"`)."),
+        .init("routes[].publish", "channel template", "(one action is required)", "POST publishes the body to the channel the template names."),
+        .init("routes[].health", "one of liveness, readiness", "(one action is required)", "GET answers 200 while live, or (readiness) until the gateway drains."),
+        .init("routes[].upstream", "URL template or mapping", "(one action is required)", "GET streams the events of an upstream SSE origin."),
+        .init("routes[].static", "folder or mapping", "(one action is required)",
+              "GET/HEAD serves a file of the folder (the path's parameter names it), or the built-in demo page while the folder is absent."),
+        .init("routes[].heartbeat", "duration", "(streams.heartbeat)", "Channel and upstream routes: heartbeat interval."),
+        .init("routes[].retry", "duration", "(streams.retry)", "Channel and upstream routes: the `retry:` hint."),
+        .init("routes[].replay_last", "integer 1…1000000", "(unset: live only)", "Channel routes: on a first connect, replay the last N events."),
+        .init("routes[].max_channels", "integer 1…1000", "1", "Channel routes: channels one stream may name (`?channel=a&channel=b`)."),
+        .init("routes[].stream_open_event", "boolean", "false", "Channel routes: send a `stream-open` event naming the session, connection and protocol."),
+        .init("routes[].max_age", "duration", "(streams.max_age)", "Channel and upstream routes: age limit of a stream."),
+        .init("routes[].history", "mapping", "(the history section)", "Channel and publish routes: history bounds for the channels they create."),
+        .init("routes[].history.count", "integer 0…2147483647", "(history.count)", "Most events kept per channel."),
+        .init("routes[].history.bytes", "size", "(history.bytes)", "Most event bytes kept per channel."),
+        .init("routes[].history.ttl", "duration", "(history.ttl)", "Events older than this are dropped."),
+        .init("routes[].rate_limit", "mapping", "(unset: no limit)", "A token bucket shared by all clients of the route; past it, 429 with Retry-After."),
+        .init("routes[].rate_limit.requests", "integer 1…1000000", "(required)", "Requests in a burst, and per `per` on average."),
+        .init("routes[].rate_limit.per", "duration", "(required)", "The time in which `requests` tokens come back."),
+        .init("routes[].anonymous", "boolean", "false", "Publish routes: anyone may publish, on any listener, without the token. Needs rate_limit."),
+    ]
+
+    static let routeActionKeys: [ConfigurationKey] = [
+        .init("routes[].upstream.url", "URL template", "(required)", "The origin, `http(s)://host[:port]/path`, with `{parameters}` from the path and query."),
+        .init("routes[].upstream.mode", "one of shared, per_client", "shared",
+              "shared: one upstream connection per URL, fanned out through a channel with history; per_client: one per stream."),
+        .init("routes[].upstream.idle_timeout", "duration", "30s", "Shared mode: close the upstream after this long without subscribers."),
+        .init("routes[].upstream.always_on", "boolean", "false", "Shared mode: never close for lack of subscribers; open at start when the URL has no parameters."),
+        .init("routes[].upstream.forward_headers", "list of header names", "(none)", "Per-client mode: request headers copied to the upstream request."),
+        .init("routes[].upstream.ca_file", "path", "(the system store)", "PEM CA(s) that verify an https origin."),
+        .init("routes[].upstream.connect_timeout", "duration", "5s", "Limit for the TCP connect, and again for the TLS handshake."),
+        .init("routes[].upstream.read_timeout", "duration", "60s", "No bytes from the origin for this long: the connection is replaced."),
+        .init("routes[].upstream.max_event_size", "size 16…64MiB", "1MiB", "Largest upstream event; a larger one drops the connection."),
+        .init("routes[].upstream.reconnect", "mapping", "(see below)", "Reconnect delays."),
+        .init("routes[].upstream.reconnect.initial", "duration", "1s", "First reconnect delay, doubled per consecutive failure."),
+        .init("routes[].upstream.reconnect.max", "duration", "30s", "Longest reconnect delay."),
+        .init("routes[].static.directory", "path", "(required)", "The folder whose top-level files are served; read at start and on reload."),
+        .init("routes[].static.index", "file name", "index.html", "The file served when the route's path has no parameter."),
+    ]
+}
