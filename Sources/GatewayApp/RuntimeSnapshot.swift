@@ -17,28 +17,40 @@ public final class RuntimeSnapshot: HTTPApplication {
     public let connectionSettings: ConnectionSettings
     /// The TLS server context for TLS listeners; nil when no listener uses TLS.
     public let tlsContext: TLSServerContext?
-    private let routes: PatternTable<any Responder>
+    private let routes: PatternTable<CompiledRoute>
 
     /// Compiles every route into its responder chain. `publishToken` is the static publish bearer token
     /// (from the environment); `upstreams` runs shared upstream sources (nil where no server runs them).
+    /// `operations` is what the server keeps across reloads (sessions, metrics, reload hook, webhooks).
     public init(configuration: GatewayConfiguration, engine: any HubEngine, publishToken: String?, readiness: Readiness,
-                upstreams: UpstreamRegistry? = nil, tlsContext: TLSServerContext? = nil) {
+                upstreams: UpstreamRegistry? = nil, tlsContext: TLSServerContext? = nil, operations: OperationsServices = OperationsServices()) {
         self.configuration = configuration
         self.tlsContext = tlsContext
         self.connectionSettings = ConnectionSettings(
             http2: configuration.http2, http1: configuration.http1, maxRequestHeadBytes: configuration.limits.maxRequestHeadBytes,
             maxRequestBodyBytes: configuration.publish.maxBodyBytes, outboundBudget: configuration.streams.outboundBudget,
             accessLog: configuration.logging.accessLog)
-        let compiler = RouteCompiler(configuration: configuration, engine: engine, publishToken: publishToken, readiness: readiness, upstreams: upstreams)
-        routes = PatternTable(configuration.routes.map { ($0.route.pattern, compiler.responder(for: $0)) })
+        let compiler = RouteCompiler(
+            configuration: configuration, engine: engine, publishToken: publishToken, readiness: readiness, upstreams: upstreams, operations: operations)
+        routes = PatternTable(configuration.routes.flatMap { compiler.entries(for: $0) })
     }
 
     public func respond(to request: Request, on loop: any EventLoop) -> Response {
-        guard let (responder, parameters) = routes.match(path: request.path) else {
+        guard let (route, parameters) = routes.match(path: request.path) else {
             return HTTPError.notFound(request.path).response
         }
-        return responder.respond(to: request, context: RequestContext(parameters: parameters, eventLoop: loop))
+        return route.responder.respond(to: request, context: RequestContext(parameters: parameters, eventLoop: loop))
     }
+
+    public func routeLabel(for path: Substring) -> String? {
+        routes.match(path: path)?.target.label
+    }
+}
+
+/// A pattern's responder chain and the pattern as written, for logs.
+struct CompiledRoute: Sendable {
+    let responder: any Responder
+    let label: String
 }
 
 /// The one shared reference to the current snapshot.
@@ -51,10 +63,30 @@ struct RouteCompiler {
     let publishToken: String?
     let readiness: Readiness
     let upstreams: UpstreamRegistry?
+    let operations: OperationsServices
+
+    /// The route's patterns with their chains: one for most actions, one per endpoint for `admin`.
+    func entries(for options: RouteConfiguration) -> [(RoutePattern, CompiledRoute)] {
+        // A route limited to some listeners does not exist on the others, so this runs before anything.
+        let outer: [any Middleware] = options.listeners.map { [ListenerGuard(listeners: Set($0))] } ?? []
+        if case .admin(let admin) = options.route.action {
+            let credentials = AdminCredentials(token: operations.environment[admin.tokenEnvironmentVariable].flatMap { $0.isEmpty ? nil : $0 },
+                                               variable: admin.tokenEnvironmentVariable)
+            let api = AdminAPI(engine: engine, sessions: operations.sessions, reload: operations.reload)
+            return api.endpoints(under: options.route.pattern).map { pattern, responder in
+                (pattern, CompiledRoute(responder: ChainedResponder.wrap(responder, in: outer + [credentials, MethodGuard()]), label: pattern.description))
+            }
+        }
+        let responder = ChainedResponder.wrap(responder(for: options), in: outer)
+        return [(options.route.pattern, CompiledRoute(responder: responder, label: options.route.pattern.description))]
+    }
 
     func responder(for options: RouteConfiguration) -> any Responder {
         let limits = options.historyLimits(over: configuration.history)
-        let planner = StreamPlanner(engine: engine, streams: configuration.streams, options: options, historyLimits: limits)
+        let routeOperations = RouteOperations(
+            label: options.route.pattern.description, sessions: operations.sessions,
+            webhook: options.webhook.map { operations.webhooks.queue(for: $0, environment: operations.environment) })
+        let planner = StreamPlanner(engine: engine, streams: configuration.streams, options: options, historyLimits: limits, operations: routeOperations)
         // Outermost first: the method check answers before any credential is looked at.
         var chain: [any Middleware] = [MethodGuard()]
         let responder: any Responder
@@ -70,6 +102,10 @@ struct RouteCompiler {
             responder = HealthResponder(check: check, readiness: readiness)
         case .upstream(let route):
             responder = UpstreamResponder(route: route, upstreams: upstreams, planner: planner)
+        case .metrics:
+            responder = MetricsResponder(exposition: operations.metrics)
+        case .admin:
+            preconditionFailure("admin routes are compiled per endpoint by entries(for:)")
         }
         return ChainedResponder.wrap(responder, in: chain)
     }

@@ -2,13 +2,13 @@ import GatewayRouting
 internal import Yams
 
 extension RouteConfiguration {
-    static let actionKeys = ["channel", "publish", "health", "upstream"]
+    static let actionKeys = ["channel", "publish", "health", "upstream", "metrics", "admin"]
     /// Options that only mean something for event streams (channel and upstream routes).
     static let streamKeys = ["heartbeat", "retry", "replay_last", "max_channels", "stream_open_event", "max_age"]
-    static let keys = ["path"] + actionKeys + streamKeys + ["history"]
+    static let keys = ["path"] + actionKeys + streamKeys + ["history", "listeners", "webhook"]
 
     /// `routes:`, required and non-empty. Entries with problems are reported and left out.
-    static func readList(_ top: YAMLMapping, _ reader: inout YAMLNodeReader) -> [RouteConfiguration] {
+    static func readList(_ top: YAMLMapping, listenerNames: [String] = [], _ reader: inout YAMLNodeReader) -> [RouteConfiguration] {
         guard let items = reader.list(top, "routes") else {
             if top["routes"] == nil {
                 reader.report("missing required key 'routes' (the gateway serves nothing without routes)", at: top.node)
@@ -52,18 +52,27 @@ extension RouteConfiguration {
             let streamOpenEvent = reader.bool(mapping, "stream_open_event") ?? false
             let maxAge = reader.duration(mapping, "max_age")
             let history = readHistory(mapping, &reader)
+            let listeners = readListeners(mapping, known: listenerNames, &reader)
+            let webhook = readWebhook(mapping, &reader)
             if let action {
                 switch action {
                 case .channel, .upstream: break
-                case .publish, .health:
+                case .publish, .health, .metrics, .admin:
+                    if let node = mapping.entries["webhook"]?.key {
+                        reader.report("\(path).webhook: only channel and upstream routes take 'webhook'", at: node)
+                    }
                     for key in streamKeys {
                         if let node = mapping.entries[key]?.key {
                             reader.report("\(path).\(key): only channel and upstream routes take '\(key)'", at: node)
                         }
                     }
                 }
-                if case .health = action, let node = mapping.entries["history"]?.key {
-                    reader.report("\(path).history: only channel and publish routes take 'history'", at: node)
+                switch action {
+                case .health, .metrics, .admin:
+                    if let node = mapping.entries["history"]?.key {
+                        reader.report("\(path).history: only channel and publish routes take 'history'", at: node)
+                    }
+                case .channel, .publish, .upstream: break
                 }
             }
             guard let pattern, let action else { continue }
@@ -75,7 +84,9 @@ extension RouteConfiguration {
                 replayLast: replayLast,
                 maxChannels: maxChannels,
                 streamOpenEvent: streamOpenEvent,
-                maxAge: maxAge
+                maxAge: maxAge,
+                listeners: listeners,
+                webhook: webhook
             ))
         }
         return routes
@@ -108,6 +119,8 @@ extension RouteConfiguration {
             return nil
         }
         if key == "upstream" { return readUpstream(mapping, pattern: pattern, &reader).map(RouteAction.upstream) }
+        if key == "metrics" { return readMetrics(mapping, &reader) }
+        if key == "admin" { return readAdmin(mapping, pattern: pattern, &reader) }
         if key == "health" {
             return reader.choice(mapping, "health", HealthCheck.allCases.map(\.rawValue))
                 .flatMap(HealthCheck.init(rawValue:)).map(RouteAction.health)

@@ -8,6 +8,20 @@ public enum RouteAction: Sendable, Hashable {
     case health(HealthCheck)
     /// `GET` streams the events of an upstream SSE origin (shared through a hub channel, or per client).
     case upstream(UpstreamRoute)
+    /// `GET` answers the process's metrics in the Prometheus text format.
+    case metrics
+    /// The admin API under the route's path (channels, sessions, reload), behind its own bearer token.
+    case admin(AdminRoute)
+}
+
+/// An `admin:` route: the JSON admin API, answering only with the token from its own variable.
+public struct AdminRoute: Sendable, Hashable {
+    /// Name of the environment variable holding the admin bearer token; unset or empty refuses everything.
+    public var tokenEnvironmentVariable: String
+
+    public init(tokenEnvironmentVariable: String = "SSEGATE_ADMIN_TOKEN") {
+        self.tokenEnvironmentVariable = tokenEnvironmentVariable
+    }
 }
 
 /// Which health question a `health` route answers.

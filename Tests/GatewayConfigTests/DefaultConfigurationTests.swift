@@ -28,6 +28,7 @@ import GatewayTLS
         #expect(configuration.listeners == [
             ListenerConfiguration(name: "public", host: "0.0.0.0", port: 8443, tls: true, trusted: false),
             ListenerConfiguration(name: "local", host: "127.0.0.1", port: 8080, tls: false, trusted: true),
+            ListenerConfiguration(name: "admin", host: "127.0.0.1", port: 9090, tls: false, trusted: false),
         ])
         #expect(configuration.tls.certificates == [
             TLSCertificateFiles(certificatePath: "certs/localhost.pem", keyPath: "certs/localhost-key.pem"),
@@ -44,10 +45,14 @@ import GatewayTLS
             Route(pattern: try RoutePattern("/publish/{channel}"), action: .publish(try ParameterTemplate("{channel}"))),
             Route(pattern: try RoutePattern("/healthz"), action: .health(.liveness)),
             Route(pattern: try RoutePattern("/readyz"), action: .health(.readiness)),
+            Route(pattern: try RoutePattern("/metrics"), action: .metrics),
+            Route(pattern: try RoutePattern("/admin"), action: .admin(AdminRoute(tokenEnvironmentVariable: "SSEGATE_ADMIN_TOKEN"))),
         ])
+        #expect(configuration.routes[5].listeners == ["local"])
+        #expect(configuration.routes[6].listeners == ["admin"])
         #expect(configuration.routes.allSatisfy { $0.heartbeat == nil && $0.retry == nil })
         #expect(configuration.routes[0].streamOpenEvent && !configuration.routes[1].streamOpenEvent)
-        #expect(configuration.routes.map(\.maxChannels) == [1, 8, 1, 1, 1])
+        #expect(configuration.routes.map(\.maxChannels) == [1, 8, 1, 1, 1, 1, 1])
         #expect(configuration.routeTable.match(path: "/events/news")?.parameters == ["channel": "news"])
     }
 
