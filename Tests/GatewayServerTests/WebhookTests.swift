@@ -114,7 +114,7 @@ import Testing
         _ = await probe.process.waitForExit(timeout: .seconds(5))
         let gateway = try await Self.startGateway(webhook: WebhookSettings(
             url: "http://127.0.0.1:\(deadPort)/hooks", secretEnvironmentVariable: "TEST_WEBHOOK_SECRET", maxAttempts: 2,
-            backoff: .milliseconds(50), queueSize: 2))
+            backoff: .milliseconds(500), queueSize: 2))
         let receiverLabel = #"receiver="127.0.0.1:\#(deadPort)""#
         // Streams open, get their events at once and end, while notifications fail behind them.
         for round in 0..<5 {
@@ -127,11 +127,14 @@ import Testing
             subscriber.terminate()
             #expect(await gateway.waitForSubscribers("down", count: 0))
         }
-        #expect(try await waitFor {
+        // Each notification holds the sender for its retry (500 ms): ten of them overflow a queue of two.
+        let counted = try await waitFor {
             let metrics = try await gateway.scrape()
             return metrics.sum("ssegate_webhook_notifications_total", receiverLabel, #"result="failed""#) >= 1
                 && metrics.sum("ssegate_webhook_dropped_total", receiverLabel) >= 1
-        })
+        }
+        let webhookSeries = try await gateway.scrape().samples.filter { $0.key.contains("webhook") }
+        #expect(counted, "\(webhookSeries)")
         await gateway.stop()
     }
 
