@@ -83,16 +83,19 @@ struct RouteCompiler {
 
     func responder(for options: RouteConfiguration) -> any Responder {
         let limits = options.historyLimits(over: configuration.history)
-        let routeOperations = RouteOperations(
-            label: options.route.pattern.description, sessions: operations.sessions,
-            webhook: options.webhook.map { operations.webhooks.queue(for: $0, environment: operations.environment) })
-        let planner = StreamPlanner(engine: engine, streams: configuration.streams, options: options, historyLimits: limits, operations: routeOperations)
+        // Only stream routes get stream metrics, sessions and webhooks (their planner carries them).
+        let planner = {
+            let routeOperations = RouteOperations(
+                label: options.route.pattern.description, sessions: operations.sessions,
+                webhook: options.webhook.map { operations.webhooks.queue(for: $0, environment: operations.environment) })
+            return StreamPlanner(engine: engine, streams: configuration.streams, options: options, historyLimits: limits, operations: routeOperations)
+        }
         // Outermost first: the method check answers before any credential is looked at.
         var chain: [any Middleware] = [MethodGuard()]
         let responder: any Responder
         switch options.route.action {
         case .channel(let template):
-            responder = ChannelResponder(template: template, maxChannels: options.maxChannels, planner: planner)
+            responder = ChannelResponder(template: template, maxChannels: options.maxChannels, planner: planner())
         case .publish(let template):
             chain.append(PublishCredentials(token: publishToken, variable: configuration.publish.tokenEnvironmentVariable))
             responder = PublishResponder(
@@ -101,7 +104,7 @@ struct RouteCompiler {
         case .health(let check):
             responder = HealthResponder(check: check, readiness: readiness)
         case .upstream(let route):
-            responder = UpstreamResponder(route: route, upstreams: upstreams, planner: planner)
+            responder = UpstreamResponder(route: route, upstreams: upstreams, planner: planner())
         case .metrics:
             responder = MetricsResponder(exposition: operations.metrics)
         case .admin:

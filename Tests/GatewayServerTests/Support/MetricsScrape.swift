@@ -1,4 +1,5 @@
 import Foundation
+import GatewayTestSupport
 
 /// One `/metrics` answer, parsed: sample lines `name{labels} value` by their series text.
 struct MetricsScrape {
@@ -25,10 +26,23 @@ struct MetricsScrape {
 }
 
 extension TestGateway {
-    /// Scrapes `/metrics` on the plaintext listener.
+    /// Scrapes `/metrics` on the plaintext listener. The body goes to a file: a scrape of a test process
+    /// holds every test's series, more than a child's output pipe is read reliably under load.
     func scrape(path: String = "/metrics") async throws -> MetricsScrape {
-        let answer = try await curl([plainURL + path])
-        precondition(answer.status == 200, "metrics answered \(answer.status): \(answer.body)")
-        return MetricsScrape(answer.body)
+        let file = directory + "/scrape-\(UUID().uuidString).txt"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let result = try await ChildProcess.run("curl", ["-sS", "--max-time", "20", "-o", file, "-w", "%{http_code}", plainURL + path])
+        let status = Int(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        guard status == 200, let body = FileManager.default.contents(atPath: file) else {
+            throw ScrapeFailed(status: status, curlErrors: result.errors)
+        }
+        return MetricsScrape(String(decoding: body, as: UTF8.self))
     }
+}
+
+/// A scrape that did not answer 200 (status 0: curl gave up).
+struct ScrapeFailed: Error, CustomStringConvertible {
+    let status: Int
+    let curlErrors: String
+    var description: String { "metrics answered \(status): \(curlErrors)" }
 }

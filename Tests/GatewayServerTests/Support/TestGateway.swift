@@ -22,6 +22,7 @@ struct TestGateway {
     static func start(
         environment: [String: String] = [:],
         reloadSource: ReloadSource? = nil,
+        logger customLogger: Logger? = nil,
         _ configure: (inout GatewayConfiguration) -> Void = { _ in }
     ) async throws -> TestGateway {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ssegate-test-\(UUID().uuidString)").path
@@ -46,6 +47,7 @@ struct TestGateway {
         configure(&configuration)
         var logger = Logger(label: "ssegate-test")
         logger.logLevel = .warning
+        if let customLogger { logger = customLogger }
         let server = try GatewayServer(configuration: configuration, logger: logger, environment: environment, configurationSource: reloadSource?.load)
         let bound = try await server.start()
         return TestGateway(
