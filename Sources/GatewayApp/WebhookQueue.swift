@@ -76,9 +76,6 @@ final class WebhookQueue: Sendable {
         if start { loop.execute { self.sendNext() } }
     }
 
-    /// Notifications waiting (not counting one being sent).
-    var pendingCount: Int { state.withLock { $0.pending.count } }
-
     private func sendNext() {
         let next = state.withLock { state -> StreamNotification? in
             guard !state.pending.isEmpty else {

@@ -99,8 +99,13 @@ public final class GatewayServer: Service, Sendable {
     /// Re-reads the configuration from its source and makes it the current runtime (`replaceRuntime`).
     /// Throws, leaving the current runtime, when there is no source or the new configuration fails.
     public func reload() throws {
-        guard let configurationSource else { throw ReloadUnavailable() }
-        try replaceRuntime(with: configurationSource())
+        do {
+            guard let configurationSource else { throw ReloadUnavailable() }
+            try replaceRuntime(with: configurationSource())
+        } catch {
+            logger.warning("configuration not reloaded; the running one stays", metadata: ["error": "\(error)"])
+            throw error
+        }
         logger.notice("configuration reloaded")
     }
 

@@ -15,9 +15,11 @@ import Testing
         let process: ChildProcess
         let port: Int
 
-        static func start(_ mode: String) async throws -> Receiver {
+        /// `certificate`: serve HTTPS with this certificate and key.
+        static func start(_ mode: String, certificate: DevelopmentCertificateAuthority.Files? = nil) async throws -> Receiver {
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Clients/webhook_receiver.py").path
-            let process = try ChildProcess("python3", [script, mode])
+            let tls = certificate.map { [$0.certificatePath, $0.keyPath] } ?? []
+            let process = try ChildProcess("python3", [script, mode] + tls)
             #expect(await process.waitForOutput(containing: "PORT "), "receiver did not start: \(process.errorText)")
             let port = process.text.split(separator: "\n").first { $0.hasPrefix("PORT ") }.flatMap { Int($0.dropFirst(5)) }
             return Receiver(process: process, port: try #require(port))
@@ -82,6 +84,43 @@ import Testing
         #expect(closeBody["type"] as? String == "stream.closed")
         #expect(closeBody["reason"] as? String == "client_closed")
         #expect(closeBody["duration_ms"] is Int)
+        await gateway.stop()
+    }
+
+    @Test func anHTTPSReceiverIsVerifiedWithTheConfiguredCA() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ssegate-hook-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let files = try DevelopmentCertificateAuthority.ensure(directory: directory)
+        let receiver = try await Receiver.start("ok", certificate: files)
+        defer { receiver.process.terminate() }
+        let gateway = try await Self.startGateway(webhook: WebhookSettings(
+            url: "https://localhost:\(receiver.port)/hooks", secretEnvironmentVariable: "TEST_WEBHOOK_SECRET", caFile: files.caCertificatePath))
+        let subscriber = try ChildProcess("curl", ["-sS", "-N", "--max-time", "20", "\(gateway.plainURL)/hooked/secure"])
+        defer { subscriber.terminate() }
+        #expect(await waitFor { receiver.requests.count >= 1 }, "no notification over TLS")
+        #expect(receiver.requests.first?.event == "stream.opened")
+        await gateway.stop()
+    }
+
+    @Test func anHTTPSReceiverWithAnUnknownCAGetsNothing() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ssegate-hook-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let files = try DevelopmentCertificateAuthority.ensure(directory: directory)
+        let receiver = try await Receiver.start("ok", certificate: files)
+        defer { receiver.process.terminate() }
+        // No ca_file: the system roots do not know the development CA, so the handshake is refused.
+        let gateway = try await Self.startGateway(webhook: WebhookSettings(
+            url: "https://localhost:\(receiver.port)/hooks", secretEnvironmentVariable: "TEST_WEBHOOK_SECRET", maxAttempts: 1))
+        let receiverLabel = #"receiver="localhost:\#(receiver.port)""#
+        let subscriber = try ChildProcess("curl", ["-sS", "-N", "--max-time", "20", "\(gateway.plainURL)/hooked/untrusted"])
+        defer { subscriber.terminate() }
+        #expect(await gateway.waitForSubscribers("untrusted", count: 1))
+        #expect(try await waitFor {
+            try await gateway.scrape().sum("ssegate_webhook_notifications_total", receiverLabel, #"result="failed""#) >= 1
+        })
+        #expect(receiver.requests.isEmpty)
         await gateway.stop()
     }
 

@@ -9,10 +9,11 @@ Modes:
   slow:S      waits S seconds, then answers 204 (the gateway's timeout cuts it off first)
   fail:K      answers 500 to the first K requests, then 204 (exercises the retries)
 
-usage: webhook_receiver.py MODE
+usage: webhook_receiver.py MODE [CERTFILE KEYFILE]   (with a certificate: HTTPS)
 """
 import http.server
 import json
+import ssl
 import sys
 import threading
 import time
@@ -52,5 +53,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 server.daemon_threads = True
+if len(sys.argv) >= 4:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(sys.argv[2], sys.argv[3])
+    server.socket = context.wrap_socket(server.socket, server_side=True)
 print("PORT %d" % server.server_address[1], flush=True)
 server.serve_forever()
