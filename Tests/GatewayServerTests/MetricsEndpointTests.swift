@@ -2,6 +2,8 @@ import GatewayConfig
 import GatewayRouting
 import GatewayTestSupport
 import Foundation
+import NIOCore
+import NIOPosix
 import Testing
 
 /// `/metrics` scraped with curl before and after real traffic: each family the issue names moves.
@@ -127,6 +129,39 @@ import Testing
             > before.sum("ssegate_http2_rst_stream_frames_total", #"direction="received""#, #"error_code="CANCEL""#), "\(frames)")
         #expect(after.sum("ssegate_http2_goaway_frames_total", #"direction="sent""#, #"error_code="NO_ERROR""#)
             > before.sum("ssegate_http2_goaway_frames_total", #"direction="sent""#, #"error_code="NO_ERROR""#), "\(frames)")
+        await gateway.stop()
+    }
+
+    @Test func slowConsumersEndedAreCounted() async throws {
+        let gateway = try await TestGateway.start { configuration in
+            configuration.streams.outboundBudget = 64 * 1024
+            configuration.publish.maxBodyBytes = 4 << 20
+            configuration.routes.append(RouteConfiguration(
+                route: Route(pattern: try! RoutePattern("/metrics"), action: .metrics), listeners: ["plain"]))
+        }
+        let slow = #"reason="slow_consumer""#
+        let before = try await gateway.scrape()
+        // A client that asks for a stream and never reads.
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let stalled = try await ClientBootstrap(group: group)
+            .channelOption(.autoRead, value: false)
+            .channelOption(.socketOption(.so_rcvbuf), value: 4096)
+            .connect(host: "127.0.0.1", port: gateway.plainPort)
+            .get()
+        try await stalled.writeAndFlush(ByteBuffer(string: "GET /events/stall HTTP/1.1\r\nHost: test\r\n\r\n"))
+        #expect(await gateway.waitForSubscribers("stall", count: 1))
+        let payload = String(repeating: "x", count: 32 * 1024)
+        let batch = gateway.directory + "/batch.json"
+        try ("[" + (0..<8).map { #"{"data":"\#($0)-\#(payload)"}"# }.joined(separator: ",") + "]").write(toFile: batch, atomically: true, encoding: .utf8)
+        for _ in 0..<128 where gateway.server.subscriberCount(channel: "stall") == 1 {
+            _ = try await gateway.curl(["-X", "POST", "-H", "content-type: application/json", "--data-binary", "@\(batch)", "\(gateway.plainURL)/publish/stall"])
+        }
+        #expect(await gateway.waitForSubscribers("stall", count: 0), "the stalled reader was never ended")
+        let after = try await gateway.scrape()
+        #expect(after.sum("ssegate_streams_ended_total", slow, #"route="/events/{channel}""#)
+            >= before.sum("ssegate_streams_ended_total", slow, #"route="/events/{channel}""#) + 1)
+        try? await stalled.close()
+        try await group.shutdownGracefully()
         await gateway.stop()
     }
 
