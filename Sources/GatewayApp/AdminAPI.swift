@@ -6,6 +6,7 @@ import GatewayRouting
 ///
 /// | method and path | answer |
 /// |---|---|
+/// | `GET /admin` | this list |
 /// | `GET /admin/channels` | every channel: subscribers, history count and bytes, first and last id |
 /// | `GET /admin/channels/{channel}` | one channel (404 `unknown_channel`) |
 /// | `DELETE /admin/channels/{channel}` | closes it: its streams end after a `retry:` hint; history is kept |
@@ -17,9 +18,10 @@ struct AdminAPI {
     let sessions: SessionRegistry
     let reload: ReloadHook
 
-    /// Each endpoint's pattern under `prefix`, with its responder.
+    /// Each endpoint's pattern under `prefix`, with its responder (the index at the prefix itself is
+    /// `index(under:)`).
     func endpoints(under prefix: RoutePattern) -> [(RoutePattern, any Responder)] {
-        let base = prefix.description == "/" ? "" : prefix.description
+        let base = Self.base(prefix)
         let endpoints: [(String, any Responder)] = [
             ("/channels", AdminChannelListResponder(engine: engine)),
             ("/channels/{channel}", AdminChannelResponder(engine: engine)),
@@ -28,5 +30,19 @@ struct AdminAPI {
         ]
         // The prefix is a valid pattern without parameters (checked at load) and the suffixes are fixed.
         return endpoints.map { suffix, responder in (try! RoutePattern(base + suffix), responder) }
+    }
+
+    /// The responder at the prefix: the list of endpoints.
+    static func index(under prefix: RoutePattern) -> AdminIndexResponder {
+        let base = Self.base(prefix)
+        return AdminIndexResponder(endpoints: [
+            "GET \(base)/channels", "GET \(base)/channels/{channel}", "DELETE \(base)/channels/{channel}",
+            "GET \(base)/sessions/{session}", "DELETE \(base)/sessions/{session}", "POST \(base)/reload",
+        ])
+    }
+
+    /// The prefix as the start of a path (`/` adds nothing).
+    private static func base(_ prefix: RoutePattern) -> String {
+        prefix.description == "/" ? "" : prefix.description
     }
 }

@@ -65,20 +65,27 @@ struct RouteCompiler {
     let upstreams: UpstreamRegistry?
     let operations: OperationsServices
 
-    /// The route's patterns with their chains: one for most actions, one per endpoint for `admin`.
+    /// The route's patterns with their chains: one for most actions; for `admin`, the index at the route's
+    /// path and one per endpoint under it, each behind the admin credentials.
     func entries(for options: RouteConfiguration) -> [(RoutePattern, CompiledRoute)] {
-        // A route limited to some listeners does not exist on the others, so this runs before anything.
-        let outer: [any Middleware] = options.listeners.map { [ListenerGuard(listeners: Set($0))] } ?? []
-        if case .admin(let admin) = options.route.action {
-            let credentials = AdminCredentials(token: operations.environment[admin.tokenEnvironmentVariable].flatMap { $0.isEmpty ? nil : $0 },
-                                               variable: admin.tokenEnvironmentVariable)
-            let api = AdminAPI(engine: engine, sessions: operations.sessions, reload: operations.reload)
-            return api.endpoints(under: options.route.pattern).map { pattern, responder in
-                (pattern, CompiledRoute(responder: ChainedResponder.wrap(responder, in: outer + [credentials, MethodGuard()]), label: pattern.description))
-            }
+        let own = (options.route.pattern, CompiledRoute(responder: responder(for: options), label: options.route.pattern.description))
+        guard case .admin = options.route.action else { return [own] }
+        let api = AdminAPI(engine: engine, sessions: operations.sessions, reload: operations.reload)
+        let endpoints = api.endpoints(under: options.route.pattern).map { pattern, endpoint in
+            (pattern, CompiledRoute(responder: ChainedResponder.wrap(endpoint, in: outerChain(options) + [MethodGuard()]), label: pattern.description))
         }
-        let responder = ChainedResponder.wrap(responder(for: options), in: outer)
-        return [(options.route.pattern, CompiledRoute(responder: responder, label: options.route.pattern.description))]
+        return [own] + endpoints
+    }
+
+    /// What runs before anything else: a route limited to some listeners does not exist on the others,
+    /// and the admin API asks for its token before it looks at the method.
+    private func outerChain(_ options: RouteConfiguration) -> [any Middleware] {
+        var chain: [any Middleware] = options.listeners.map { [ListenerGuard(listeners: Set($0))] } ?? []
+        if case .admin(let admin) = options.route.action {
+            let token = operations.environment[admin.tokenEnvironmentVariable].flatMap { $0.isEmpty ? nil : $0 }
+            chain.append(AdminCredentials(token: token, variable: admin.tokenEnvironmentVariable))
+        }
+        return chain
     }
 
     func responder(for options: RouteConfiguration) -> any Responder {
@@ -90,8 +97,8 @@ struct RouteCompiler {
                 webhook: options.webhook.map { operations.webhooks.queue(for: $0, environment: operations.environment) })
             return StreamPlanner(engine: engine, streams: configuration.streams, options: options, historyLimits: limits, operations: routeOperations)
         }
-        // Outermost first: the method check answers before any credential is looked at.
-        var chain: [any Middleware] = [MethodGuard()]
+        // Outermost first: the listener and admin checks, then the method check before any publish credential.
+        var chain: [any Middleware] = outerChain(options) + [MethodGuard()]
         let responder: any Responder
         switch options.route.action {
         case .channel(let template):
@@ -108,7 +115,7 @@ struct RouteCompiler {
         case .metrics:
             responder = MetricsResponder(exposition: operations.metrics)
         case .admin:
-            preconditionFailure("admin routes are compiled per endpoint by entries(for:)")
+            responder = AdminAPI.index(under: options.route.pattern)
         }
         return ChainedResponder.wrap(responder, in: chain)
     }

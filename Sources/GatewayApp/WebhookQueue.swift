@@ -2,6 +2,7 @@ import GatewayConfig
 import GatewayHTTP
 import GatewayTLS
 import GatewayUpstream
+import Logging
 import Metrics
 import NIOCore
 import Synchronization
@@ -22,11 +23,14 @@ final class WebhookQueue: Sendable {
     private let secret: Result<[UInt8]?, WebhookFailure>
     private let settings: WebhookSettings
     private let loop: any EventLoop
+    private let logger: Logger
 
     private struct State {
         var pending: [StreamNotification] = []
         /// True while a notification is being sent or waits for a retry; the sender then takes the next.
         var sending = false
+        /// The last notification given up on: logged once when this turns on, once when it turns off.
+        var receiverFailing = false
     }
 
     private let state = Mutex(State())
@@ -36,9 +40,12 @@ final class WebhookQueue: Sendable {
     private let dropped: Counter
     private let queued: Meter
 
-    init(settings: WebhookSettings, secret: String?, loop: any EventLoop) {
+    init(settings: WebhookSettings, secret: String?, loop: any EventLoop, logger: Logger) {
         self.settings = settings
         self.loop = loop
+        var logger = logger
+        logger[metadataKey: "webhook"] = "\(settings.url)"
+        self.logger = logger
         client = Result { () throws(WebhookFailure) -> WebhookClient in
             let endpoint: UpstreamEndpoint
             do { endpoint = try UpstreamEndpoint(settings.url) } catch { throw .invalidURL("\(error)") }
@@ -95,16 +102,37 @@ final class WebhookQueue: Sendable {
                 headers.append(("x-ssegate-signature", "sha256=" + signature))
             }
             attempt(body, headers: headers, client: client, number: 1)
-        case (.failure, _), (_, .failure):
-            failed.increment()
+        case (.failure(let problem), _), (_, .failure(let problem)):
+            gaveUp(problem)
             sendNext()
         }
+    }
+
+    /// A notification is given up on: counted, and logged if the receiver was fine until now.
+    private func gaveUp(_ problem: any Error) {
+        failed.increment()
+        let firstFailure = state.withLock { state in
+            defer { state.receiverFailing = true }
+            return !state.receiverFailing
+        }
+        if firstFailure {
+            logger.warning("webhook receiver failing; notifications are dropped after their retries", metadata: ["error": "\(problem)"])
+        }
+    }
+
+    private func delivered() {
+        sent.increment()
+        let recovered = state.withLock { state in
+            defer { state.receiverFailing = false }
+            return state.receiverFailing
+        }
+        if recovered { logger.notice("webhook receiver answering again") }
     }
 
     private func attempt(_ body: ByteBuffer, headers: [(String, String)], client: WebhookClient, number: Int) {
         client.post(body, headers: headers, on: loop).whenComplete { result in
             if case .success(let status) = result, (200..<300).contains(status) {
-                self.sent.increment()
+                self.delivered()
                 self.sendNext()
             } else if number < self.settings.maxAttempts {
                 self.retries.increment()
@@ -112,7 +140,11 @@ final class WebhookQueue: Sendable {
                     self.attempt(body, headers: headers, client: client, number: number + 1)
                 }
             } else {
-                self.failed.increment()
+                let problem: any Error = switch result {
+                case .success(let status): WebhookFailure.status(status)
+                case .failure(let error): error
+                }
+                self.gaveUp(problem)
                 self.sendNext()
             }
         }

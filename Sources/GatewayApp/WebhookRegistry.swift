@@ -1,4 +1,5 @@
 import GatewayConfig
+import Logging
 import NIOCore
 import Synchronization
 
@@ -11,10 +12,13 @@ public final class WebhookRegistry: Sendable {
     }
 
     private let group: any EventLoopGroup
+    private let logger: Logger
     private let queues = Mutex<[Key: WebhookQueue]>([:])
 
-    public init(group: any EventLoopGroup) {
+    /// `logger` gets one line when a receiver starts failing and one when it answers again.
+    public init(group: any EventLoopGroup, logger: Logger = Logger(label: "ssegate.webhook")) {
         self.group = group
+        self.logger = logger
     }
 
     /// The queue for `settings`, with its secret read from `environment`.
@@ -23,7 +27,7 @@ public final class WebhookRegistry: Sendable {
         let key = Key(settings: settings, secret: secret)
         return queues.withLock { queues in
             if let queue = queues[key] { return queue }
-            let queue = WebhookQueue(settings: settings, secret: secret, loop: group.next())
+            let queue = WebhookQueue(settings: settings, secret: secret, loop: group.next(), logger: logger)
             queues[key] = queue
             return queue
         }

@@ -128,7 +128,7 @@ routes:
   - path: /metrics
     metrics: prometheus
     listeners: [local]
-  # The admin API: GET /admin/channels, GET|DELETE /admin/channels/{channel},
+  # The admin API: GET /admin (its endpoints), GET /admin/channels, GET|DELETE /admin/channels/{channel},
   # GET|DELETE /admin/sessions/{session}, POST /admin/reload. Bearer token from SSEGATE_ADMIN_TOKEN;
   # while it is unset every admin request is refused (403).
   - path: /admin

@@ -87,7 +87,7 @@ public final class GatewayServer: Service, Sendable {
         operations = OperationsServices(
             metrics: MetricsExposition(registry: metricsRegistry, refresh: scrape.refresh),
             reload: { try reloadTarget.reload() },
-            webhooks: WebhookRegistry(group: self.group),
+            webhooks: WebhookRegistry(group: self.group, logger: logger),
             environment: environment)
         runtime = Runtime(RuntimeSnapshot(
             configuration: configuration, engine: engine, publishToken: token, readiness: readiness, upstreams: upstreams, tlsContext: tlsContext,

@@ -45,6 +45,17 @@ import Testing
         await gateway.stop()
     }
 
+    @Test func theIndexListsTheEndpointsBehindTheToken() async throws {
+        let gateway = try await Self.startGateway()
+        #expect(try await admin(gateway, "GET", "", token: nil).status == 401)
+        let index = try await admin(gateway, "GET", "")
+        #expect(index.status == 200)
+        let endpoints = try #require(try json(index.body)["endpoints"] as? [String])
+        #expect(endpoints.contains("DELETE /admin/sessions/{session}"))
+        #expect(endpoints.contains("POST /admin/reload"))
+        await gateway.stop()
+    }
+
     @Test func refusesEverythingWhenNoTokenIsSet() async throws {
         let gateway = try await Self.startGateway(token: nil)
         let answer = try await admin(gateway, "GET", "/channels", token: "anything")
