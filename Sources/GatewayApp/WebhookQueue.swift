@@ -93,18 +93,29 @@ final class WebhookQueue: Sendable {
         }
         guard let next else { return }
         queued.decrement()
-        switch (client, secret) {
-        case (.success(let client), .success(let key)):
+        switch prepare(next) {
+        case .success(let (client, body, headers)):
+            attempt(body, headers: headers, client: client, number: 1)
+        case .failure(let problem):
+            gaveUp(problem)
+            // Through the loop, not recursion: a queue of notifications that all fail at once stays flat.
+            loop.execute { self.sendNext() }
+        }
+    }
+
+    /// The client, the JSON body and its headers (signed when there is a key), or why it cannot be sent.
+    private func prepare(_ notification: StreamNotification) -> Result<(WebhookClient, ByteBuffer, [(String, String)]), any Error> {
+        Result {
+            let client = try self.client.get()
+            let key = try secret.get()
             var body = ByteBuffer()
-            next.json.write(into: &body)
-            var headers: [(String, String)] = [("x-ssegate-event", next.kind.rawValue)]
-            if let key, let signature = try? HMACSHA256.hexAuthenticationCode(of: Array(body.readableBytesView), key: key) {
+            notification.json.write(into: &body)
+            var headers: [(String, String)] = [("x-ssegate-event", notification.kind.rawValue)]
+            if let key {
+                let signature = try HMACSHA256.hexAuthenticationCode(of: Array(body.readableBytesView), key: key)
                 headers.append(("x-ssegate-signature", "sha256=" + signature))
             }
-            attempt(body, headers: headers, client: client, number: 1)
-        case (.failure(let problem), _), (_, .failure(let problem)):
-            gaveUp(problem)
-            sendNext()
+            return (client, body, headers)
         }
     }
 
