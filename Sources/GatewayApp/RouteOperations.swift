@@ -7,11 +7,13 @@ final class RouteOperations: Sendable {
     /// The route's pattern: the `route` label of metrics and the access log.
     let label: String
     let metrics: StreamMetrics
-    let sessions: SessionRegistry
+    /// Where the admin API finds a session's streams; nil when the configuration has no admin route, so
+    /// streams then pay nothing for it (a registry entry is a dictionary slot per session).
+    let sessions: SessionRegistry?
     /// Open and close notifications; nil when the route has no `webhook:`.
     let webhook: WebhookQueue?
 
-    init(label: String, sessions: SessionRegistry, webhook: WebhookQueue?) {
+    init(label: String, sessions: SessionRegistry?, webhook: WebhookQueue?) {
         self.label = label
         self.metrics = StreamMetrics(route: label)
         self.sessions = sessions
@@ -21,14 +23,14 @@ final class RouteOperations: Sendable {
     /// On the stream's loop, before it writes anything. The webhook only enqueues: it never delays the stream.
     func streamStarted(_ stream: ChannelStream) {
         metrics.started()
-        sessions.add(stream)
+        sessions?.add(stream)
         webhook?.enqueue(StreamNotification.opened(stream, route: label))
     }
 
     /// Once per stream, with the first reason it ended for.
     func streamEnded(_ stream: ChannelStream, reason: StreamEndReason) {
         metrics.ended(reason)
-        sessions.remove(stream)
+        sessions?.remove(stream)
         webhook?.enqueue(StreamNotification.closed(stream, route: label, reason: reason))
     }
 }

@@ -77,6 +77,11 @@ struct RouteCompiler {
         return [own] + endpoints
     }
 
+    /// Streams join the session registry only when an admin route can read it.
+    private var hasAdminRoute: Bool {
+        configuration.routes.contains { if case .admin = $0.route.action { true } else { false } }
+    }
+
     /// What runs before anything else: a route limited to some listeners does not exist on the others,
     /// and the admin API asks for its token before it looks at the method.
     private func outerChain(_ options: RouteConfiguration) -> [any Middleware] {
@@ -93,7 +98,7 @@ struct RouteCompiler {
         // Only stream routes get stream metrics, sessions and webhooks (their planner carries them).
         let planner = {
             let routeOperations = RouteOperations(
-                label: options.route.pattern.description, sessions: operations.sessions,
+                label: options.route.pattern.description, sessions: hasAdminRoute ? operations.sessions : nil,
                 webhook: options.webhook.map { operations.webhooks.queue(for: $0, environment: operations.environment) })
             return StreamPlanner(engine: engine, streams: configuration.streams, options: options, historyLimits: limits, operations: routeOperations)
         }
