@@ -21,7 +21,7 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
     private(set) var eventsSent = 0
 
     let plan: EventStreamPlan
-    private unowned(unsafe) let loop: LoopServices
+    unowned(unsafe) let loop: LoopServices
     let openedAt: NIODeadline
     private var subscriptions: [HubSubscription] = []
     /// Multi-channel streams only: each of their events gets an id naming every channel's position. A
@@ -51,6 +51,7 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
     /// and replay; live events follow. Flushed at once: browsers fire `open` on the first bytes, and
     /// proxies see the stream is alive. With the memory engine all of it runs in one loop task.
     func start() {
+        plan.route.operations.streamStarted(self)
         writer.lastWriteTick = loop.heartbeats.tick
         if let upstream = plan.upstream {
             // Per-client upstream: the origin's own ids pass through, so no position of ours is written.
@@ -160,9 +161,17 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
         deliver(event, channel: channel)
     }
 
-    /// The channel closed (its upstream refused the stream): end cleanly; the client's reconnect is
-    /// answered by the route (502 while the upstream is failed).
+    /// The channel closed (its upstream refused the stream, or an operator closed it): end cleanly after
+    /// a fresh `retry:` hint, so the client waits that long before it reconnects; the reconnect is answered
+    /// by the route (502 while the upstream is failed).
     func channelClosed(_ channel: String) {
+        endWithRetryHint()
+    }
+
+    /// Ends the stream from the server's side with the `retry:` hint first (channel closed, session evicted).
+    func endWithRetryHint() {
+        guard isOpen else { return }
+        write(EventStreamEncoder.retry(milliseconds: plan.retryMilliseconds))
         finish(.serverClosed)
     }
 
@@ -194,6 +203,7 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
         }
         let event = try! ServerSentEvent(type: ControlEvent.streamGap, data: JSONValue.object(members).text)
         gapsReported += 1
+        StreamMetrics.gapSent(reason: gap.reason.rawValue)
         write(EventStreamEncoder.encode(event, id: position.description))
     }
 
@@ -239,7 +249,9 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
 
     /// Leaves the channels. Idempotent; the first reason is kept for the access log.
     func end(_ reason: StreamEndReason) {
-        if endReason == nil { endReason = reason }
+        let first = endReason == nil
+        if first { endReason = reason }
+        defer { if first { plan.route.operations.streamEnded(self, reason: reason) } }
         for subscription in subscriptions { subscription.cancel() }
         subscriptions.removeAll()
         heldLive = nil
@@ -249,7 +261,7 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
 
     var accessLogMetadata: Logger.Metadata {
         [
-            "channel": "\(plan.channelLabel)", "session": "\(plan.session)",
+            "channel": "\(plan.channelLabel)", "session": "\(plan.session)", "route": "\(plan.route.operations.label)",
             "reason": "\(endReason?.rawValue ?? "unknown")", "events": "\(eventsSent)", "gaps": "\(gapsReported)",
             "bytes": "\(writer.bytesWritten)", "seconds": "\((NIODeadline.now() - openedAt).nanoseconds / 1_000_000_000)",
         ]

@@ -24,6 +24,9 @@ public struct EventStreamPlan: StreamOpener {
     let route: StreamRoute
     /// Per-client upstream routes: the stream is fed by its own upstream source, not by `channels`.
     var upstream: UpstreamClientPlan? = nil
+    /// Where the stream came from, for its webhook notifications; nil on routes without a webhook (one
+    /// reference per stream, allocated only where a webhook reads it).
+    var origin: StreamOrigin? = nil
 
     public var heartbeat: TimeAmount { route.heartbeat }
     public var outboundBudget: Int { route.outboundBudget }
@@ -47,13 +50,27 @@ final class StreamRoute: Sendable {
     let streamOpenEvent: Bool
     /// History bounds for channels this route's streams create.
     let historyLimits: HistoryLimits
+    /// Metrics, session registry and webhook of the route.
+    let operations: RouteOperations
 
-    init(engine: any HubEngine, heartbeat: Duration, outboundBudget: Int, replayLast: Int?, streamOpenEvent: Bool, historyLimits: HistoryLimits) {
+    init(engine: any HubEngine, heartbeat: Duration, outboundBudget: Int, replayLast: Int?, streamOpenEvent: Bool, historyLimits: HistoryLimits,
+         operations: RouteOperations) {
+        self.operations = operations
         self.engine = engine
         self.heartbeat = TimeAmount(heartbeat)
         self.outboundBudget = outboundBudget
         self.replayLast = replayLast
         self.streamOpenEvent = streamOpenEvent
         self.historyLimits = historyLimits
+    }
+}
+
+/// The client a stream serves, as its webhook notifications name it.
+final class StreamOrigin: Sendable {
+    /// `ip:port` of the client; nil when the socket has none.
+    let remoteAddress: String?
+
+    init(remoteAddress: String?) {
+        self.remoteAddress = remoteAddress
     }
 }

@@ -13,10 +13,10 @@ struct StreamPlanner: Sendable {
     let maxAge: Duration?
     let maxAgeJitter: Double
 
-    init(engine: any HubEngine, streams: StreamSettings, options: RouteConfiguration, historyLimits: HistoryLimits) {
+    init(engine: any HubEngine, streams: StreamSettings, options: RouteConfiguration, historyLimits: HistoryLimits, operations: RouteOperations) {
         route = StreamRoute(
             engine: engine, heartbeat: options.heartbeat ?? streams.heartbeat, outboundBudget: streams.outboundBudget,
-            replayLast: options.replayLast, streamOpenEvent: options.streamOpenEvent, historyLimits: historyLimits)
+            replayLast: options.replayLast, streamOpenEvent: options.streamOpenEvent, historyLimits: historyLimits, operations: operations)
         retry = options.retry ?? streams.retry
         retryJitter = streams.retryJitter
         maxAge = options.maxAge ?? streams.maxAge
@@ -39,7 +39,7 @@ struct StreamPlanner: Sendable {
         let jitteredMaxAge = maxAge.map { age in
             TimeAmount.nanoseconds(Int64(Double(TimeAmount(age).nanoseconds) * (1 - Double.random(in: 0...maxAgeJitter))))
         }
-        return .success(EventStreamPlan(
+        var plan = EventStreamPlan(
             channels: channels,
             session: session,
             connection: request.connection.id,
@@ -48,7 +48,11 @@ struct StreamPlanner: Sendable {
             retryMilliseconds: retryMilliseconds + Int(Double(retryMilliseconds) * Double.random(in: 0...retryJitter)),
             maxAge: jitteredMaxAge,
             route: route
-        ))
+        )
+        if route.operations.webhook != nil {
+            plan.origin = StreamOrigin(remoteAddress: request.connection.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" })
+        }
+        return .success(plan)
     }
 
     static func milliseconds(_ duration: Duration) -> Int {

@@ -202,6 +202,12 @@ public final class UpstreamRegistry: Sendable {
     /// Open shared sources (not counting failed ones).
     public var openCount: Int { state.withLock { $0.entries.values.filter { $0.failure == nil }.count } }
 
+    /// Shared sources in their cool-down after a final answer from the origin.
+    public var failedCount: Int { state.withLock { $0.entries.values.filter { $0.failure != nil }.count } }
+
+    /// Per-client upstream streams open.
+    public var clientStreamCount: Int { state.withLock { $0.clientSlots } }
+
     /// Stops every source (drain).
     public func stop() {
         let (sources, sweeper) = state.withLock { state in

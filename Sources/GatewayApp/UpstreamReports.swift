@@ -2,6 +2,7 @@ import GatewayHTTP
 import GatewaySSE
 import GatewayUpstream
 import Logging
+import Metrics
 import NIOCore
 
 /// What both upstream sinks (shared and per-client) make of an origin's reports.
@@ -21,7 +22,13 @@ enum UpstreamReports {
     }
 
     /// One log line per state change; a per-client stream's are quieter (one line per client otherwise).
+    /// Counted too: `ssegate_upstream_connects_total` and `ssegate_upstream_reconnects_total`, by `mode`.
     static func log(_ change: UpstreamStateChange, logger: Logger, perClient: Bool) {
+        let mode = ("mode", perClient ? "per_client" : "shared")
+        switch change {
+        case .streaming: Counter(label: "ssegate_upstream_connects_total", dimensions: [mode]).increment()
+        case .reconnecting: Counter(label: "ssegate_upstream_reconnects_total", dimensions: [mode]).increment()
+        }
         switch change {
         case .streaming(let version):
             logger.log(level: perClient ? .debug : .info, "upstream connected", metadata: ["protocol": "\(version)"])

@@ -25,6 +25,13 @@ listeners:
     port: 8080
     tls: false
     trusted: true
+  # Operators: the admin API (routes with `listeners: [admin]`), loopback only. Not trusted: publishing
+  # here needs the publish token, and the admin API always needs its own token.
+  - name: admin
+    host: 127.0.0.1
+    port: 9090
+    tls: false
+    trusted: false
 
 tls:
   # The first certificate is served to clients that send no (or an unknown) SNI name; add more with
@@ -93,8 +100,12 @@ logging:
   access_log: true
 
 # Tried in order; the first matching path wins. Each route has exactly one action:
-# channel (GET subscribes), publish (POST publishes), health (liveness | readiness), upstream (an origin's
-# SSE stream), or static (files from a folder: GET and HEAD, with ETag and gzip).
+# channel (GET subscribes), publish (POST publishes), health (liveness | readiness), metrics (prometheus),
+# upstream (an origin's SSE stream), static (files from a folder: GET and HEAD, with ETag and gzip) or
+# admin (the admin API under the route's path).
+# Any route may set `listeners: [name, …]`: it then exists only on those listeners (404 elsewhere).
+# Channel and upstream routes may set `webhook: {url, secret_env, timeout, max_attempts, backoff, queue,
+# ca_file}`: a signed JSON POST (X-Ssegate-Signature: sha256=…) when each stream opens and closes.
 # Channel routes may also set: heartbeat, retry, max_age, replay_last (N events on a first connect),
 # stream_open_event (an event naming the stream's session, connection and protocol), max_channels (see /events below) and
 # history: {count, bytes, ttl} for the channels they create (publish routes may set history too).
@@ -126,6 +137,17 @@ routes:
     publish: "demo:{channel}"
     anonymous: true
     rate_limit: {requests: 30, per: 1m}
+  # Prometheus metrics, on the trusted loopback listener only.
+  - path: /metrics
+    metrics: prometheus
+    listeners: [local]
+  # The admin API: GET /admin (its endpoints), GET /admin/channels, GET|DELETE /admin/channels/{channel},
+  # GET|DELETE /admin/sessions/{session}, POST /admin/reload. Bearer token from SSEGATE_ADMIN_TOKEN;
+  # while it is unset every admin request is refused (403).
+  - path: /admin
+    admin:
+      token_env: SSEGATE_ADMIN_TOKEN
+    listeners: [admin]
 
 """#
 }

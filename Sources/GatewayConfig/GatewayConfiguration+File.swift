@@ -75,7 +75,7 @@ extension GatewayConfiguration {
             publish: PublishSettings.read(reader.section(top, "publish", keys: PublishSettings.keys), &reader),
             limits: LimitSettings.read(reader.section(top, "limits", keys: LimitSettings.keys), &reader),
             logging: LoggingSettings.read(reader.section(top, "logging", keys: LoggingSettings.keys), &reader),
-            routes: RouteConfiguration.readList(top, &reader),
+            routes: RouteConfiguration.readList(top, listenerNames: listeners.map(\.configuration.name), &reader),
             upstreams: UpstreamSettings.read(reader.section(top, "upstreams", keys: UpstreamSettings.keys), &reader)
         )
     }

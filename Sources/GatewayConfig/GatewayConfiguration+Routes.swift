@@ -2,13 +2,13 @@ import GatewayRouting
 internal import Yams
 
 extension RouteConfiguration {
-    static let actionKeys = ["channel", "publish", "health", "upstream", "static"]
+    static let actionKeys = ["channel", "publish", "health", "upstream", "static", "metrics", "admin"]
     /// Options that only mean something for event streams (channel and upstream routes).
     static let streamKeys = ["heartbeat", "retry", "replay_last", "max_channels", "stream_open_event", "max_age"]
-    static let keys = ["path"] + actionKeys + streamKeys + ["history", "rate_limit", "anonymous"]
+    static let keys = ["path"] + actionKeys + streamKeys + ["history", "rate_limit", "anonymous", "listeners", "webhook"]
 
     /// `routes:`, required and non-empty. Entries with problems are reported and left out.
-    static func readList(_ top: YAMLMapping, _ reader: inout YAMLNodeReader) -> [RouteConfiguration] {
+    static func readList(_ top: YAMLMapping, listenerNames: [String] = [], _ reader: inout YAMLNodeReader) -> [RouteConfiguration] {
         guard let items = reader.list(top, "routes") else {
             if top["routes"] == nil {
                 reader.report("missing required key 'routes' (the gateway serves nothing without routes)", at: top.node)
@@ -57,7 +57,7 @@ extension RouteConfiguration {
             if anonymous, let node = mapping.entries["anonymous"]?.key {
                 switch action {
                 case .publish?, nil: break
-                case .channel?, .health?, .upstream?, .staticFiles?:
+                case .channel?, .health?, .upstream?, .staticFiles?, .metrics?, .admin?:
                     reader.report("\(path).anonymous: only publish routes take 'anonymous'", at: node)
                 }
                 if rateLimit == nil, mapping["rate_limit"] == nil {
@@ -65,10 +65,15 @@ extension RouteConfiguration {
                     reader.report("\(path).anonymous: an anonymous publish route needs a rate_limit", at: node)
                 }
             }
+            let listeners = readListeners(mapping, known: listenerNames, &reader)
+            let webhook = readWebhook(mapping, &reader)
             if let action {
                 switch action {
                 case .channel, .upstream: break
-                case .publish, .health, .staticFiles:
+                case .publish, .health, .staticFiles, .metrics, .admin:
+                    if let node = mapping.entries["webhook"]?.key {
+                        reader.report("\(path).webhook: only channel and upstream routes take 'webhook'", at: node)
+                    }
                     for key in streamKeys {
                         if let node = mapping.entries[key]?.key {
                             reader.report("\(path).\(key): only channel and upstream routes take '\(key)'", at: node)
@@ -76,7 +81,7 @@ extension RouteConfiguration {
                     }
                 }
                 switch action {
-                case .health, .staticFiles:
+                case .health, .staticFiles, .metrics, .admin:
                     if let node = mapping.entries["history"]?.key {
                         reader.report("\(path).history: only channel and publish routes take 'history'", at: node)
                     }
@@ -94,7 +99,9 @@ extension RouteConfiguration {
                 streamOpenEvent: streamOpenEvent,
                 maxAge: maxAge,
                 rateLimit: rateLimit,
-                anonymous: anonymous
+                anonymous: anonymous,
+                listeners: listeners,
+                webhook: webhook
             ))
         }
         return routes
@@ -128,6 +135,8 @@ extension RouteConfiguration {
         }
         if key == "upstream" { return readUpstream(mapping, pattern: pattern, &reader).map(RouteAction.upstream) }
         if key == "static" { return readStatic(mapping, pattern: pattern, &reader).map(RouteAction.staticFiles) }
+        if key == "metrics" { return readMetrics(mapping, &reader) }
+        if key == "admin" { return readAdmin(mapping, pattern: pattern, &reader) }
         if key == "health" {
             return reader.choice(mapping, "health", HealthCheck.allCases.map(\.rawValue))
                 .flatMap(HealthCheck.init(rawValue:)).map(RouteAction.health)

@@ -10,7 +10,8 @@ import GatewayTLS
 /// unknown keys, wrong types and bad values with file:line:column. Every field has a documented default so a
 /// config file names only what it changes.
 public struct GatewayConfiguration: Sendable, Equatable {
-    /// Sockets to listen on. Default: TLS on `0.0.0.0:8443` and plaintext on `127.0.0.1:8080`.
+    /// Sockets to listen on. Default: TLS on `0.0.0.0:8443`, plaintext on `127.0.0.1:8080`, and the admin
+    /// listener (plaintext, untrusted) on `127.0.0.1:9090`.
     public var listeners: [ListenerConfiguration]
     /// Certificates and TLS behaviour for TLS listeners.
     public var tls: TLSSettings
@@ -85,6 +86,7 @@ public struct ListenerConfiguration: Sendable, Equatable {
     public static let defaults: [ListenerConfiguration] = [
         ListenerConfiguration(name: "public", host: "0.0.0.0", port: 8443, tls: true),
         ListenerConfiguration(name: "local", host: "127.0.0.1", port: 8080, tls: false),
+        ListenerConfiguration(name: "admin", host: "127.0.0.1", port: 9090, tls: false, trusted: false),
     ]
 
     /// Loopback literals: `127.0.0.0/8`, `::1`, `localhost`.
@@ -264,6 +266,10 @@ public struct RouteConfiguration: Sendable, Equatable {
     /// Publish routes: anyone may publish, on any listener, without the publish token (the demo page's
     /// form). Requires `rateLimit`. Default: false.
     public var anonymous: Bool
+    /// The listeners this route answers on (others get 404); nil: every listener.
+    public var listeners: [String]?
+    /// Stream open and close notifications (channel and upstream routes); nil: none.
+    public var webhook: WebhookSettings?
 
     public init(
         route: Route,
@@ -275,7 +281,9 @@ public struct RouteConfiguration: Sendable, Equatable {
         streamOpenEvent: Bool = false,
         maxAge: Duration? = nil,
         rateLimit: RouteRateLimit? = nil,
-        anonymous: Bool = false
+        anonymous: Bool = false,
+        listeners: [String]? = nil,
+        webhook: WebhookSettings? = nil
     ) {
         self.route = route
         self.heartbeat = heartbeat
@@ -287,6 +295,8 @@ public struct RouteConfiguration: Sendable, Equatable {
         self.maxAge = maxAge
         self.rateLimit = rateLimit
         self.anonymous = anonymous
+        self.listeners = listeners
+        self.webhook = webhook
     }
 }
 

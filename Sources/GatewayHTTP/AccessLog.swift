@@ -7,12 +7,15 @@ struct AccessLog {
     let enabled: Bool
     let protocolName: String
 
-    func request(method: HTTPMethod, target: String, status: Int, bytes: Int) {
+    /// `route` is the matched route's pattern (nil: no route matched); looked up only when logging is on.
+    func request(method: HTTPMethod, target: String, status: Int, bytes: Int, route: @autoclosure () -> String? = nil) {
         guard enabled else { return }
-        logger.info("request", metadata: [
+        var metadata: Logger.Metadata = [
             "protocol": "\(protocolName)", "method": "\(method.rawValue)", "path": "\(Self.redacted(target))",
             "status": "\(status)", "bytes": "\(bytes)",
-        ])
+        ]
+        if let route = route() { metadata["route"] = "\(route)" }
+        logger.info("request", metadata: metadata)
     }
 
     func streamClosed(_ stream: any ResponseStream, extra: Logger.Metadata = [:]) {

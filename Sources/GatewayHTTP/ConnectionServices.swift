@@ -23,6 +23,12 @@ struct ConnectionServices {
         self.accessLog = AccessLog(logger: logger, enabled: settings.accessLog, protocolName: applicationProtocol.rawValue)
     }
 
+    /// The pattern of the route a request target matches, for its access-log line.
+    func route(for target: String) -> String? {
+        let path = target.firstIndex(of: "?").map { target[..<$0] } ?? Substring(target)
+        return application().routeLabel(for: path)
+    }
+
     /// The application's answer to a request of this connection.
     func respond(to request: Request) -> Response {
         application().respond(to: request, on: loop.eventLoop)

@@ -151,7 +151,7 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
                 state = .closed
                 written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
             }
-            accessLog.request(method: head.method, target: head.uri, status: status, bytes: response.bodyBytes)
+            accessLog.request(method: head.method, target: head.uri, status: status, bytes: response.bodyBytes, route: services.route(for: head.uri))
         case .stream(let opener):
             var responseHead = HTTPResponseHead(version: head.version, status: .ok)
             for (name, value) in Response.eventStreamHeaders { responseHead.headers.add(name: name, value: value) }
@@ -181,7 +181,7 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
             guard case .complete(let status, let headers, let body) = ready else { return }
             self.writeComplete(status: status, headers: headers + [("connection", "close")], body: body, version: head.version)
                 .assumeIsolated().whenComplete { _ in context.close(promise: nil) }
-            self.accessLog.request(method: head.method, target: head.uri, status: status, bytes: ready.bodyBytes)
+            self.accessLog.request(method: head.method, target: head.uri, status: status, bytes: ready.bodyBytes, route: self.services.route(for: head.uri))
         }
     }
 

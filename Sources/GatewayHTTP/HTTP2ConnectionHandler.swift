@@ -107,6 +107,8 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
                 logger.debug("client sent GOAWAY")
             }
         }
+        let frames = session.takeControlFrames()
+        if !frames.isEmpty { HTTP2FrameMetrics.count(frames) }
     }
 
     private func respond(to request: HTTP2Request, on id: HTTP2StreamID) {
@@ -134,7 +136,7 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
         switch response {
         case .complete(let status, let headers, let body):
             session.respond(to: id, status: status, headers: headers, body: body.map { .bytes($0) } ?? .empty)
-            accessLog.request(method: method, target: target, status: status, bytes: response.bodyBytes)
+            accessLog.request(method: method, target: target, status: status, bytes: response.bodyBytes, route: services.route(for: target))
             if streams.isEmpty { idleTimer?.becameIdle() }
         case .stream(let opener):
             session.respond(to: id, status: 200, headers: Response.eventStreamHeaders, body: .streaming)
@@ -272,6 +274,7 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
             if (try? session.collectOutput(into: &buffer, maxBytes: 64 * 1024)) ?? 0 > 0 {
                 context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
             }
+            HTTP2FrameMetrics.count(session.takeControlFrames())
             context.close(promise: nil)
         }
     }

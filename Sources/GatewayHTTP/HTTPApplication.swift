@@ -9,6 +9,13 @@ public protocol HTTPApplication: Sendable {
     var connectionSettings: ConnectionSettings { get }
     /// The answer to one request, decided on the connection's loop.
     func respond(to request: Request, on loop: any EventLoop) -> Response
+    /// The pattern of the route `path` matches, for logs; nil when none does.
+    func routeLabel(for path: Substring) -> String?
+}
+
+extension HTTPApplication {
+    /// Applications without named routes log none.
+    public func routeLabel(for path: Substring) -> String? { nil }
 }
 
 /// The one shared reference every connection reads the current application through. Replacing it (a

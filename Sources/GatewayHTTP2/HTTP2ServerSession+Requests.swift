@@ -76,6 +76,9 @@ extension HTTP2ServerSession {
             }
         case NGHTTP2_GOAWAY.rawValue:
             self.events.append(.goAwayReceived)
+            self.controlFrames.append(HTTP2ControlFrame(kind: .goAway, direction: .received, errorCode: frame.pointee.goaway.error_code))
+        case NGHTTP2_RST_STREAM.rawValue:
+            self.controlFrames.append(HTTP2ControlFrame(kind: .reset, direction: .received, errorCode: frame.pointee.rst_stream.error_code))
         default:
             break
         }

@@ -165,7 +165,10 @@ extension HTTP2ServerSession {
         let streamID = frame.pointee.hd.stream_id
         switch UInt32(frame.pointee.hd.type) {
         case NGHTTP2_RST_STREAM.rawValue:
+            self.controlFrames.append(HTTP2ControlFrame(kind: .reset, direction: .sent, errorCode: frame.pointee.rst_stream.error_code))
             self.serverResetSent()
+        case NGHTTP2_GOAWAY.rawValue:
+            self.controlFrames.append(HTTP2ControlFrame(kind: .goAway, direction: .sent, errorCode: frame.pointee.goaway.error_code))
         case NGHTTP2_HEADERS.rawValue, NGHTTP2_DATA.rawValue:
             // RFC 9113 §8.1: after a complete response to an incomplete request (413/431 answered early),
             // RST_STREAM(NO_ERROR) asks the client to stop sending without error.

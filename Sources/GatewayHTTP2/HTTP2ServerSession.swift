@@ -26,6 +26,8 @@ public final class HTTP2ServerSession {
     /// Requests still arriving (HEADERS/DATA before END_STREAM), by stream id.
     var pendingRequests: [Int32: PendingRequest] = [:]
     var events: [HTTP2SessionEvent] = []
+    /// GOAWAY and RST_STREAM frames since the last `takeControlFrames()`.
+    var controlFrames: [HTTP2ControlFrame] = []
     var serverResetLimiter: FloodLimiter
     var emptyDataFrameLimiter: FloodLimiter
     var ignoredFrameLimiter: FloodLimiter
@@ -117,6 +119,14 @@ public final class HTTP2ServerSession {
     public func takeEvents() -> [HTTP2SessionEvent] {
         var taken: [HTTP2SessionEvent] = []
         swap(&taken, &self.events)
+        return taken
+    }
+
+    /// GOAWAY and RST_STREAM frames sent or received since the last call, for metrics.
+    public func takeControlFrames() -> [HTTP2ControlFrame] {
+        guard !self.controlFrames.isEmpty else { return [] }
+        var taken: [HTTP2ControlFrame] = []
+        swap(&taken, &self.controlFrames)
         return taken
     }
 

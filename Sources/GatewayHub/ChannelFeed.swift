@@ -20,9 +20,12 @@ public final class ChannelFeed: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Where each loop's fan-out counts its batches; nil for a feed nobody measures.
+    private let statistics: HubStatistics?
 
-    public init(name: String) {
+    public init(name: String, statistics: HubStatistics? = nil) {
         self.name = name
+        self.statistics = statistics
     }
 
     /// Hands published events (in sequence order) to every loop with subscribers; returns how many streams
@@ -48,7 +51,7 @@ public final class ChannelFeed: Sendable {
         loop.preconditionInEventLoop()
         let fanout: LoopFanout = state.withLock { state in
             let key = ObjectIdentifier(loop)
-            let fanout = state.fanouts[key] ?? LoopFanout(loop: loop, channelName: name)
+            let fanout = state.fanouts[key] ?? LoopFanout(loop: loop, channelName: name, statistics: statistics)
             state.fanouts[key] = fanout
             state.subscriberCount += 1
             if let session { state.sessionCounts[session, default: 0] += 1 }

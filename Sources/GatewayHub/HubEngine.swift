@@ -33,6 +33,12 @@ public protocol HubEngine: AnyObject, Sendable {
     /// Streams of this node subscribed to a channel.
     func subscriberCount(channel: String) -> Int
 
+    /// Every channel the engine holds, sorted by name (the admin API's channel list). Completes on `loop`.
+    func channelSummaries(on loop: any EventLoop) -> EventLoopFuture<[ChannelSummary]>
+
+    /// One channel, or nil when the engine holds none of that name. Completes on `loop`.
+    func channelSummary(_ name: String, on loop: any EventLoop) -> EventLoopFuture<ChannelSummary?>
+
     /// Drops expired history and forgets idle channels. Called periodically.
     func sweep(now: NIODeadline)
 }

@@ -1,7 +1,13 @@
 import Synchronization
 
 /// Counters the hub keeps for metrics and for the global history budget. Lock-free, shared by all channels.
+///
+/// Metrics read these at scrape time rather than counting a second time. Deliveries are counted once per
+/// fan-out batch (events × subscribers of one loop), never per stream: see `LoopFanout.deliverPending`.
 public final class HubStatistics: Sendable {
+    /// Told, once per fan-out batch and after the batch's socket writes, how long ago its oldest event
+    /// was published. Nil when nobody measures (no extra loop task is then scheduled).
+    public typealias WriteLatencyObserver = @Sendable (Duration) -> Void
     /// Why history events were dropped.
     public enum EvictionReason: Int, Sendable, CaseIterable {
         case count, bytes, ttl, budget
@@ -14,8 +20,19 @@ public final class HubStatistics: Sendable {
     private let budgetEvictions = Atomic<Int>(0)
     private let publishedCounter = Atomic<Int>(0)
     private let gapCounter = Atomic<Int>(0)
+    private let historyEventsCounter = Atomic<Int>(0)
+    private let deliveredCounter = Atomic<Int>(0)
+    let writeLatencyObserver: WriteLatencyObserver?
 
-    public init() {}
+    public init(writeLatencyObserver: WriteLatencyObserver? = nil) {
+        self.writeLatencyObserver = writeLatencyObserver
+    }
+
+    /// Events held in all channels' history together.
+    public var historyEvents: Int { historyEventsCounter.load(ordering: .relaxed) }
+    /// Event deliveries handed to streams since start (events × subscribers per fan-out batch; a
+    /// session-targeted event counts every subscriber of its loop that was offered it).
+    public var delivered: Int { deliveredCounter.load(ordering: .relaxed) }
 
     /// Event bytes held in all channels' history together.
     public var historyBytes: Int { historyBytesCounter.load(ordering: .relaxed) }
@@ -33,9 +50,14 @@ public final class HubStatistics: Sendable {
         }
     }
 
-    func historyGrew(by bytes: Int) { historyBytesCounter.add(bytes, ordering: .relaxed) }
-    func historyShrank(by bytes: Int, reason: EvictionReason?) {
+    func historyGrew(by bytes: Int) {
+        historyBytesCounter.add(bytes, ordering: .relaxed)
+        historyEventsCounter.add(1, ordering: .relaxed)
+    }
+    /// `events` left history together with `bytes` (one eviction, or a whole dropped channel).
+    func historyShrank(by bytes: Int, events: Int = 1, reason: EvictionReason?) {
         historyBytesCounter.subtract(bytes, ordering: .relaxed)
+        historyEventsCounter.subtract(events, ordering: .relaxed)
         switch reason {
         case .count: countEvictions.add(1, ordering: .relaxed)
         case .bytes: bytesEvictions.add(1, ordering: .relaxed)
@@ -46,4 +68,6 @@ public final class HubStatistics: Sendable {
     }
     func countPublished(_ events: Int) { publishedCounter.add(events, ordering: .relaxed) }
     func countGap() { gapCounter.add(1, ordering: .relaxed) }
+    /// One fan-out batch: `deliveries` = events × subscribers, one atomic add for the whole batch.
+    func countDelivered(_ deliveries: Int) { deliveredCounter.add(deliveries, ordering: .relaxed) }
 }

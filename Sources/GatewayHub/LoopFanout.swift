@@ -32,10 +32,12 @@ final class LoopFanout: @unchecked Sendable {
     }
 
     private let pending = Mutex(Pending())
+    private let statistics: HubStatistics?
 
-    init(loop: any EventLoop, channelName: String) {
+    init(loop: any EventLoop, channelName: String, statistics: HubStatistics? = nil) {
         self.loop = loop
         self.channelName = channelName
+        self.statistics = statistics
     }
 
     var count: Int {
@@ -94,7 +96,23 @@ final class LoopFanout: @unchecked Sendable {
         // Every stream retains and releases the event's buffer. With one buffer shared by all loops those
         // atomic counts bounce one cache line between the cores (`swift_retain_n` was ~6% of the
         // fan-out profile), so a loop with many subscribers takes its own copy: one memcpy per loop.
-        deliver(members.count >= Self.ownCopyThreshold ? events.map { $0.withOwnBytes() } : events)
+        let offered = members.count
+        deliver(offered >= Self.ownCopyThreshold ? events.map { $0.withOwnBytes() } : events)
+        countBatch(events, offered: offered)
+    }
+
+    /// Metrics for the whole batch at once: one atomic add (events × subscribers), and, when latency is
+    /// measured, one loop task queued behind the flush the deliveries asked for (the loop's
+    /// `FlushBatcher` queued its task during `deliver`, and tasks run in order), so the time it reports
+    /// runs from the publish to the socket write.
+    private func countBatch(_ events: [EncodedEvent], offered: Int) {
+        guard let statistics, offered > 0, let oldest = events.first else { return }
+        statistics.countDelivered(events.count * offered)
+        guard let observe = statistics.writeLatencyObserver else { return }
+        loop.execute {
+            let elapsed = NIODeadline.now() - oldest.publishedAt
+            observe(.nanoseconds(elapsed.nanoseconds))
+        }
     }
 
     /// Subscribers on this loop from which an own copy of each event's bytes pays for itself.

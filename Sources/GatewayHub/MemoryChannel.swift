@@ -37,7 +37,7 @@ final class MemoryChannel: Sendable {
 
     init(name: String, epoch: UInt64, limits: HistoryLimits, statistics: HubStatistics) {
         self.name = name
-        self.feed = ChannelFeed(name: name)
+        self.feed = ChannelFeed(name: name, statistics: statistics)
         self.epoch = epoch
         self.limits = limits
         self.statistics = statistics
@@ -140,6 +140,15 @@ final class MemoryChannel: Sendable {
 
     var historyCount: Int { state.withLock { $0.history.count } }
 
+    /// What the admin API shows of the channel, read under the lock so the numbers agree with each other.
+    var summary: ChannelSummary {
+        state.withLock { state in
+            ChannelSummary(
+                name: name, subscribers: feed.subscriberCount, historyCount: state.history.count, historyBytes: state.historyBytes,
+                firstID: state.history.first?.cursor, lastID: state.lastSequence > 0 ? EventCursor(epoch: epoch, sequence: state.lastSequence) : nil)
+        }
+    }
+
     /// Drops expired history; retires the channel (returns true) when it has neither history nor subscribers.
     func sweep(now: NIODeadline) -> Bool {
         state.withLock { state in
@@ -177,7 +186,7 @@ final class MemoryChannel: Sendable {
 
     /// Releases the history bytes from the global account when the channel is dropped.
     deinit {
-        let bytes = state.withLock { $0.historyBytes }
-        if bytes > 0 { statistics.historyShrank(by: bytes, reason: nil) }
+        let (bytes, events) = state.withLock { ($0.historyBytes, $0.history.count) }
+        if bytes > 0 || events > 0 { statistics.historyShrank(by: bytes, events: events, reason: nil) }
     }
 }

@@ -16,7 +16,7 @@ public final class MemoryEngine: HubEngine {
     public let defaultLimits: HistoryLimits
     /// Most history bytes across all channels; past it, the publishing channel drops its oldest events.
     public let historyBudget: Int
-    public let statistics = HubStatistics()
+    public let statistics: HubStatistics
     private struct Channels: ~Copyable {
         var byName: [String: MemoryChannel] = [:]
         /// The highest epoch of any channel dropped so far: new channels start above it, so a name made
@@ -27,7 +27,9 @@ public final class MemoryEngine: HubEngine {
     private let channels = Mutex(Channels())
     private let idempotency: IdempotencyCache
 
-    public init(startEpoch: UInt64, defaultLimits: HistoryLimits, historyBudget: Int = 512 << 20, idempotencyTTL: Duration = .seconds(600)) {
+    public init(startEpoch: UInt64, defaultLimits: HistoryLimits, historyBudget: Int = 512 << 20, idempotencyTTL: Duration = .seconds(600),
+                statistics: HubStatistics = HubStatistics()) {
+        self.statistics = statistics
         self.startEpoch = startEpoch
         self.defaultLimits = defaultLimits
         self.historyBudget = historyBudget
@@ -93,6 +95,16 @@ public final class MemoryEngine: HubEngine {
     /// Number of channels held (with subscribers or history).
     public var channelCount: Int { channels.withLock { $0.byName.count } }
 
+    /// Every channel held, sorted by name. Each channel is read under its own lock, one after another.
+    public func channelSummaries() -> [ChannelSummary] {
+        channels.withLock { Array($0.byName.values) }.map(\.summary).sorted { $0.name < $1.name }
+    }
+
+    /// One channel; nil when the engine holds no channel of that name.
+    public func channelSummary(_ name: String) -> ChannelSummary? {
+        channels.withLock { $0.byName[name] }?.summary
+    }
+
     /// Drops expired history, forgets channels left with neither history nor subscribers, and expires
     /// idempotency keys. Call periodically.
     public func sweep(now: NIODeadline = .now()) {
@@ -130,5 +142,13 @@ public final class MemoryEngine: HubEngine {
     public func subscribe(_ subscriber: any HubSubscriber, to channel: String, session: String?, on loop: any EventLoop,
                           from start: StartPosition, limits: HistoryLimits?) -> EventLoopFuture<SubscribeResult> {
         loop.makeSucceededFuture(subscribe(subscriber, to: channel, session: session, on: loop, from: start, limits: limits))
+    }
+
+    public func channelSummaries(on loop: any EventLoop) -> EventLoopFuture<[ChannelSummary]> {
+        loop.makeSucceededFuture(channelSummaries())
+    }
+
+    public func channelSummary(_ name: String, on loop: any EventLoop) -> EventLoopFuture<ChannelSummary?> {
+        loop.makeSucceededFuture(channelSummary(name))
     }
 }

@@ -10,6 +10,20 @@ public enum RouteAction: Sendable, Hashable {
     case upstream(UpstreamRoute)
     /// `GET`/`HEAD` serves a file from a folder, or the embedded demo page when the folder is absent.
     case staticFiles(StaticRoute)
+    /// `GET` answers the process's metrics in the Prometheus text format.
+    case metrics
+    /// The admin API under the route's path (channels, sessions, reload), behind its own bearer token.
+    case admin(AdminRoute)
+}
+
+/// An `admin:` route: the JSON admin API, answering only with the token from its own variable.
+public struct AdminRoute: Sendable, Hashable {
+    /// Name of the environment variable holding the admin bearer token; unset or empty refuses everything.
+    public var tokenEnvironmentVariable: String
+
+    public init(tokenEnvironmentVariable: String = "SSEGATE_ADMIN_TOKEN") {
+        self.tokenEnvironmentVariable = tokenEnvironmentVariable
+    }
 }
 
 /// Which health question a `health` route answers.

@@ -28,6 +28,10 @@ public final class GatewayServer: Service, Sendable {
     private let connectionIDs = ConnectionIDs()
     /// Where secrets the config names (by variable) are read from.
     private let environment: [String: String]
+    /// Kept across reloads: session registry, metrics, reload hook, webhook queues.
+    private let operations: OperationsServices
+    /// Re-reads the configuration for `reload()`; nil for a server built from a value (tests).
+    private let configurationSource: (@Sendable () throws -> GatewayConfiguration)?
     /// The current runtime snapshot: routes, TLS context, settings.
     public let runtime: Runtime
     private let state = Mutex(State())
@@ -39,14 +43,18 @@ public final class GatewayServer: Service, Sendable {
     }
 
     /// Prepares everything that can fail before binding: certificates (generated in development), TLS
-    /// context, hub. `environment` supplies the publish token variable.
+    /// context, hub. `environment` supplies the variables the config names (publish and admin tokens,
+    /// webhook secrets); `configurationSource` re-reads the configuration for `reload()` (the admin API's).
     public init(
         configuration: GatewayConfiguration,
         logger: Logger,
         group: (any EventLoopGroup)? = nil,
-        environment: [String: String] = [:]
+        environment: [String: String] = [:],
+        configurationSource: (@Sendable () throws -> GatewayConfiguration)? = nil
     ) throws {
         self.logger = logger
+        self.configurationSource = configurationSource
+        let metricsRegistry = MetricsBootstrap.registry
         if let group {
             self.group = group
             ownsGroup = false
@@ -59,7 +67,8 @@ public final class GatewayServer: Service, Sendable {
             startEpoch: WallClock.milliseconds(),
             defaultLimits: configuration.history.limits,
             historyBudget: configuration.history.maxTotalBytes,
-            idempotencyTTL: configuration.publish.idempotencyTTL
+            idempotencyTTL: configuration.publish.idempotencyTTL,
+            statistics: HubStatistics(writeLatencyObserver: ServerMetrics.writeLatencyObserver())
         )
         loops = LoopServiceTable(group: self.group)
         registry = ConnectionRegistry(maxConnections: configuration.limits.maxConnections, maxPerAddress: configuration.limits.maxConnectionsPerIP)
@@ -73,9 +82,31 @@ public final class GatewayServer: Service, Sendable {
             }
             tlsContext = outcome.context
         }
+        let scrape = ServerMetrics(engine: engine, connections: registry, upstreams: upstreams)
+        let reloadTarget = ReloadTarget()
+        operations = OperationsServices(
+            metrics: MetricsExposition(registry: metricsRegistry, refresh: scrape.refresh),
+            reload: { try reloadTarget.reload() },
+            webhooks: WebhookRegistry(group: self.group, logger: logger),
+            environment: environment)
         runtime = Runtime(RuntimeSnapshot(
-            configuration: configuration, engine: engine, publishToken: token, readiness: readiness, upstreams: upstreams, tlsContext: tlsContext))
+            configuration: configuration, engine: engine, publishToken: token, readiness: readiness, upstreams: upstreams, tlsContext: tlsContext,
+            operations: operations))
         self.environment = environment
+        reloadTarget.attach(self)
+    }
+
+    /// Re-reads the configuration from its source and makes it the current runtime (`replaceRuntime`).
+    /// Throws, leaving the current runtime, when there is no source or the new configuration fails.
+    public func reload() throws {
+        do {
+            guard let configurationSource else { throw ReloadUnavailable() }
+            try replaceRuntime(with: configurationSource())
+        } catch {
+            logger.warning("configuration not reloaded; the running one stays", metadata: ["error": "\(error)"])
+            throw error
+        }
+        logger.notice("configuration reloaded")
     }
 
     /// Builds a runtime snapshot for `configuration` (routes, certificates, settings) and makes it the
@@ -86,7 +117,8 @@ public final class GatewayServer: Service, Sendable {
         let tlsContext = try configuration.listeners.contains(where: \.tls) ? CertificateProvisioning.prepare(configuration.tls).context : nil
         let token = environment[configuration.publish.tokenEnvironmentVariable].flatMap { $0.isEmpty ? nil : $0 }
         runtime.replace(with: RuntimeSnapshot(
-            configuration: configuration, engine: engine, publishToken: token, readiness: readiness, upstreams: upstreams, tlsContext: tlsContext))
+            configuration: configuration, engine: engine, publishToken: token, readiness: readiness, upstreams: upstreams, tlsContext: tlsContext,
+            operations: operations))
     }
 
     /// Binds every listener. Returns the bound address of each, by listener name (port 0 becomes real).
@@ -167,6 +199,7 @@ public final class GatewayServer: Service, Sendable {
         let handshakeTimeout = TimeAmount(configuration.tls.handshakeTimeout)
         let logger = self.logger
         let application: ApplicationSource = { runtime.current }
+        let metrics = ConnectionMetrics(listener: listener.name)
         return try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 4096)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -192,11 +225,14 @@ public final class GatewayServer: Service, Sendable {
                     let connection = ConnectionInfo(listener: listener.name, trusted: listener.trusted, remoteAddress: channel.remoteAddress, id: id)
                     let install: (ApplicationProtocol, ChannelHandlerContext) throws -> Void = { selected, context in
                         try selected.configure(context.pipeline.syncOperations, application: application, loop: loop, connection: connection, logger: connectionLogger)
+                        metrics.opened(selected, channel: context.channel)
                     }
                     let pipeline = channel.pipeline.syncOperations
+                    try pipeline.addHandler(OutboundByteCounter(counter: metrics.bytesOut))
                     // Each handshake takes the current snapshot's certificates.
                     if listener.tls, let tlsContext = runtime.current.tlsContext {
                         try pipeline.addHandler(TLSHandler(context: tlsContext, handshakeTimeout: handshakeTimeout))
+                        try pipeline.addHandler(TLSHandshakeObserver(metrics: metrics))
                         try pipeline.addHandler(ALPNSelectionHandler(logger: connectionLogger, install: install))
                     } else {
                         try pipeline.addHandler(PrefaceSniffingHandler(timeout: handshakeTimeout, install: install))

@@ -53,12 +53,15 @@ struct Run: AsyncParsableCommand {
         logger.notice("starting", metadata: ["version": "\(GatewayVersion.current)", "config": "\(source)"])
         let server: GatewayServer
         do {
-            server = try GatewayServer(configuration: configuration, logger: logger, environment: ProcessInfo.processInfo.environment)
+            // A reload (the admin API's) reads the same place again: the file, or the embedded default.
+            let options = self.options
+            server = try GatewayServer(configuration: configuration, logger: logger, environment: ProcessInfo.processInfo.environment,
+                                       configurationSource: { try options.load().0 })
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             throw ExitCode(1)
         }
-        let reloader = ReloadOnHangup(server: server, options: options, logger: logger)
+        let reloader = ReloadOnHangup(server: server)
         defer { reloader.cancel() }
         let group = ServiceGroup(
             configuration: .init(services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -68,7 +68,7 @@ import Testing
         Case(name: "route with two actions", yaml: "routes:\n  - path: /e/{c}\n    channel: \"{c}\"\n    publish: \"{c}\"\n",
              line: 2, column: 5, fragment: "routes[0] has more than one action (channel, publish)"),
         Case(name: "route with no action", yaml: "routes:\n  - path: /e\n", line: 2, column: 5,
-             fragment: "routes[0] has no action (expected exactly one of: channel, publish, health, upstream, static)"),
+             fragment: "routes[0] has no action (expected exactly one of: channel, publish, health, upstream, static, metrics, admin)"),
         Case(name: "template parameter not in path",
              yaml: "routes:\n  - path: /events/{channel}\n    channel: \"{chan}\"\n", line: 3, column: 14,
              fragment: "'{chan}' is not a parameter of path '/events/{channel}'"),

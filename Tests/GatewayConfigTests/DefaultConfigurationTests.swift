@@ -28,6 +28,7 @@ import GatewayTLS
         #expect(configuration.listeners == [
             ListenerConfiguration(name: "public", host: "0.0.0.0", port: 8443, tls: true, trusted: false),
             ListenerConfiguration(name: "local", host: "127.0.0.1", port: 8080, tls: false, trusted: true),
+            ListenerConfiguration(name: "admin", host: "127.0.0.1", port: 9090, tls: false, trusted: false),
         ])
         #expect(configuration.tls.certificates == [
             TLSCertificateFiles(certificatePath: "certs/localhost.pem", keyPath: "certs/localhost-key.pem"),
@@ -47,13 +48,18 @@ import GatewayTLS
             Route(pattern: try RoutePattern("/"), action: .staticFiles(StaticRoute(directory: "www"))),
             Route(pattern: try RoutePattern("/demo/{file}"), action: .staticFiles(StaticRoute(directory: "www"))),
             Route(pattern: try RoutePattern("/demo/publish/{channel}"), action: .publish(try ParameterTemplate("demo:{channel}"))),
+            Route(pattern: try RoutePattern("/metrics"), action: .metrics),
+            Route(pattern: try RoutePattern("/admin"), action: .admin(AdminRoute(tokenEnvironmentVariable: "SSEGATE_ADMIN_TOKEN"))),
         ])
+        // Operator routes exist only on their loopback listeners.
+        #expect(configuration.routes.first { $0.route.action == .metrics }?.listeners == ["local"])
+        #expect(configuration.routes.first { if case .admin = $0.route.action { true } else { false } }?.listeners == ["admin"])
         #expect(configuration.routes.allSatisfy { $0.heartbeat == nil && $0.retry == nil })
         #expect(configuration.routes[0].streamOpenEvent && !configuration.routes[1].streamOpenEvent)
-        #expect(configuration.routes.map(\.maxChannels) == [1, 8, 1, 1, 1, 1, 1, 1])
+        #expect(configuration.routes.map(\.maxChannels) == [1, 8, 1, 1, 1, 1, 1, 1, 1, 1])
         // Only the demo's publish route is open to anyone, and only within its budget.
-        #expect(configuration.routes.map(\.anonymous) == [false, false, false, false, false, false, false, true])
-        #expect(configuration.routes.map(\.rateLimit) == [nil, nil, nil, nil, nil, nil, nil, RouteRateLimit(requests: 30, period: .seconds(60))])
+        #expect(configuration.routes.map(\.anonymous) == [false, false, false, false, false, false, false, true, false, false])
+        #expect(configuration.routes.map(\.rateLimit) == [nil, nil, nil, nil, nil, nil, nil, RouteRateLimit(requests: 30, period: .seconds(60)), nil, nil])
         #expect(configuration.routeTable.match(path: "/events/news")?.parameters == ["channel": "news"])
     }
 

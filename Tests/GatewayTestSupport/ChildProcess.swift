@@ -6,6 +6,7 @@ public final class ChildProcess: Sendable {
     private let process: Process
     private let output = Collected()
     private let errors = Collected()
+    private let pipes: (output: Pipe, errors: Pipe)
 
     /// Bytes a pipe delivered so far, appended from the pipe's reader thread.
     private final class Collected: Sendable {
@@ -25,6 +26,7 @@ public final class ChildProcess: Sendable {
         process.standardError = stderr
         process.standardInput = FileHandle.nullDevice
         self.process = process
+        self.pipes = (stdout, stderr)
         self.commandLine = ([executable] + arguments).joined(separator: " ")
         stdout.fileHandleForReading.readabilityHandler = { [output] handle in
             let chunk = handle.availableData
@@ -75,7 +77,18 @@ public final class ChildProcess: Sendable {
         if process.isRunning { terminate() }
         process.waitUntilExit()
         try? await Task.sleep(for: .milliseconds(30))
+        // Under load the reader threads may not be called again after the exit: what the child wrote last
+        // (curl's `-w` status line, the end of a large body) can still sit in the pipes. Read it here.
+        drain(pipes.output, into: output)
+        drain(pipes.errors, into: errors)
         return process.terminationStatus
+    }
+
+    private func drain(_ pipe: Pipe, into collected: Collected) {
+        let handle = pipe.fileHandleForReading
+        handle.readabilityHandler = nil
+        let rest = handle.readDataToEndOfFile()
+        if !rest.isEmpty { collected.append(rest) }
     }
 
     /// Sends a signal to the child (only this process, by its PID).

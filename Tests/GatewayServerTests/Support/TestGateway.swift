@@ -21,6 +21,8 @@ struct TestGateway {
 
     static func start(
         environment: [String: String] = [:],
+        reloadSource: ReloadSource? = nil,
+        logger customLogger: Logger? = nil,
         _ configure: (inout GatewayConfiguration) -> Void = { _ in }
     ) async throws -> TestGateway {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ssegate-test-\(UUID().uuidString)").path
@@ -45,7 +47,8 @@ struct TestGateway {
         configure(&configuration)
         var logger = Logger(label: "ssegate-test")
         logger.logLevel = .warning
-        let server = try GatewayServer(configuration: configuration, logger: logger, environment: environment)
+        if let customLogger { logger = customLogger }
+        let server = try GatewayServer(configuration: configuration, logger: logger, environment: environment, configurationSource: reloadSource?.load)
         let bound = try await server.start()
         return TestGateway(
             server: server,
@@ -53,6 +56,11 @@ struct TestGateway {
             plainPort: bound["plain"]?.port ?? 0,
             directory: directory
         )
+    }
+
+    /// Where a reload reads the configuration from (a struct, so a trailing closure still means `configure`).
+    struct ReloadSource {
+        let load: @Sendable () throws -> GatewayConfiguration
     }
 
     func stop() async {

@@ -1,0 +1,25 @@
+import Synchronization
+
+/// The reload hook's way back to its server: the runtime snapshot (which holds the hook) is built while
+/// the server is being initialised, so the server is attached once it exists. Weak, so the hook keeps
+/// no server alive.
+final class ReloadTarget: Sendable {
+    private let server = Mutex<WeakServer>(WeakServer())
+
+    private struct WeakServer {
+        weak var value: GatewayServer?
+    }
+
+    func attach(_ server: GatewayServer) {
+        self.server.withLock { $0.value = server }
+    }
+
+    func reload() throws {
+        guard let server = server.withLock({ $0.value }) else { throw ServerStopped() }
+        try server.reload()
+    }
+
+    struct ServerStopped: Error, CustomStringConvertible {
+        var description: String { "the server is gone" }
+    }
+}
