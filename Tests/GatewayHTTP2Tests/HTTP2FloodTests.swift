@@ -166,7 +166,7 @@ import Testing
         let settings = HTTP2SessionSettings(ignoredFrameRateBurst: 5, ignoredFrameRatePerSecond: 0)
         let server = try HTTP2ServerSession(settings: settings)
         let client = InMemoryHTTP2Client()
-        // Sent before the client learns of SETTINGS_NO_RFC7540_PRIORITIES, after which nghttp2 stops sending them.
+        // PRIORITY frames are deprecated (RFC 9113 §5.3.2) and cost the peer nothing: each one is counted.
         for stream in stride(from: Int32(101), to: 141, by: 2) {
             client.sendPriority(stream)
         }
