@@ -13,11 +13,12 @@ public struct UpstreamSourceConfiguration: Sendable {
     public var connectTimeout: Duration
     /// No bytes at all (heartbeat comments count) for this long: the connection is presumed dead. Default: 60 s.
     public var readTimeout: Duration
-    /// Largest event (and line) accepted; a larger one ends the connection. Default: 1 MiB.
+    /// Largest event (and line) accepted, enforced while an event's lines accumulate; a larger one ends
+    /// the connection. Default: 1 MiB.
     public var maxEventBytes: Int
     /// First reconnect delay, doubled per consecutive failure up to `reconnectMaximum`. Default: 1 s.
     public var reconnectInitial: Duration
-    /// Default: 30 s.
+    /// Longest reconnect delay, and the cap on the origin's `retry:`. Default: 30 s.
     public var reconnectMaximum: Duration
 
     public init(
