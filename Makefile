@@ -7,7 +7,7 @@ CONFIG ?= conf/ssegate.yaml
 APT_PACKAGES := libssl-dev libnghttp2-dev pkg-config openssl curl nghttp2-client python3 python3-pip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build release deps python-deps check-config clean
+.PHONY: run test build release deps python-deps check-config clean fuzz
 
 ## run: install what is missing, build (release), and start the gateway on $(CONFIG)
 run: deps release
@@ -39,6 +39,11 @@ deps:
 ## python-deps: the hyper-h2 library, used by the stalled-stream test client
 python-deps:
 	@python3 -c 'import h2' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check h2
+
+## fuzz: build the libFuzzer harnesses in Fuzz/ and run each for FUZZ_SECONDS (default 60)
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	scripts/fuzz.sh --seconds $(FUZZ_SECONDS)
 
 clean:
 	rm -rf .build
