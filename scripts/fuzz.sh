@@ -32,6 +32,10 @@ fi
 bin=$(swift build --package-path Fuzz --scratch-path "$scratch" -c release --show-bin-path \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld)
 
+# Swift's backtracer, entered on a crash, reads memory that AddressSanitizer then reports as a second,
+# unrelated error; libFuzzer prints its own stack trace anyway.
+export SWIFT_BACKTRACE=enable=no
+
 failed=()
 for target in "${targets[@]}"; do
     corpus="$scratch/corpus/$target"
@@ -41,14 +45,17 @@ for target in "${targets[@]}"; do
     [ -d "Fuzz/Seeds/$target" ] && seeds=("Fuzz/Seeds/$target")
     echo "== $target: ${seconds}s"
     # -rss_limit_mb: the session harness keeps up to 16 streams × 70 KB queued; 2 GiB catches real leaks.
-    if "$bin/$target" -max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=2048 -timeout=10 \
-        -artifact_prefix="$artifacts" "$corpus" "${seeds[@]}" > "$scratch/$target.log" 2>&1; then
-        grep -E "^stat::number_of_executed_units|^stat::peak_rss_mb|^#[0-9]+.*DONE" "$scratch/$target.log" | tr '\n' ' '
-        echo "corpus: $(ls "$corpus" | wc -l) inputs"
+    status=0
+    "$bin/$target" -max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=2048 -timeout=10 \
+        -artifact_prefix="$artifacts" "$corpus" "${seeds[@]}" > "$scratch/$target.log" 2>&1 || status=$?
+    if [ "$status" = 0 ]; then
+        echo "$(grep -E '^stat::number_of_executed_units' "$scratch/$target.log" | awk '{print $2}') runs," \
+            "peak RSS $(grep -E '^stat::peak_rss_mb' "$scratch/$target.log" | awk '{print $2}') MB," \
+            "corpus $(ls "$corpus" | wc -l) inputs, no crash"
     else
         failed+=("$target")
-        echo "FAILED: $target (log: $scratch/$target.log, input: $(ls "$artifacts" | head -1))"
-        grep -E "ERROR|Fatal error|SUMMARY" "$scratch/$target.log" | head -5
+        echo "FAILED: $target, exit status $status (log: $scratch/$target.log; inputs: $(ls "$artifacts" | tr '\n' ' '))"
+        grep -E "ERROR|Fatal error|SUMMARY" "$scratch/$target.log" | head -5 || true
     fi
 done
 if [ ${#failed[@]} -gt 0 ]; then

@@ -17,7 +17,8 @@ public struct EventStreamParser: Sendable {
     public let maxLineBytes: Int
     /// An event whose data buffer would grow past this many bytes ends parsing with an error, checked as
     /// each `data:` line is added: an origin that never sends the blank line cannot grow memory past
-    /// `maxEventBytes + maxLineBytes`.
+    /// `maxEventBytes + maxLineBytes`. Checked again on the decoded text, which replacement characters can
+    /// make up to three times longer: no dispatched event's `data.utf8` exceeds it.
     public let maxEventBytes: Int
     /// The reconnection time from the latest valid `retry:` field, in milliseconds.
     public private(set) var retryMilliseconds: Int?
@@ -92,7 +93,7 @@ public struct EventStreamParser: Sendable {
             sawFirstLine = true
             if line.starts(with: [0xEF, 0xBB, 0xBF]) { line.removeFirst(3) }
         }
-        if line.isEmpty { return dispatch() }
+        if line.isEmpty { return try dispatch() }
         if line[0] == UInt8(ascii: ":") {
             commentCount += 1
             return nil
@@ -133,16 +134,21 @@ public struct EventStreamParser: Sendable {
         }
     }
 
-    private mutating func dispatch() -> Event? {
+    private mutating func dispatch() throws(ParseError) -> Event? {
         defer {
             dataBuffer.removeAll(keepingCapacity: true)
             hasData = false
             typeBuffer = ""
         }
         guard hasData, !dataBuffer.isEmpty else { return nil }
+        // Decoding turns each invalid UTF-8 byte into U+FFFD, three bytes (§9.2.6 decodes the stream as
+        // UTF-8 with replacement), so the text can outgrow the raw bytes checked so far: check it again.
+        // (Found by FuzzEventStreamParser; Tests/FuzzRegressions/FuzzEventStreamParser.)
+        let data = String(decoding: dataBuffer, as: UTF8.self)
+        guard data.utf8.count <= maxEventBytes else { throw .eventTooLarge }
         return Event(
             type: typeBuffer.isEmpty ? "message" : typeBuffer,
-            data: String(decoding: dataBuffer, as: UTF8.self),
+            data: data,
             lastEventID: lastEventID
         )
     }
