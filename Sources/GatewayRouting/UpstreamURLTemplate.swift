@@ -72,9 +72,19 @@ public struct UpstreamURLTemplate: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `.` or `..`, also percent-encoded (`%2e%2E`, RFC 3986 §2.3 says they are equivalent) and encoded
-    /// again (`%252e`, for origins or proxies that decode twice). Four rounds cover any double or triple
-    /// encoding; a segment that still holds `%` after them is no dot segment to anyone decoding less.
+    /// again (`%252e`, for origins or proxies that decode twice).
+    ///
+    /// Only `%`, hex digits and `.` can ever decode to dots (any other character survives every round),
+    /// so anything else is let through at once. Four rounds cover triple encoding; a segment of nothing but
+    /// escapes and dots that still decodes after them is refused too, rather than decoded without bound.
     static func isDotSegment(_ segment: Substring) -> Bool {
+        let couldDecodeToDots = segment.utf8.allSatisfy {
+            $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: ".") || UInt8(ascii: "0")...UInt8(ascii: "9") ~= $0
+                || UInt8(ascii: "a")...UInt8(ascii: "f") ~= $0 || UInt8(ascii: "A")...UInt8(ascii: "F") ~= $0
+        }
+        guard couldDecodeToDots else {
+            return false
+        }
         var text = segment
         for _ in 0..<4 {
             if text == "." || text == ".." {
@@ -85,7 +95,7 @@ public struct UpstreamURLTemplate: Sendable, Hashable, CustomStringConvertible {
             }
             text = Substring(decoded)
         }
-        return text == "." || text == ".."
+        return text == "." || text == ".." || PercentDecoding.decode(text).map { $0 != text } == true
     }
 
     static func percentEncoded(_ value: String) -> String {

@@ -43,6 +43,12 @@ struct UpstreamURLExpansionTests {
         Row(template: api, parameters: ["id": "%2e%2e"], result: .failure(.dotSegment("%252e%252e"))),
         Row(template: api, parameters: ["id": "%2E."], result: .failure(.dotSegment("%252E."))),
         Row(template: api, parameters: ["id": "%252e"], result: .failure(.dotSegment("%25252e"))),
+        // Encoded four times: still escapes and dots after four decodings, so refused without decoding on.
+        Row(template: api, parameters: ["id": "%2525252e"], result: .failure(.dotSegment("%252525252e"))),
+        Row(template: api, parameters: ["id": "%25252525"], result: .failure(.dotSegment("%2525252525"))),
+        // Escapes of anything else are data, however deep.
+        Row(template: api, parameters: ["id": "%41%42"], result: .success("https://origin/api/streams/%2541%2542/events")),
+        Row(template: api, parameters: ["id": "%zz"], result: .success("https://origin/api/streams/%25zz/events")),
         // Dots that are not a whole segment are plain data.
         Row(template: api, parameters: ["id": "..."], result: .success("https://origin/api/streams/.../events")),
         Row(template: api, parameters: ["id": "a..b"], result: .success("https://origin/api/streams/a..b/events")),
