@@ -53,6 +53,20 @@ import Glibc
         #expect(heldStreams(server, below: 501) == 10)  // 4 open + 6 closed
     }
 
+    /// With the RFC 7540 scheme on, PRIORITY frames for idle streams create dependency-tree anchors;
+    /// nghttp2 keeps at most 100 of them (`nghttp2_session_adjust_idle_stream`).
+    @Test func idleStreamsNamedByPriorityFramesAreBounded() throws {
+        let server = try HTTP2ServerSession(settings: HTTP2SessionSettings(ignoredFrameRateBurst: 1000))
+        let client = InMemoryHTTP2Client()
+        try pump(client, server)
+        var frames = ByteBuffer()
+        for stream in stride(from: Int32(1), to: 601, by: 2) {
+            frames = frames + RawFrame.priority(stream, dependsOn: 0)
+        }
+        try server.receive(frames)
+        #expect(heldStreams(server, below: 601) == 100)
+    }
+
     @Test func withoutRetentionNothingClosedIsHeld() throws {
         let server = try HTTP2ServerSession(settings: HTTP2SessionSettings(retainsClosedStreams: false))
         let client = InMemoryHTTP2Client()
