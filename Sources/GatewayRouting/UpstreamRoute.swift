@@ -24,11 +24,12 @@ public struct UpstreamRoute: Sendable, Hashable {
     public var connectTimeout: Duration
     /// No bytes from the origin for this long: reconnect. Default: 60 s.
     public var readTimeout: Duration
-    /// Largest upstream event; a larger one drops the connection (and reconnects). Default: 1 MiB.
+    /// Largest upstream event, enforced while its lines arrive; a larger one drops the connection (and
+    /// reconnects). Default: 1 MiB.
     public var maxEventSize: Int
     /// First reconnect delay (the origin's `retry:` replaces it). Default: 1 s.
     public var reconnectInitial: Duration
-    /// Longest reconnect delay. Default: 30 s.
+    /// Longest reconnect delay, and the cap on the origin's `retry:`. Default: 30 s.
     public var reconnectMaximum: Duration
 
     public init(
