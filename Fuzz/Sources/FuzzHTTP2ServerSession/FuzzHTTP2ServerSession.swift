@@ -6,14 +6,17 @@ import NIOCore
 /// and after a connection error collect the last output once and stop. Crashes, sanitizer reports and
 /// hangs are the findings; nghttp2's own verdicts (GOAWAY, thrown errors) are expected outcomes.
 ///
-/// Input: byte 0 picks the read size (1...256 bytes per `receive`); the rest follows the preface.
+/// Input: byte 0's low 7 bits pick the read size (1...128 bytes per `receive`), its high bit turns
+/// closed-stream retention off (the other nghttp2 mode); the rest follows the preface.
 let preface: [UInt8] = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8) + [0, 0, 0, 0x4, 0, 0, 0, 0, 0]  // + empty SETTINGS
-let settings = HTTP2SessionSettings(maxConcurrentStreams: 16, maxRequestBodyBytes: 4096)
+let retaining = HTTP2SessionSettings(maxConcurrentStreams: 16, maxRequestBodyBytes: 4096)
+let freeing = HTTP2SessionSettings(maxConcurrentStreams: 16, maxRequestBodyBytes: 4096, retainsClosedStreams: false)
 
 func fuzzHTTP2ServerSession(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    guard size > 0, let session = try? HTTP2ServerSession(settings: settings) else { return 0 }
+    guard size > 0 else { return 0 }
     let input = UnsafeBufferPointer(start: data, count: size)
-    let readSize = Int(input[0]) + 1
+    guard let session = try? HTTP2ServerSession(settings: input[0] & 0x80 == 0 ? retaining : freeing) else { return 0 }
+    let readSize = Int(input[0] & 0x7f) + 1
     let bytes = preface + input.dropFirst()
     var output = ByteBuffer()
     var start = 0
