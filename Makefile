@@ -20,7 +20,7 @@ SOLO_SUITES := BrowserDemoTests OpenAPITests AdminOpenAPITests
 empty :=
 space := $(empty) $(empty)
 
-.PHONY: run test build release deps python-deps check-config config-reference demo-screenshot clean
+.PHONY: run test build release deps python-deps check-config config-reference demo-screenshot fuzz clean
 
 ## run: install what is missing, build (release), and start the gateway on $(CONFIG)
 run: deps release
@@ -63,6 +63,11 @@ config-reference: build
 demo-screenshot: deps python-deps
 	$(SWIFT) build --build-tests
 	SSEGATE_DEMO_SCREENSHOT=$(CURDIR)/docs/demo.png $(SWIFT) test --skip-build --filter BrowserDemoTests
+
+## fuzz: build the libFuzzer harnesses in Fuzz/ and run each for FUZZ_SECONDS (default 60)
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	scripts/fuzz.sh --seconds $(FUZZ_SECONDS)
 
 clean:
 	rm -rf .build

@@ -40,7 +40,7 @@ private func beginFrameThunk(
     _ userData: UnsafeMutableRawPointer?
 ) -> Int32 {
     guard let header, let userData else { return callbackFailure }
-    return HTTP2ServerSession.from(userData).frameBegan(type: header.pointee.type)
+    return HTTP2ServerSession.from(userData).frameBegan(type: header.pointee.type, streamID: header.pointee.stream_id)
 }
 
 /// Extension frames (counted in on_begin_frame) are dropped unread: no extension is enabled.

@@ -8,6 +8,7 @@ extension HTTP2ServerSession {
     func headersBegan(_ frame: UnsafePointer<nghttp2_frame>) -> Int32 {
         let streamID = frame.pointee.hd.stream_id
         if frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST {
+            self.highestRequestStreamID = max(self.highestRequestStreamID, streamID)
             self.streams[streamID] = HTTP2Stream()
             self.pendingRequests[streamID] = PendingRequest()
         }
@@ -34,14 +35,23 @@ extension HTTP2ServerSession {
         return 0
     }
 
-    /// A frame header arrived. Frames nghttp2 drops without telling on_frame_recv are counted here: PRIORITY
-    /// (ignored because we sent SETTINGS_NO_RFC7540_PRIORITIES, RFC 9218 §2.1) and types outside RFC 9113
-    /// (ignored per §5.5). Both cost us parsing and the peer nothing (research §1.3 F).
-    func frameBegan(type: UInt8) -> Int32 {
+    /// A frame header arrived. HEADERS that would reopen a stream id below one already used end the
+    /// connection (`headersRegressStreamID`). Frames that cost us parsing and the peer nothing are counted
+    /// here: PRIORITY (deprecated by RFC 9113 §5.3.2), PRIORITY_UPDATE when nghttp2 runs the RFC 7540
+    /// scheme (see HTTP2ServerSession+ClosedStreams.swift), and types outside RFC 9113 (ignored per §5.5)
+    /// (research §1.3 F).
+    func frameBegan(type: UInt8, streamID: Int32) -> Int32 {
         let type = UInt32(type)
+        if type == NGHTTP2_HEADERS.rawValue {
+            if self.headersRegressStreamID(streamID) {
+                self.terminate(errorCode: HTTP2ErrorCode.protocolError)
+            }
+            return 0
+        }
         let isIgnored =
             type == NGHTTP2_PRIORITY.rawValue
-            || (type > NGHTTP2_CONTINUATION.rawValue && type != NGHTTP2_PRIORITY_UPDATE.rawValue)
+            || (type > NGHTTP2_CONTINUATION.rawValue
+                && (self.settings.retainsClosedStreams || type != NGHTTP2_PRIORITY_UPDATE.rawValue))
         guard isIgnored else {
             return 0
         }

@@ -31,6 +31,8 @@ public final class HTTP2ServerSession {
     var serverResetLimiter: FloodLimiter
     var emptyDataFrameLimiter: FloodLimiter
     var ignoredFrameLimiter: FloodLimiter
+    /// The highest stream id a request arrived on (RFC 9113 §5.1.1: new ids only go up).
+    var highestRequestStreamID: Int32 = 0
     /// Set once a flood limit trips; the connection is finished from then on.
     var floodError: HTTP2ConnectionError?
     /// Monotonic nanoseconds, injectable so tests can drive the flood limiters' refill.
@@ -175,8 +177,9 @@ public final class HTTP2ServerSession {
         nghttp2_option_set_stream_reset_rate_limit(
             options, UInt64(max(settings.resetRateBurst, 0)), UInt64(max(settings.resetRatePerSecond, 0)))
         nghttp2_option_set_max_continuations(options, max(settings.maxContinuations, 0))
-        // Closed streams are not kept for RFC 7540 priority bookkeeping: we do not use that scheme.
-        nghttp2_option_set_no_closed_streams(options, 1)
+        // Closed streams stay known to nghttp2, which then answers frames on them with STREAM_CLOSED
+        // (RFC 9113 §5.1); the note in HTTP2ServerSession+ClosedStreams.swift has the costs.
+        nghttp2_option_set_no_closed_streams(options, settings.retainsClosedStreams ? 0 : 1)
         // No HPACK dynamic table for our responses: an SSE stream sends one header block, so indexing
         // would only save a few bytes on the next stream's HEADERS, while the table entries stay allocated
         // for the connection's life. Clients see a table size update to 0 (RFC 7541 §6.3), which every
@@ -186,8 +189,10 @@ public final class HTTP2ServerSession {
         // Frame types beyond RFC 9113's are ignored by nghttp2 without any callback. Claiming them as
         // "our" extension types routes them through on_begin_frame, where they are counted, and
         // on_extension_chunk_recv, where they are dropped (RFC 9113 §5.5 still holds: they change nothing).
-        // PRIORITY_UPDATE stays with nghttp2, which schedules by it (RFC 9218 §7.1).
-        for type in UInt8(0x0a)...UInt8(0xff) where UInt32(type) != NGHTTP2_PRIORITY_UPDATE.rawValue {
+        // PRIORITY_UPDATE (RFC 9218 §7.1) is among them while closed streams are retained: nghttp2 then runs
+        // the RFC 7540 scheme and would drop it silently, uncounted.
+        for type in UInt8(0x0a)...UInt8(0xff)
+        where settings.retainsClosedStreams || UInt32(type) != NGHTTP2_PRIORITY_UPDATE.rawValue {
             nghttp2_option_set_user_recv_extension_type(options, type)
         }
 
@@ -209,14 +214,17 @@ public final class HTTP2ServerSession {
         func entry(_ id: nghttp2_settings_id, _ value: Int) -> nghttp2_settings_entry {
             nghttp2_settings_entry(settings_id: Int32(id.rawValue), value: UInt32(clamping: value))
         }
-        let entries = [
+        var entries = [
             entry(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, self.settings.maxConcurrentStreams),
             entry(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, self.settings.initialWindowSize),
             entry(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, self.settings.maxHeaderListSize),
             entry(NGHTTP2_SETTINGS_HEADER_TABLE_SIZE, 4096),
-            // RFC 9218 §2.1: we ignore RFC 7540 priorities, and say so.
-            entry(NGHTTP2_SETTINGS_NO_RFC7540_PRIORITIES, 1),
         ]
+        if !self.settings.retainsClosedStreams {
+            // RFC 9218 §2.1: we ignore RFC 7540 priorities, and say so. nghttp2 1.52 then frees every stream
+            // the moment it closes, so this and closed-stream retention exclude each other.
+            entries.append(entry(NGHTTP2_SETTINGS_NO_RFC7540_PRIORITIES, 1))
+        }
         let rv = entries.withUnsafeBufferPointer {
             nghttp2_submit_settings(self.session, UInt8(NGHTTP2_FLAG_NONE.rawValue), $0.baseAddress, $0.count)
         }

@@ -31,14 +31,19 @@ public struct HTTP2SessionSettings: Sendable, Equatable {
     public var emptyDataFrameRateBurst: Int
     /// Refill rate per second of the empty-DATA bucket.
     public var emptyDataFrameRatePerSecond: Int
-    /// Bucket size for frames we read and ignore: PRIORITY (we send SETTINGS_NO_RFC7540_PRIORITIES = 1)
-    /// and frame types outside RFC 9113 (extensions we do not enable; §5.5 says to ignore them).
+    /// Bucket size for frames that cost us parsing and the peer nothing: PRIORITY (deprecated by RFC 9113
+    /// §5.3.2; nghttp2 keeps its dependency tree only while closed streams are retained), PRIORITY_UPDATE
+    /// in that mode, and frame types outside RFC 9113 (extensions we do not enable; §5.5 says to ignore them).
     public var ignoredFrameRateBurst: Int
     /// Refill rate per second of the ignored-frame bucket.
     public var ignoredFrameRatePerSecond: Int
     /// A connection with no open stream is closed after this long (enforced by the connection handler,
     /// which owns the timers; kept here so the `http2:` section is one type).
     public var idleTimeout: Duration
+    /// Keep up to `maxConcurrentStreams` closed streams per connection so frames on them get STREAM_CLOSED
+    /// (RFC 9113 §5.1) instead of silence. Costs one nghttp2 stream (~250 B) per retained closed stream and
+    /// turns on nghttp2's RFC 7540 priority scheme; see HTTP2ServerSession+ClosedStreams.swift. Default: true.
+    public var retainsClosedStreams: Bool
 
     public init(
         maxConcurrentStreams: Int = 100,
@@ -55,7 +60,8 @@ public struct HTTP2SessionSettings: Sendable, Equatable {
         emptyDataFrameRatePerSecond: Int = 10,
         ignoredFrameRateBurst: Int = 100,
         ignoredFrameRatePerSecond: Int = 10,
-        idleTimeout: Duration = .seconds(60)
+        idleTimeout: Duration = .seconds(60),
+        retainsClosedStreams: Bool = true
     ) {
         self.maxConcurrentStreams = maxConcurrentStreams
         self.initialWindowSize = initialWindowSize
@@ -72,5 +78,6 @@ public struct HTTP2SessionSettings: Sendable, Equatable {
         self.ignoredFrameRateBurst = ignoredFrameRateBurst
         self.ignoredFrameRatePerSecond = ignoredFrameRatePerSecond
         self.idleTimeout = idleTimeout
+        self.retainsClosedStreams = retainsClosedStreams
     }
 }

@@ -50,12 +50,13 @@ public struct UpstreamConnectionSettings: Sendable, Hashable {
     /// No bytes at all from the origin (heartbeat comments count) for this long: the connection is presumed
     /// dead and is replaced. Default: 60 s.
     public var readTimeout: Duration
-    /// Largest upstream event (and line); a larger one drops the connection (and reconnects). Default: 1 MiB.
+    /// Largest upstream event (and line), enforced while its lines arrive; a larger one drops the connection
+    /// (and reconnects). Default: 1 MiB.
     public var maxEventBytes: Int
     /// First reconnect delay, doubled per consecutive failure up to `reconnectMaximum` (the origin's
     /// `retry:` replaces it). Default: 1 s.
     public var reconnectInitial: Duration
-    /// Longest reconnect delay. Default: 30 s.
+    /// Longest reconnect delay, and the cap on the origin's `retry:`. Default: 30 s.
     public var reconnectMaximum: Duration
 
     public init(

@@ -15,6 +15,11 @@ public struct EventStreamParser: Sendable {
 
     /// A line longer than this ends parsing with an error rather than growing memory without bound.
     public let maxLineBytes: Int
+    /// An event whose data buffer would grow past this many bytes ends parsing with an error, checked as
+    /// each `data:` line is added: an origin that never sends the blank line cannot grow memory past
+    /// `maxEventBytes + maxLineBytes`. Checked again on the decoded text, which replacement characters can
+    /// make up to three times longer: no dispatched event's `data.utf8` exceeds it.
+    public let maxEventBytes: Int
     /// The reconnection time from the latest valid `retry:` field, in milliseconds.
     public private(set) var retryMilliseconds: Int?
     /// Comment lines seen (heartbeats), counted so callers can observe liveness.
@@ -27,15 +32,41 @@ public struct EventStreamParser: Sendable {
     private var typeBuffer = ""
     private var lastEventID = ""
 
-    public init(maxLineBytes: Int = 1 << 20) {
+    /// `maxEventBytes` defaults to no limit beyond the line limit, as before it existed.
+    public init(maxLineBytes: Int = 1 << 20, maxEventBytes: Int = .max) {
         self.maxLineBytes = maxLineBytes
+        self.maxEventBytes = maxEventBytes
     }
 
-    public enum ParseError: Error, Sendable, Hashable { case lineTooLong }
+    /// Why parsing stopped. After one, the parser's state is undefined: discard it (an upstream connection
+    /// is closed and a fresh parser used for the next one). A struct, so new reasons do not break callers.
+    public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
+        private enum Reason: Sendable, Hashable { case lineTooLong, eventTooLarge }
+        private let reason: Reason
+
+        /// A line exceeded `maxLineBytes`.
+        public static let lineTooLong = ParseError(reason: .lineTooLong)
+        /// An event's data exceeded `maxEventBytes`.
+        public static let eventTooLarge = ParseError(reason: .eventTooLarge)
+
+        public var description: String {
+            switch reason {
+            case .lineTooLong: "an event stream line exceeded the limit"
+            case .eventTooLarge: "an event's data exceeded the limit"
+            }
+        }
+    }
 
     /// Parses more bytes and returns the events they complete.
     public mutating func feed<Bytes: Sequence<UInt8>>(_ bytes: Bytes) throws(ParseError) -> [Event] {
         var events: [Event] = []
+        try feed(bytes, into: &events)
+        return events
+    }
+
+    /// Parses more bytes, appending the events they complete to `events`. On a throw, `events` keeps the
+    /// ones completed before the offending line, so a caller can deliver them before giving up.
+    public mutating func feed<Bytes: Sequence<UInt8>>(_ bytes: Bytes, into events: inout [Event]) throws(ParseError) {
         for byte in bytes {
             if lastWasCR {
                 lastWasCR = false
@@ -44,26 +75,25 @@ public struct EventStreamParser: Sendable {
             switch byte {
             case UInt8(ascii: "\r"):
                 lastWasCR = true
-                if let event = endLine() { events.append(event) }
+                if let event = try endLine() { events.append(event) }
             case UInt8(ascii: "\n"):
-                if let event = endLine() { events.append(event) }
+                if let event = try endLine() { events.append(event) }
             default:
                 guard line.count < maxLineBytes else { throw .lineTooLong }
                 line.append(byte)
             }
         }
-        return events
     }
 
     private var sawFirstLine = false
 
-    private mutating func endLine() -> Event? {
+    private mutating func endLine() throws(ParseError) -> Event? {
         defer { line.removeAll(keepingCapacity: line.count <= 1024) }
         if !sawFirstLine {
             sawFirstLine = true
             if line.starts(with: [0xEF, 0xBB, 0xBF]) { line.removeFirst(3) }
         }
-        if line.isEmpty { return dispatch() }
+        if line.isEmpty { return try dispatch() }
         if line[0] == UInt8(ascii: ":") {
             commentCount += 1
             return nil
@@ -78,15 +108,17 @@ public struct EventStreamParser: Sendable {
             name = line[...]
             value = []
         }
-        process(field: name, value: value)
+        try process(field: name, value: value)
         return nil
     }
 
-    private mutating func process(field: ArraySlice<UInt8>, value: ArraySlice<UInt8>) {
+    private mutating func process(field: ArraySlice<UInt8>, value: ArraySlice<UInt8>) throws(ParseError) {
         switch String(decoding: field, as: UTF8.self) {
         case "event":
             typeBuffer = String(decoding: value, as: UTF8.self)
         case "data":
+            // The check comes before the append, so the buffer never holds more than the limit.
+            guard dataBuffer.count + (hasData ? 1 : 0) + value.count <= maxEventBytes else { throw .eventTooLarge }
             if hasData { dataBuffer.append(UInt8(ascii: "\n")) }
             dataBuffer.append(contentsOf: value)
             hasData = true
@@ -102,16 +134,21 @@ public struct EventStreamParser: Sendable {
         }
     }
 
-    private mutating func dispatch() -> Event? {
+    private mutating func dispatch() throws(ParseError) -> Event? {
         defer {
             dataBuffer.removeAll(keepingCapacity: true)
             hasData = false
             typeBuffer = ""
         }
         guard hasData, !dataBuffer.isEmpty else { return nil }
+        // Decoding turns each invalid UTF-8 byte into U+FFFD, three bytes (§9.2.6 decodes the stream as
+        // UTF-8 with replacement), so the text can outgrow the raw bytes checked so far: check it again.
+        // (Found by FuzzEventStreamParser; Tests/FuzzRegressions/FuzzEventStreamParser.)
+        let data = String(decoding: dataBuffer, as: UTF8.self)
+        guard data.utf8.count <= maxEventBytes else { throw .eventTooLarge }
         return Event(
             type: typeBuffer.isEmpty ? "message" : typeBuffer,
-            data: String(decoding: dataBuffer, as: UTF8.self),
+            data: data,
             lastEventID: lastEventID
         )
     }

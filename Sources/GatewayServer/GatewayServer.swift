@@ -103,7 +103,7 @@ public final class GatewayServer: Service, Sendable {
             guard let configurationSource else { throw ReloadUnavailable() }
             try replaceRuntime(with: configurationSource())
         } catch {
-            logger.warning("configuration not reloaded; the running one stays", metadata: ["error": "\(error)"])
+            logger.warning("reload refused; the running configuration stays", metadata: ["error": "\(error)"])
             throw error
         }
         logger.notice("configuration reloaded")

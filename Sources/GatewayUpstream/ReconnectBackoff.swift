@@ -7,8 +7,9 @@
 /// Delay after the n-th consecutive failure: `min(cap, base · 2^(n-1))`, then "equal jitter" — a uniform
 /// pick from half to all of that — so subscribers of many gateways do not reconnect in lockstep after an
 /// origin restart, yet never retry at once. `base` is the configured initial delay, replaced by the
-/// upstream's latest `retry:` (WHATWG HTML §9.2.6: the reconnection time is the server's to set); the cap
-/// is raised to that value when the origin asks for longer than our configured maximum.
+/// upstream's latest `retry:` (WHATWG HTML §9.2.6: the reconnection time is the server's to set), capped
+/// at `maximum`: an origin cannot park a route's upstream for hours, or overflow the delay arithmetic,
+/// with a huge `retry:` (issue 11 item 8).
 public struct ReconnectBackoff: Sendable {
     public enum State: Sendable, Hashable {
         case idle
@@ -34,7 +35,7 @@ public struct ReconnectBackoff: Sendable {
     public private(set) var state: State = .idle
     public let initial: Duration
     public let maximum: Duration
-    /// The upstream's `retry:` in milliseconds, once it sent one.
+    /// The upstream's `retry:` in milliseconds once it sent one, capped at `maximum`.
     public private(set) var retryHint: Int?
     private let randomUnit: @Sendable () -> Double
 
@@ -71,8 +72,10 @@ public struct ReconnectBackoff: Sendable {
         }
     }
 
+    /// The origin's `retry:`; values above `maximum` count as `maximum`.
     public mutating func retryHintReceived(milliseconds: Int) {
-        retryHint = milliseconds
+        let maximumMilliseconds = maximum.components.seconds * 1000 + maximum.components.attoseconds / 1_000_000_000_000_000
+        retryHint = min(max(milliseconds, 0), Int(clamping: maximumMilliseconds))
     }
 
     /// The connection failed or ended (connect error, TLS, timeout, 5xx/408/429, EOF, oversize event).
@@ -125,7 +128,7 @@ public struct ReconnectBackoff: Sendable {
     /// The un-jittered delay after `failures` consecutive failures, then jittered into `[d/2, d]`.
     func delay(afterFailures failures: Int) -> Duration {
         let base = retryHint.map { Duration.milliseconds($0) } ?? initial
-        let cap = max(maximum, base)
+        let cap = maximum
         var delay = base
         for _ in 1..<max(1, failures) where delay < cap { delay *= 2 }
         delay = min(delay, cap)

@@ -30,7 +30,7 @@ public final class UpstreamSource: @unchecked Sendable {
         self.eventLoop = eventLoop
         self.sink = sink
         self.backoff = ReconnectBackoff(initial: configuration.reconnectInitial, maximum: configuration.reconnectMaximum, randomUnit: randomUnit)
-        self.parser = EventStreamParser(maxLineBytes: configuration.maxEventBytes)
+        self.parser = Self.makeParser(configuration)
         self.lastEventID = configuration.lastEventID
     }
 
@@ -82,7 +82,7 @@ public final class UpstreamSource: @unchecked Sendable {
     private func connect() {
         attempt += 1
         let number = attempt
-        parser = EventStreamParser(maxLineBytes: configuration.maxEventBytes)
+        parser = Self.makeParser(configuration)
         let endpoint = configuration.endpoint
         let head = requestHead()
         let tls = endpoint.secure ? configuration.tls : nil
@@ -159,29 +159,29 @@ public final class UpstreamSource: @unchecked Sendable {
         }
     }
 
+    /// Lines and events are both bounded by `maxEventBytes`, the event while its `data:` lines accumulate
+    /// (an origin that never sends the blank line is cut off at the limit, not at dispatch).
+    private static func makeParser(_ configuration: UpstreamSourceConfiguration) -> EventStreamParser {
+        EventStreamParser(maxLineBytes: configuration.maxEventBytes, maxEventBytes: configuration.maxEventBytes)
+    }
+
     func bodyReceived(_ bytes: ByteBuffer, attempt number: Int) {
         guard number == attempt else { return }
-        let parsed: [EventStreamParser.Event]
+        var parsed: [EventStreamParser.Event] = []
+        var failure: EventStreamParser.ParseError?
         do {
-            parsed = try parser.feed(bytes.readableBytesView)
+            try parser.feed(bytes.readableBytesView, into: &parsed)
         } catch {
-            lost(.eventTooLarge(limit: configuration.maxEventBytes), attempt: number)
-            return
+            failure = error
         }
         if let retry = parser.retryMilliseconds, retry != backoff.retryHint { backoff.retryHintReceived(milliseconds: retry) }
-        guard !parsed.isEmpty else { return }
-        var events: [UpstreamEvent] = []
-        events.reserveCapacity(parsed.count)
-        for event in parsed {
-            // The data of one event may span many lines, each under the line limit.
-            guard event.data.utf8.count <= configuration.maxEventBytes else {
-                if !events.isEmpty { deliver(events) }
-                lost(.eventTooLarge(limit: configuration.maxEventBytes), attempt: number)
-                return
-            }
-            events.append(UpstreamEvent(type: event.type, data: event.data, id: event.lastEventID))
+        // Events completed before an oversized line or event still count.
+        if !parsed.isEmpty {
+            deliver(parsed.map { UpstreamEvent(type: $0.type, data: $0.data, id: $0.lastEventID) })
         }
-        deliver(events)
+        if failure != nil {
+            lost(.eventTooLarge(limit: configuration.maxEventBytes), attempt: number)
+        }
     }
 
     private func deliver(_ events: [UpstreamEvent]) {

@@ -22,14 +22,19 @@ import Testing
         #expect(HTTP2ConnectionError(libraryCode: -905) == .tooManyContinuations)
     }
 
-    @Test func serverSendsItsSettingsFirst() throws {
-        let settings = HTTP2SessionSettings(maxConcurrentStreams: 7, initialWindowSize: 1234, maxHeaderListSize: 9999)
+    /// SETTINGS_NO_RFC7540_PRIORITIES = 1 (0x9) only when closed streams are not retained: sending it makes
+    /// nghttp2 free streams as they close (HTTP2ServerSession+ClosedStreams.swift).
+    @Test(arguments: [true, false])
+    func serverSendsItsSettingsFirst(retainsClosedStreams: Bool) throws {
+        let settings = HTTP2SessionSettings(
+            maxConcurrentStreams: 7, initialWindowSize: 1234, maxHeaderListSize: 9999,
+            retainsClosedStreams: retainsClosedStreams)
         let server = try HTTP2ServerSession(settings: settings)
         var output = ByteBuffer()
         _ = try server.collectOutput(into: &output, maxBytes: 1 << 16)
         let first = try #require(frameHeaders(in: output).first)
         #expect(first.type == 0x4 && first.streamID == 0)
-        #expect(first.length == 5 * 6)  // five settings, six bytes each
+        #expect(first.length == (retainsClosedStreams ? 4 : 5) * 6)  // six bytes per setting
         output = output.getSlice(at: output.readerIndex, length: 9 + first.length) ?? ByteBuffer()
         // SETTINGS payload: repeated (Identifier (16), Value (32)), RFC 9113 §6.5.1.
         output.moveReaderIndex(forwardBy: 9)
@@ -39,7 +44,8 @@ import Testing
         {
             advertised[id] = value
         }
-        #expect(advertised == [0x3: 7, 0x4: 1234, 0x6: 9999, 0x1: 4096, 0x9: 1])
+        let expected: [UInt16: UInt32] = [0x3: 7, 0x4: 1234, 0x6: 9999, 0x1: 4096]
+        #expect(advertised == (retainsClosedStreams ? expected : expected.merging([0x9: 1]) { $1 }))
     }
 
     @Test func eachSettingArrives() {
@@ -47,7 +53,8 @@ import Testing
             maxConcurrentStreams: 1, initialWindowSize: 2, maxHeaderListSize: 3, maxHeaderCount: 4,
             resetRateBurst: 5, resetRatePerSecond: 6, maxContinuations: 7, maxRequestBodyBytes: 8,
             serverResetRateBurst: 9, serverResetRatePerSecond: 10, emptyDataFrameRateBurst: 11,
-            emptyDataFrameRatePerSecond: 12, ignoredFrameRateBurst: 13, ignoredFrameRatePerSecond: 14)
+            emptyDataFrameRatePerSecond: 12, ignoredFrameRateBurst: 13, ignoredFrameRatePerSecond: 14,
+            retainsClosedStreams: false)
         let values = [
             settings.maxConcurrentStreams, settings.initialWindowSize, settings.maxHeaderListSize,
             settings.maxHeaderCount, settings.resetRateBurst, settings.resetRatePerSecond,
@@ -57,6 +64,8 @@ import Testing
             settings.ignoredFrameRatePerSecond,
         ]
         #expect(values == Array(1...14))
+        #expect(!settings.retainsClosedStreams)
+        #expect(HTTP2SessionSettings().retainsClosedStreams)
     }
 
     @Test func gracefulShutdownThenGoAway() throws {

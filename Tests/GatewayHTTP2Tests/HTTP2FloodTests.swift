@@ -162,11 +162,28 @@ import Testing
         #expect(client.goAwayErrorCode == HTTP2ErrorCode.enhanceYourCalm)
     }
 
+    /// While closed streams are retained nghttp2 runs the RFC 7540 scheme and would drop PRIORITY_UPDATE
+    /// (RFC 9218 §7.1) uncounted; it is claimed as an extension so each one costs a token.
+    @Test func priorityUpdateFloodSendsEnhanceYourCalm() throws {
+        let settings = HTTP2SessionSettings(ignoredFrameRateBurst: 5, ignoredFrameRatePerSecond: 0)
+        let server = try HTTP2ServerSession(settings: settings)
+        let client = InMemoryHTTP2Client()
+        try pump(client, server)
+        var wire = ByteBuffer()
+        for _ in 0..<20 {
+            // PRIORITY_UPDATE (0x10) on stream 0: prioritized stream id 1, field value "u=1".
+            wire = wire + RawFrame.frame(type: 0x10, flags: 0, stream: 0, payload: [0, 0, 0, 1] + Array("u=1".utf8))
+        }
+        #expect(throws: HTTP2ConnectionError.flood(.ignoredFrames)) {
+            try server.receive(wire)
+        }
+    }
+
     @Test func priorityFrameFloodSendsEnhanceYourCalm() throws {
         let settings = HTTP2SessionSettings(ignoredFrameRateBurst: 5, ignoredFrameRatePerSecond: 0)
         let server = try HTTP2ServerSession(settings: settings)
         let client = InMemoryHTTP2Client()
-        // Sent before the client learns of SETTINGS_NO_RFC7540_PRIORITIES, after which nghttp2 stops sending them.
+        // PRIORITY frames are deprecated (RFC 9113 §5.3.2) and cost the peer nothing: each one is counted.
         for stream in stride(from: Int32(101), to: 141, by: 2) {
             client.sendPriority(stream)
         }

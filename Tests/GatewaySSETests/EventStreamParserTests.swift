@@ -62,3 +62,56 @@ import Testing
         #expect(EventCursor(epoch: 2, sequence: 1) < EventCursor(epoch: 2, sequence: 2))
     }
 }
+
+/// `maxEventBytes` (issue 11 item 8): enforced while `data:` lines accumulate, not at dispatch.
+@Suite struct EventStreamParserLimitTests {
+    struct Row: Sendable, CustomTestStringConvertible {
+        var name: String
+        var input: String
+        var maxEventBytes: Int
+        var events: [String]
+        var error: EventStreamParser.ParseError?
+        var testDescription: String { name }
+    }
+
+    static let rows: [Row] = [
+        Row(name: "exactly at the limit", input: "data: 12345\ndata: 678\n\n", maxEventBytes: 9, events: ["12345\n678"]),
+        Row(name: "one byte over, counting the joining newline", input: "data: 12345\ndata: 6789\n\n", maxEventBytes: 9,
+            events: [], error: .eventTooLarge),
+        Row(name: "no blank line ever: refused while accumulating", input: String(repeating: "data: 1234\n", count: 10),
+            maxEventBytes: 32, events: [], error: .eventTooLarge),
+        Row(name: "events before the oversized one are kept", input: "data: a\n\ndata: b\n\ndata: 0123456789\n\n",
+            maxEventBytes: 4, events: ["a", "b"], error: .eventTooLarge),
+        Row(name: "the limit is per event", input: String(repeating: "data: 1234\n\n", count: 10), maxEventBytes: 4,
+            events: Array(repeating: "1234", count: 10)),
+        Row(name: "comments and other fields do not count", input: ": \(String(repeating: "c", count: 50))\nevent: e\nid: 7\ndata: ok\n\n",
+            maxEventBytes: 2, events: ["ok"]),
+    ]
+
+    @Test(arguments: rows)
+    func limit(_ row: Row) {
+        var parser = EventStreamParser(maxLineBytes: 1024, maxEventBytes: row.maxEventBytes)
+        var events: [EventStreamParser.Event] = []
+        var thrown: EventStreamParser.ParseError?
+        do {
+            try parser.feed(Array(row.input.utf8), into: &events)
+        } catch {
+            thrown = error
+        }
+        #expect(events.map(\.data) == row.events)
+        #expect(thrown == row.error)
+    }
+
+    /// Memory stays bounded byte by byte: the error comes on the line that would cross the limit.
+    @Test func errorOnTheLineThatCrossesTheLimit() throws {
+        var parser = EventStreamParser(maxLineBytes: 64, maxEventBytes: 10)
+        _ = try parser.feed(Array("data: 12345\n".utf8))
+        _ = try parser.feed(Array("data: 12345".utf8))  // 5 + newline + 5 = 11 once the line ends
+        #expect(throws: EventStreamParser.ParseError.eventTooLarge) { try parser.feed(Array("\n".utf8)) }
+    }
+
+    @Test func errorsDescribeThemselves() {
+        #expect(EventStreamParser.ParseError.eventTooLarge != .lineTooLong)
+        #expect(EventStreamParser.ParseError.eventTooLarge.description.contains("event"))
+    }
+}

@@ -45,9 +45,16 @@ struct ReconnectBackoffTests {
         Row(name: "the upstream's retry replaces the initial delay",
             steps: [.start, .accepted, .retry(250), .event, .lost, .timer, .lost],
             actions: [.connect, .none, .none, .none, .reconnect(after: .milliseconds(250)), .connect, .reconnect(after: .milliseconds(500))]),
-        Row(name: "a retry above the maximum is honoured",
+        // Issue 11 item 8: the origin's retry is capped at the route's reconnect maximum.
+        Row(name: "a retry above the maximum is capped at it",
             steps: [.start, .retry(60_000), .lost, .timer, .lost],
-            actions: [.connect, .none, .reconnect(after: .seconds(60)), .connect, .reconnect(after: .seconds(60))]),
+            actions: [.connect, .none, .reconnect(after: .seconds(10)), .connect, .reconnect(after: .seconds(10))]),
+        Row(name: "an absurd retry is capped too",
+            steps: [.start, .retry(Int.max), .lost],
+            actions: [.connect, .none, .reconnect(after: .seconds(10))]),
+        Row(name: "a retry at the maximum is kept",
+            steps: [.start, .retry(10_000), .lost],
+            actions: [.connect, .none, .reconnect(after: .seconds(10))]),
         Row(name: "a final answer stops for good",
             steps: [.start, .final, .lost, .timer, .start],
             actions: [.connect, .reportFinalFailure, .none, .none, .none]),
@@ -77,6 +84,14 @@ struct ReconnectBackoffTests {
             }
         }
         #expect(actions == row.actions, "\(row.steps)")
+    }
+
+    @Test func retryHintIsStoredCapped() {
+        var machine = ReconnectBackoff(initial: .seconds(1), maximum: .milliseconds(2500))
+        machine.retryHintReceived(milliseconds: 400)
+        #expect(machine.retryHint == 400)
+        machine.retryHintReceived(milliseconds: 86_400_000)
+        #expect(machine.retryHint == 2500)
     }
 
     @Test(arguments: [(0.0, Duration.seconds(2)), (0.5, Duration.seconds(3)), (0.999_999, Duration.seconds(4))])

@@ -211,6 +211,39 @@ import Testing
         }
     }
 
+    /// Issue 11 item 8: data lines that never end in a blank line are cut off at the limit, not buffered.
+    @Test func endlessEventIsRefusedWhileAccumulating() async throws {
+        let origin = try await TestOrigin.start()
+        origin.publish(1)
+        try await withSource(origin, configure: { $0.maxEventBytes = 1024 }) { _, sink in
+            #expect(await sink.wait { $0.events.count == 1 })
+            // 2 KiB of short data lines and no blank line: only the accumulation check can catch it.
+            origin.sendRaw(String(repeating: "data: 0123456789abcdef\n", count: 128))
+            #expect(await sink.wait { $0.problems.contains(.eventTooLarge(limit: 1024)) })
+            #expect(Self.ids(sink) == ["1"])
+        }
+    }
+
+    /// Issue 11 item 8: a `retry:` above the reconnect maximum waits only the maximum.
+    @Test func upstreamRetryHintIsCappedAtTheMaximum() async throws {
+        let origin = try await TestOrigin.start()
+        origin.sendRetry(milliseconds: 3_600_000)
+        try await withSource(origin, configure: { $0.reconnectInitial = .milliseconds(50); $0.reconnectMaximum = .milliseconds(200) }) { _, sink in
+            #expect(await sink.wait { _ in origin.openStreams == 1 })
+            origin.publish(1)
+            #expect(await sink.wait { $0.events.count == 1 })
+            await origin.stop()
+            try await origin.restart()
+            #expect(await sink.wait { !$0.problems.isEmpty })
+            guard case .reconnecting(_, let delay) = sink.changes.first(where: { if case .reconnecting = $0 { true } else { false } }) else {
+                Issue.record("no reconnect: \(sink.changes)")
+                return
+            }
+            #expect(delay <= .milliseconds(200))
+            #expect(await sink.wait(timeout: .seconds(3)) { _ in origin.openStreams == 1 })
+        }
+    }
+
     @Test func upstreamRetryHintSetsTheReconnectDelay() async throws {
         let origin = try await TestOrigin.start()
         origin.sendRetry(milliseconds: 20)
