@@ -26,8 +26,12 @@ struct UpstreamResponder: Responder {
             }
             parameters[name] = value
         }
-        guard let url = route.url.expand(parameters) else {
-            return .failure(HTTPError(400, .missingParameter, "this stream needs the parameters \(route.url.parameterNames)"))
+        let url: String
+        do {
+            url = try route.url.expanded(parameters)
+        } catch {
+            // A missing parameter, a `.`/`..` path segment, or a URL past the length cap: the client's doing.
+            return .failure(HTTPError(400, ErrorCode(rawValue: error.code), error.description))
         }
         guard let upstreams else {
             return .failure(.upstream(.upstreamUnavailable, "upstreams are not enabled in this process"))

@@ -1,3 +1,4 @@
+import GatewayRouting
 import Logging
 import NIOHTTP1
 
@@ -26,13 +27,23 @@ struct AccessLog {
         logger.info("stream closed", metadata: metadata)
     }
 
-    /// The target with the value of every `access_token` query parameter replaced: a bearer token in a
-    /// log is a credential anyone with the logs can use.
+    /// The target with the value of every `access_token` query parameter replaced by `REDACTED`: a bearer
+    /// token in a log is a credential anyone with the logs can use. Names are compared percent-decoded, so
+    /// `access%5Ftoken` is hidden too; everything else, the fragment included, is kept byte for byte.
     static func redacted(_ target: String) -> String {
-        guard let mark = target.firstIndex(of: "?"), target[mark...].contains("access_token=") else { return target }
-        let query = target[target.index(after: mark)...].split(separator: "&", omittingEmptySubsequences: false).map { pair in
-            pair.hasPrefix("access_token=") ? "access_token=REDACTED" : String(pair)
+        guard let question = target.firstIndex(of: "?") else { return target }
+        let afterQuestion = target[target.index(after: question)...]
+        let fragmentStart = afterQuestion.firstIndex(of: "#") ?? afterQuestion.endIndex
+        var changed = false
+        let pairs = afterQuestion[..<fragmentStart].split(separator: "&", omittingEmptySubsequences: false).map { pair -> Substring in
+            guard let equals = pair.firstIndex(of: "="), PercentDecoding.decode(pair[..<equals]) == tokenParameter else { return pair }
+            changed = true
+            return pair[...equals] + "REDACTED"
         }
-        return String(target[...mark]) + query.joined(separator: "&")
+        guard changed else { return target }
+        return String(target[...question]) + pairs.joined(separator: "&") + afterQuestion[fragmentStart...]
     }
+
+    /// The query parameter EventSource clients put their bearer token in (they cannot set headers).
+    static let tokenParameter = "access_token"
 }

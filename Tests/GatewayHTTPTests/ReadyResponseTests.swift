@@ -63,6 +63,7 @@ import Testing
         ("/events/a?x=1&access_token=secret", "/events/a?x=1&access_token=REDACTED"),
         ("/events/a?x=access_token=1", "/events/a?x=access_token=1"),
         ("/events/a", "/events/a"),
+        ("/e?access%5Ftoken=secret#frag", "/e?access%5Ftoken=REDACTED#frag"),
     ])
     func accessLogRedactsQueryTokens(target: String, logged: String) {
         #expect(AccessLog.redacted(target) == logged)

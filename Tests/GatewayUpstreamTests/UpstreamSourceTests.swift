@@ -215,7 +215,7 @@ import Testing
     @Test func endlessEventIsRefusedWhileAccumulating() async throws {
         let origin = try await TestOrigin.start()
         origin.publish(1)
-        try await withSource(origin, configure: { $0.maxEventBytes = 1024 }) { _, sink in
+        try await withSource(origin, configure: { $0.connection.maxEventBytes = 1024 }) { _, sink in
             #expect(await sink.wait { $0.events.count == 1 })
             // 2 KiB of short data lines and no blank line: only the accumulation check can catch it.
             origin.sendRaw(String(repeating: "data: 0123456789abcdef\n", count: 128))
@@ -228,7 +228,7 @@ import Testing
     @Test func upstreamRetryHintIsCappedAtTheMaximum() async throws {
         let origin = try await TestOrigin.start()
         origin.sendRetry(milliseconds: 3_600_000)
-        try await withSource(origin, configure: { $0.reconnectInitial = .milliseconds(50); $0.reconnectMaximum = .milliseconds(200) }) { _, sink in
+        try await withSource(origin, configure: { $0.connection.reconnectInitial = .milliseconds(50); $0.connection.reconnectMaximum = .milliseconds(200) }) { _, sink in
             #expect(await sink.wait { _ in origin.openStreams == 1 })
             origin.publish(1)
             #expect(await sink.wait { $0.events.count == 1 })

@@ -21,6 +21,10 @@ extension ConfigurationReference {
         .init("routes[].rate_limit.requests", "integer 1…1000000", "(required)", "Requests in a burst, and per `per` on average."),
         .init("routes[].rate_limit.per", "duration", "(required)", "The time in which `requests` tokens come back."),
         .init("routes[].anonymous", "boolean", "false", "Publish routes: anyone may publish, on any listener, without the token. Needs rate_limit."),
+        .init("routes[].metrics", "prometheus", "(one action is required)", "GET answers the process's metrics in the Prometheus text format."),
+        .init("routes[].admin", "mapping", "(one action is required)", "The JSON admin API under the route's path (channels, sessions, reload)."),
+        .init("routes[].listeners", "list of listener names", "(every listener)", "The route exists only on these listeners (404 elsewhere)."),
+        .init("routes[].webhook", "mapping", "(unset: none)", "Channel and upstream routes: a signed JSON POST when each stream opens and closes."),
     ]
 
     static let routeActionKeys: [ConfigurationKey] = [
