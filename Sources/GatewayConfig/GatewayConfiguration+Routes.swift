@@ -5,10 +5,10 @@ extension RouteConfiguration {
     static let actionKeys = ["channel", "publish", "health", "upstream"]
     /// Options that only mean something for event streams (channel and upstream routes).
     static let streamKeys = ["heartbeat", "retry", "replay_last", "max_channels", "stream_open_event", "max_age"]
-    static let keys = ["path"] + actionKeys + streamKeys + ["history"]
+    static let keys = ["path"] + actionKeys + streamKeys + ["history"] + RouteAccess.keys
 
     /// `routes:`, required and non-empty. Entries with problems are reported and left out.
-    static func readList(_ top: YAMLMapping, _ reader: inout YAMLNodeReader) -> [RouteConfiguration] {
+    static func readList(_ top: YAMLMapping, jwtConfigured: Bool, _ reader: inout YAMLNodeReader) -> [RouteConfiguration] {
         guard let items = reader.list(top, "routes") else {
             if top["routes"] == nil {
                 reader.report("missing required key 'routes' (the gateway serves nothing without routes)", at: top.node)
@@ -52,6 +52,7 @@ extension RouteConfiguration {
             let streamOpenEvent = reader.bool(mapping, "stream_open_event") ?? false
             let maxAge = reader.duration(mapping, "max_age")
             let history = readHistory(mapping, &reader)
+            let access = RouteAccess.read(mapping, action: action, jwtConfigured: jwtConfigured, &reader)
             if let action {
                 switch action {
                 case .channel, .upstream: break
@@ -75,7 +76,10 @@ extension RouteConfiguration {
                 replayLast: replayLast,
                 maxChannels: maxChannels,
                 streamOpenEvent: streamOpenEvent,
-                maxAge: maxAge
+                maxAge: maxAge,
+                auth: access.auth,
+                publicChannels: access.publicChannels,
+                cors: access.cors
             ))
         }
         return routes

@@ -1,3 +1,4 @@
+import GatewayRouting
 import Logging
 import NIOHTTP1
 
@@ -24,12 +25,22 @@ struct AccessLog {
     }
 
     /// The target with the value of every `access_token` query parameter replaced: a bearer token in a
-    /// log is a credential anyone with the logs can use.
+    /// log is a credential anyone with the logs can use. Names are compared percent-decoded
+    /// (`access%5Ftoken` is the same parameter to the token finder) and a fragment is kept as it is: the
+    /// same rule as GatewayAuth's `TokenSource.redacted(target:)`, which a test holds this to.
     static func redacted(_ target: String) -> String {
-        guard let mark = target.firstIndex(of: "?"), target[mark...].contains("access_token=") else { return target }
-        let query = target[target.index(after: mark)...].split(separator: "&", omittingEmptySubsequences: false).map { pair in
-            pair.hasPrefix("access_token=") ? "access_token=REDACTED" : String(pair)
+        guard let mark = target.firstIndex(of: "?"), target[mark...].contains("=") else { return target }
+        let afterMark = target[target.index(after: mark)...]
+        let fragmentStart = afterMark.firstIndex(of: "#") ?? afterMark.endIndex
+        var changed = false
+        let pairs = afterMark[..<fragmentStart].split(separator: "&", omittingEmptySubsequences: false).map { pair -> Substring in
+            guard let equals = pair.firstIndex(of: "="), PercentDecoding.decode(pair[..<equals], plusIsSpace: false) == "access_token" else {
+                return pair
+            }
+            changed = true
+            return pair[...equals] + "REDACTED"
         }
-        return String(target[...mark]) + query.joined(separator: "&")
+        guard changed else { return target }
+        return String(target[...mark]) + pairs.joined(separator: "&") + afterMark[fragmentStart...]
     }
 }

@@ -39,7 +39,8 @@ public final class GatewayServer: Service, Sendable {
     }
 
     /// Prepares everything that can fail before binding: certificates (generated in development), TLS
-    /// context, hub. `environment` supplies the publish token variable.
+    /// context, hub. `environment` supplies the publish token variable and `auth.jwt` secrets. Token keys
+    /// are read by `start()`, which can wait for jwt-kit: routes with `auth:` are not served before it.
     public init(
         configuration: GatewayConfiguration,
         logger: Logger,
@@ -74,24 +75,31 @@ public final class GatewayServer: Service, Sendable {
             tlsContext = outcome.context
         }
         runtime = Runtime(RuntimeSnapshot(
-            configuration: configuration, engine: engine, publishToken: token, readiness: readiness, upstreams: upstreams, tlsContext: tlsContext))
+            configuration: configuration, engine: engine, publishToken: token, readiness: readiness, upstreams: upstreams, tlsContext: tlsContext,
+            logger: logger))
         self.environment = environment
     }
 
-    /// Builds a runtime snapshot for `configuration` (routes, certificates, settings) and makes it the
-    /// current one in one step: new handshakes and requests see it, running streams keep theirs.
+    /// Builds a runtime snapshot for `configuration` (routes, certificates, token keys, settings) and makes
+    /// it the current one in one step: new handshakes and requests see it, running streams keep theirs.
     /// Listeners, limits and the engine stay as they were started. Throws, leaving the current snapshot
-    /// in place, when the certificates cannot be loaded.
-    public func replaceRuntime(with configuration: GatewayConfiguration) throws {
+    /// in place, when the certificates or the token keys cannot be loaded (keys are read again every time).
+    public func replaceRuntime(with configuration: GatewayConfiguration) async throws {
         let tlsContext = try configuration.listeners.contains(where: \.tls) ? CertificateProvisioning.prepare(configuration.tls).context : nil
         let token = environment[configuration.publish.tokenEnvironmentVariable].flatMap { $0.isEmpty ? nil : $0 }
+        let verifier = try await configuration.tokenVerifier(environment: environment)
+        if let verifier { logger.notice("token keys loaded", metadata: ["keys": "\(verifier.keyCount)"]) }
         runtime.replace(with: RuntimeSnapshot(
-            configuration: configuration, engine: engine, publishToken: token, readiness: readiness, upstreams: upstreams, tlsContext: tlsContext))
+            configuration: configuration, engine: engine, publishToken: token, readiness: readiness, upstreams: upstreams, tlsContext: tlsContext,
+            tokenVerifier: verifier, logger: logger))
     }
 
     /// Binds every listener. Returns the bound address of each, by listener name (port 0 becomes real).
     @discardableResult
     public func start() async throws -> [String: SocketAddress] {
+        // Token keys need an async context (jwt-kit's key collection is an actor), so they are read here,
+        // before any listener accepts a request.
+        if configuration.auth.jwt != nil { try await replaceRuntime(with: configuration) }
         var bound: [String: SocketAddress] = [:]
         for listener in configuration.listeners {
             let channel: any Channel
