@@ -5,7 +5,7 @@ import Logging
 
 /// Finds a request's token (header, cookie, `?access_token=`), verifies it, and passes the identity on in
 /// `RequestContext.identity`; refuses with 401 when the token is missing (on `auth: jwt` routes), malformed,
-/// badly signed or expired. Whether the identity reaches the channels is the responder's check
+/// badly signed or expired (for streams, with no leeway on `exp`: they end there). Whether the identity reaches the channels is the responder's check
 /// (`ChannelAccess`), since only it knows the channel names.
 ///
 /// Verification is synchronous and on the request's loop: it costs tens of microseconds (see BENCHMARKS.md),
@@ -25,7 +25,12 @@ struct Authentication: Middleware {
             if requirement == .optional { return next.respond(to: request, context: context) }
             return refuse(.missingToken, request: request, location: nil)
         }
-        switch verifier.verify(found.token, now: Date()) {
+        let now = Date()
+        switch verifier.verify(found.token, now: now) {
+        case .success(let token) where token.expiresAt <= now:
+            // Within the leeway, but a stream ends at `exp`: it would end as soon as it opened, and the client
+            // would loop on reconnects instead of fetching a new token.
+            return refuse(.expired, request: request, location: found.location)
         case .success(let token):
             var context = context
             context.identity = token

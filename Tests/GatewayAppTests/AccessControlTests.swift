@@ -139,6 +139,11 @@ import Testing
         #expect(late.status == 401)
         #expect(late.body.contains(#""reason":"expired""#))
         #expect(!late.body.contains(expired))
+        // Expired 10 s ago is within the 30 s leeway, but a stream would end at once: refused as expired.
+        let justExpired = fixture.token(subscribe: ["news"], ttl: .seconds(60), now: Date().addingTimeInterval(-70))
+        let lately = Self.parts(fixture.handle("GET", "/events/news", headers: [("authorization", "Bearer \(justExpired)")]))
+        #expect(lately.status == 401)
+        #expect(lately.body.contains(#""reason":"expired""#))
     }
 
     @Test func tokensFromCookieAndQueryWork() async throws {
