@@ -4,7 +4,7 @@ SWIFT ?= swift
 CONFIG ?= conf/ssegate.yaml
 
 # System packages the build and the tests use (Debian names).
-APT_PACKAGES := libssl-dev libnghttp2-dev pkg-config openssl curl nghttp2-client python3 python3-pip
+APT_PACKAGES := libssl-dev libnghttp2-dev pkg-config openssl curl nghttp2-client python3 python3-pip chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test build release deps python-deps check-config clean
@@ -36,9 +36,11 @@ deps:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-## python-deps: the hyper-h2 library, used by the stalled-stream test client
+## python-deps: hyper-h2 (the stalled-stream test client) and selenium (the headless-Chromium CORS test;
+## without chromium it is skipped, visibly, except under CI=true, where it fails)
 python-deps:
 	@python3 -c 'import h2' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check h2
+	@python3 -c 'import selenium' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check selenium
 
 clean:
 	rm -rf .build
