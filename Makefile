@@ -16,7 +16,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Suites that drive a whole browser or a fuzzer against a gateway: they run after the others, alone, so
 # on a 2-core runner they do not starve the timing-sensitive stream tests (and are not starved by them).
-SOLO_SUITES := BrowserDemoTests OpenAPITests AdminOpenAPITests
+SOLO_SUITES := BrowserDemoTests BrowserCORSTests OpenAPITests AdminOpenAPITests
 empty :=
 space := $(empty) $(empty)
 

@@ -5,7 +5,8 @@ import NIOHTTP1
 /// `channel:` routes: `GET` opens an event stream on the channel(s) the template names.
 ///
 /// Template parameters come from the path; a route with `max_channels` above 1 fills its one query
-/// parameter once per channel (`/events?channel=a&channel=b`).
+/// parameter once per channel (`/events?channel=a&channel=b`). Every channel must be open to the request's
+/// token (or, without one, public on the route) before anything is subscribed.
 struct ChannelResponder: Responder {
     let template: ParameterTemplate
     let maxChannels: Int
@@ -14,7 +15,11 @@ struct ChannelResponder: Responder {
     var allowedMethods: [HTTPMethod] { [.GET] }
 
     func respond(to request: Request, context: RequestContext) -> Response {
-        switch channels(request, context.parameters).flatMap({ planner.plan(request, channels: $0) }) {
+        let planned = channels(request, context.parameters).flatMap { channels -> Result<EventStreamPlan, HTTPError> in
+            if let refusal = planner.access.refusal(subscribing: channels, identity: context.identity) { return .failure(refusal) }
+            return planner.plan(request, channels: channels, identity: context.identity)
+        }
+        return switch planned {
         case .success(let plan): .stream(plan)
         case .failure(let refusal): refusal.response
         }

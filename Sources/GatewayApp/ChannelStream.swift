@@ -132,6 +132,7 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
         guard isOpen else { return }
         loop.heartbeats.add(self, interval: plan.route.heartbeat)
         if let maxAge = plan.maxAge { loop.heartbeats.expire(self, after: maxAge) }
+        plan.authExpiry?.schedule(self, on: loop.heartbeats)
     }
 
     /// The hub position to start each channel from, given what the client sent.
@@ -223,9 +224,20 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
 
     private static let heartbeat = EventStreamEncoder.comment()
 
-    /// A clean end, after which the client reconnects with its last id and resumes exactly.
-    func maxAgeReached() {
-        finish(.maxAge)
+    /// Age limit: a clean end, after which the client reconnects with its last id and resumes exactly. Token
+    /// expiry: first a warning event, then the same clean end with a fresh `retry:` hint, so the client comes
+    /// back (with its new token) as soon as it has one.
+    func deadlineReached(_ deadline: StreamDeadline) {
+        guard isOpen else { return }
+        switch deadline {
+        case .maxAge:
+            finish(.maxAge)
+        case .authExpiring:
+            if let expiry = plan.authExpiry { write(expiry.warningEvent) }
+        case .authExpired:
+            write(EventStreamEncoder.retry(milliseconds: plan.retryMilliseconds))
+            finish(.authExpired)
+        }
     }
 
     // MARK: Ending
@@ -276,4 +288,6 @@ enum ControlEvent {
     static let streamGap = "stream-gap"
     /// An upstream refused the stream: `{"status","reason"}`; the stream then ends.
     static let streamError = "stream-error"
+    /// The token that authorized the stream expires soon: `{"expires_at","expires_in"}`; fetch a new one.
+    static let streamAuthExpiring = "stream-auth-expiring"
 }

@@ -20,6 +20,8 @@ public struct EventStreamPlan: StreamOpener {
     public var retryMilliseconds: Int
     /// End the stream cleanly after this long (jitter already applied); nil: no limit.
     public var maxAge: TimeAmount?
+    /// Streams authorized by a token: when to warn and when to end; nil for anonymous streams.
+    var authExpiry: StreamAuthExpiry?
     /// What every stream of the route shares.
     let route: StreamRoute
     /// Per-client upstream routes: the stream is fed by its own upstream source, not by `channels`.

@@ -16,6 +16,7 @@ extension ErrorCode {
     public static let unauthorized = ErrorCode(rawValue: "unauthorized")
     public static let forbidden = ErrorCode(rawValue: "forbidden")
     public static let publishDisabled = ErrorCode(rawValue: "publish_disabled")
+    public static let authUnavailable = ErrorCode(rawValue: "auth_unavailable")
     public static let missingParameter = ErrorCode(rawValue: "missing_parameter")
     public static let engineUnavailable = ErrorCode(rawValue: "engine_unavailable")
     public static let upstreamUnavailable = ErrorCode(rawValue: "upstream_unavailable")

@@ -1,34 +1,59 @@
+import Foundation
+import GatewayAuth
 import GatewayHTTP
+import Logging
 
-/// The static publish bearer token: trusted listeners (loopback plaintext by default) publish freely;
-/// others need `Authorization: Bearer <token>` with the token from the environment variable the config
-/// names.
+/// Who may publish: trusted listeners (loopback plaintext by default) publish freely; others need
+/// `Authorization: Bearer <token>` with the static token from the environment variable the config names,
+/// or, on a route with `auth: jwt`, a JWT whose `publish` claims the responder then checks per channel.
 struct PublishCredentials: Middleware {
-    /// The token; nil when the variable is unset or empty (untrusted listeners then refuse).
+    /// The token; nil when the variable is unset or empty (untrusted listeners then refuse it).
     let token: String?
     /// The variable's name, for the refusal message.
     let variable: String
+    /// Routes with `auth: jwt`: verifies publishers' JWTs; nil accepts only the static token.
+    var verifier: TokenVerifier? = nil
+    /// The route's path pattern, for logs.
+    var route: String = ""
+    var logger: Logger = Logger(label: "ssegate")
 
     func respond(to request: Request, context: RequestContext, next: any Responder) -> Response {
-        if let refusal = refusal(for: request) { return refusal.response }
-        return next.respond(to: request, context: context)
+        switch admission(for: request) {
+        case .success(let identity):
+            var context = context
+            context.identity = identity
+            return next.respond(to: request, context: context)
+        case .failure(let refusal):
+            return refusal.response
+        }
     }
 
-    private func refusal(for request: Request) -> HTTPError? {
-        if request.connection.trusted { return nil }
-        guard let token else {
-            return HTTPError(403, .publishDisabled, "publishing on this listener needs a token, and \(variable) is not set on the server")
+    /// The publisher's identity: nil for a trusted listener or the static token (every channel), a verified
+    /// token otherwise.
+    private func admission(for request: Request) -> Result<VerifiedToken?, HTTPError> {
+        if request.connection.trusted { return .success(nil) }
+        let presented = request.header("authorization").flatMap(Self.bearer)
+        if let token, let presented, Self.constantTimeEqual(Array(presented.utf8), Array(token.utf8)) { return .success(nil) }
+        if let verifier, let found = verifier.tokenSource.find(headers: request.headers, query: request.query) {
+            return verifier.verify(found.token, now: Date()).mapError { failure in
+                logger.info("publish authentication refused", metadata: ["route": "\(route)", "reason": "\(failure.code)", "token": "\(found.location.rawValue)"])
+                return .unauthenticated(failure)
+            }.map { $0 }
         }
-        guard let authorization = request.header("authorization") else {
-            return HTTPError(401, .unauthorized, "publishing needs 'Authorization: Bearer <token>'", headers: [("www-authenticate", "Bearer")])
+        guard token != nil || verifier != nil else {
+            return .failure(HTTPError(403, .publishDisabled, "publishing on this listener needs a token, and \(variable) is not set on the server"))
         }
+        guard request.header("authorization") != nil else {
+            return .failure(HTTPError(401, .unauthorized, "publishing needs 'Authorization: Bearer <token>'", headers: [("www-authenticate", "Bearer")]))
+        }
+        return .failure(HTTPError(403, .forbidden, "the bearer token is not valid for publishing"))
+    }
+
+    /// The credentials of `Bearer <token>` (scheme case-insensitive).
+    private static func bearer(_ authorization: String) -> String? {
         let prefix = "bearer "
-        guard authorization.count > prefix.count, authorization.prefix(prefix.count).lowercased() == prefix,
-              Self.constantTimeEqual(Array(authorization.utf8.dropFirst(prefix.count)), Array(token.utf8))
-        else {
-            return HTTPError(403, .forbidden, "the bearer token is not valid for publishing")
-        }
-        return nil
+        guard authorization.count > prefix.count, authorization.prefix(prefix.count).lowercased() == prefix else { return nil }
+        return String(authorization.dropFirst(prefix.count))
     }
 
     /// Compares secrets without an early exit, so timing does not reveal how much of a guess was right.

@@ -6,7 +6,8 @@ import NIOCore
 import NIOHTTP1
 
 /// `publish:` routes: `POST` publishes the body to the channel the template names, and answers with the
-/// assigned ids: `{"channel","ids","subscribers","duplicate"}`.
+/// assigned ids: `{"channel","ids","subscribers","duplicate"}`. A publisher with a token (rather than the
+/// static one, or a trusted listener) must have the channel in its `publish` claims.
 struct PublishResponder: Responder {
     let template: ParameterTemplate
     let engine: any HubEngine
@@ -14,6 +15,7 @@ struct PublishResponder: Responder {
     let maxEventsPerRequest: Int
     /// History bounds if this publish creates the channel.
     let historyLimits: HistoryLimits
+    let access: ChannelAccess
 
     var allowedMethods: [HTTPMethod] { [.POST] }
 
@@ -31,6 +33,7 @@ struct PublishResponder: Responder {
         case .success(let name): channel = name
         case .failure(let refusal): return .failure(refusal)
         }
+        if let refusal = access.refusal(publishing: channel, identity: context.identity) { return .failure(refusal) }
         // `?session=a&session=b`: only those streams get the events (unicast, or "broadcast to some").
         let sessions = request.query.filter { $0.name == "session" }.map(\.value)
         guard sessions.allSatisfy({ $0.map(SessionID.isValid) ?? false }) else { return .failure(.invalidSession) }

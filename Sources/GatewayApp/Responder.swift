@@ -1,3 +1,4 @@
+import GatewayAuth
 import GatewayHTTP
 import NIOCore
 import NIOHTTP1
@@ -16,10 +17,15 @@ public struct RequestContext {
     public var parameters: [String: String]
     /// The loop the request arrived on; deferred answers complete here.
     public var eventLoop: any EventLoop
+    /// The verified token `Authentication` (or `PublishCredentials`) found; nil on routes without auth, for
+    /// anonymous requests on `auth: optional` routes, and for publishers with the static token or on a trusted
+    /// listener.
+    public var identity: VerifiedToken?
 
-    public init(parameters: [String: String], eventLoop: any EventLoop) {
+    public init(parameters: [String: String], eventLoop: any EventLoop, identity: VerifiedToken? = nil) {
         self.parameters = parameters
         self.eventLoop = eventLoop
+        self.identity = identity
     }
 }
 

@@ -1,3 +1,4 @@
+import GatewayAuth
 import GatewayConfig
 import GatewayHTTP
 import GatewayHub
@@ -12,8 +13,13 @@ struct StreamPlanner: Sendable {
     let retryJitter: Double
     let maxAge: Duration?
     let maxAgeJitter: Double
+    /// The route's channel rule and session binding.
+    let access: ChannelAccess
+    /// How long before a token's `exp` its streams are warned (`auth.jwt.expiry_warning`).
+    let expiryWarning: Duration
 
-    init(engine: any HubEngine, streams: StreamSettings, options: RouteConfiguration, historyLimits: HistoryLimits, operations: RouteOperations) {
+    init(engine: any HubEngine, streams: StreamSettings, options: RouteConfiguration, historyLimits: HistoryLimits,
+         access: ChannelAccess, expiryWarning: Duration = JWTSettings.defaultExpiryWarning, operations: RouteOperations) {
         route = StreamRoute(
             engine: engine, heartbeat: options.heartbeat ?? streams.heartbeat, outboundBudget: streams.outboundBudget,
             replayLast: options.replayLast, streamOpenEvent: options.streamOpenEvent, historyLimits: historyLimits, operations: operations)
@@ -21,17 +27,23 @@ struct StreamPlanner: Sendable {
         retryJitter = streams.retryJitter
         maxAge = options.maxAge ?? streams.maxAge
         maxAgeJitter = streams.maxAgeJitter
+        self.access = access
+        self.expiryWarning = expiryWarning
     }
 
-    /// The plan for a stream of `channels`. `resumable` is false for a per-client upstream, which passes
-    /// the client's id on to its origin instead.
-    func plan(_ request: Request, channels: [String], resumable: Bool = true) -> Result<EventStreamPlan, HTTPError> {
-        let session: String
+    /// The plan for a stream of `channels`, whose access the responder has checked. `resumable` is false for a
+    /// per-client upstream, which passes the client's id on to its origin instead. `identity` binds the session
+    /// and sets when the stream is warned and ended.
+    func plan(_ request: Request, channels: [String], resumable: Bool = true, identity: VerifiedToken? = nil) -> Result<EventStreamPlan, HTTPError> {
+        var proposedSession: String?
         if let proposed = request.query.first(where: { $0.name == "session" }) {
             guard let value = proposed.value, SessionID.isValid(value) else { return .failure(.invalidSession) }
-            session = value
-        } else {
-            session = SessionID.make()
+            proposedSession = value
+        }
+        let session: String
+        switch access.session(proposed: proposedSession, identity: identity) {
+        case .success(let chosen): session = chosen
+        case .failure(let refusal): return .failure(refusal)
         }
         // EventSource sends the header on reconnect; polyfills that cannot set headers use the query.
         let lastEventID = request.header("last-event-id") ?? request.queryValue("lastEventId") ?? request.queryValue("last_event_id")
@@ -47,6 +59,7 @@ struct StreamPlanner: Sendable {
             lastEventID: resumable ? lastEventID.flatMap { $0.isEmpty ? nil : $0 } : nil,
             retryMilliseconds: retryMilliseconds + Int(Double(retryMilliseconds) * Double.random(in: 0...retryJitter)),
             maxAge: jitteredMaxAge,
+            authExpiry: identity.map { StreamAuthExpiry(expiresAt: $0.expiresAt, warning: expiryWarning) },
             route: route
         )
         if route.operations.webhook != nil {

@@ -3,7 +3,8 @@ import GatewayRouting
 import NIOHTTP1
 
 /// `upstream:` routes: fill the URL from path then query parameters, then join the URL's shared source
-/// (a hub channel, with replay and exact resume as for internal channels) or open one per client.
+/// (a hub channel, with replay and exact resume as for internal channels) or open one per client. Access is
+/// checked on the channel name `upstream:<url>` before any upstream is started.
 struct UpstreamResponder: Responder {
     let route: UpstreamRoute
     let upstreams: UpstreamRegistry?
@@ -12,13 +13,14 @@ struct UpstreamResponder: Responder {
     var allowedMethods: [HTTPMethod] { [.GET] }
 
     func respond(to request: Request, context: RequestContext) -> Response {
-        switch stream(request, context.parameters) {
+        switch stream(request, context) {
         case .success(let plan): .stream(plan)
         case .failure(let refusal): refusal.response
         }
     }
 
-    private func stream(_ request: Request, _ pathParameters: [String: String]) -> Result<EventStreamPlan, HTTPError> {
+    private func stream(_ request: Request, _ context: RequestContext) -> Result<EventStreamPlan, HTTPError> {
+        let pathParameters = context.parameters
         var parameters = pathParameters
         for name in route.url.parameterNames where parameters[name] == nil {
             guard let value = request.queryValue(name), !value.isEmpty else {
@@ -33,13 +35,17 @@ struct UpstreamResponder: Responder {
             // A missing parameter, a `.`/`..` path segment, or a URL past the length cap: the client's doing.
             return .failure(HTTPError(400, ErrorCode(rawValue: error.code), error.description))
         }
+        let identity = context.identity
+        if let refusal = planner.access.refusal(subscribing: [UpstreamRegistry.channelName(url: url)], identity: identity) {
+            return .failure(refusal)
+        }
         guard let upstreams else {
             return .failure(.upstream(.upstreamUnavailable, "upstreams are not enabled in this process"))
         }
         switch route.mode {
         case .shared:
             switch upstreams.acquire(url: url, route: route) {
-            case .subscribe(let channel): return planner.plan(request, channels: [channel])
+            case .subscribe(let channel): return planner.plan(request, channels: [channel], identity: identity)
             case .refuse(let refusal): return .failure(refusal)
             }
         case .perClient:
@@ -48,7 +54,7 @@ struct UpstreamResponder: Responder {
             return upstreams.clientConfiguration(url: url, route: route, headers: forwarded, lastEventID: request.header("last-event-id"))
                 .flatMap { source in
                     // The channel name only labels the stream in logs; nothing subscribes to it.
-                    planner.plan(request, channels: [UpstreamRegistry.channelName(url: url)], resumable: false).map { plan in
+                    planner.plan(request, channels: [UpstreamRegistry.channelName(url: url)], resumable: false, identity: identity).map { plan in
                         var plan = plan
                         plan.upstream = UpstreamClientPlan(configuration: source, registry: upstreams, logger: upstreams.logger)
                         return plan

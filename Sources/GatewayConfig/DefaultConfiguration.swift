@@ -25,6 +25,7 @@ listeners:
     port: 8080
     tls: false
     trusted: true
+  # A TLS listener may add HSTS to every answer: hsts: {max_age: 365d, include_subdomains: false}
   # Operators: the admin API (routes with `listeners: [admin]`), loopback only. Not trusted: publishing
   # here needs the publish token, and the admin API always needs its own token.
   - name: admin
@@ -94,6 +95,22 @@ limits:
   max_connections_per_ip: 0
   max_request_head: 16KiB
 
+# Access control (off unless a route sets `auth: jwt` or `auth: optional`). Keys are read at start and on
+# every reload; the algorithm is fixed per key, `none` is refused. Tokens come from `Authorization: Bearer`,
+# then the cookie below, then ?access_token= (never logged). Their `ssegate` claim lists channel patterns:
+# {"sub":"alice","exp":…,"ssegate":{"subscribe":["news","user:{sub}"],"publish":[],"session":"s1"}}.
+# Mint one for development: ssegate token --sub alice --subscribe news 'user:{sub}' --ttl 1h
+# auth:
+#   jwt:
+#     keys:
+#       - {alg: HS256, secret_env: SSEGATE_JWT_SECRET}     # or {alg: ES256, public_key_file: conf/jwt.pub.pem}
+#       - {jwks_file: conf/jwks.json}                     # a token's kid selects the key
+#     issuer: https://auth.example
+#     audience: ssegate
+#     leeway: 30s
+#     cookie: ssegate_token
+#     expiry_warning: 60s   # a `stream-auth-expiring` event this long before exp; the stream ends at exp
+
 logging:
   level: info          # trace, debug, info, notice, warning, error, critical
   format: text         # text or json
@@ -111,6 +128,8 @@ logging:
 # history: {count, bytes, ttl} for the channels they create (publish routes may set history too).
 # A reconnecting client resumes from Last-Event-ID (or ?lastEventId= / ?last_event_id=); what history no
 # longer holds is reported in-band as a `stream-gap` event. Publish with ?session=ID to reach one stream.
+# Access: auth: none | jwt | optional (with public_channels: [news, "status:*"] readable without a token),
+# and cors: {origins: ["https://app.example", "https://*.example.com"], credentials: true, headers: [], max_age: 10m}.
 routes:
   - path: /events/{channel}
     channel: "{channel}"

@@ -56,7 +56,7 @@ extension GatewayConfiguration {
         RouteTable(routes.map(\.route))
     }
 
-    static let topLevelKeys = ["listeners", "tls", "http2", "http1", "streams", "history", "publish", "limits", "logging", "routes", "upstreams"]
+    static let topLevelKeys = ["listeners", "tls", "http2", "http1", "streams", "history", "publish", "limits", "logging", "routes", "upstreams", "auth"]
 
     /// Reads every section, then the checks that span sections. Nil only when the root is not a mapping.
     private static func read(_ root: Node, _ reader: inout YAMLNodeReader) -> GatewayConfiguration? {
@@ -65,6 +65,8 @@ extension GatewayConfiguration {
         let tlsSection = reader.section(top, "tls", keys: TLSSettings.keys)
         let tls = TLSSettings.read(tlsSection, &reader)
         checkCertificates(for: listeners, tls: tls, certificatesNode: tlsSection?["certificates"], &reader)
+        let authSection = reader.section(top, "auth", keys: AuthSettings.keys)
+        let auth = AuthSettings.read(authSection, &reader)
         return GatewayConfiguration(
             listeners: listeners.map(\.configuration),
             tls: tls.settings,
@@ -75,8 +77,10 @@ extension GatewayConfiguration {
             publish: PublishSettings.read(reader.section(top, "publish", keys: PublishSettings.keys), &reader),
             limits: LimitSettings.read(reader.section(top, "limits", keys: LimitSettings.keys), &reader),
             logging: LoggingSettings.read(reader.section(top, "logging", keys: LoggingSettings.keys), &reader),
-            routes: RouteConfiguration.readList(top, listenerNames: listeners.map(\.configuration.name), &reader),
-            upstreams: UpstreamSettings.read(reader.section(top, "upstreams", keys: UpstreamSettings.keys), &reader)
+            routes: RouteConfiguration.readList(
+                top, listenerNames: listeners.map(\.configuration.name), jwtConfigured: authSection?["jwt"] != nil, &reader),
+            upstreams: UpstreamSettings.read(reader.section(top, "upstreams", keys: UpstreamSettings.keys), &reader),
+            auth: auth
         )
     }
 

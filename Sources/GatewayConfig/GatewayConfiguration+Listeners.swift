@@ -1,8 +1,10 @@
+import GatewayHTTP
 import GatewayTLS
 internal import Yams
 
 extension ListenerConfiguration {
-    static let keys = ["name", "host", "port", "tls", "trusted"]
+    static let keys = ["name", "host", "port", "tls", "trusted", "hsts"]
+    static let hstsKeys = ["max_age", "include_subdomains"]
 
     /// A listener as read, with the nodes the cross-section checks point at.
     struct Read {
@@ -42,8 +44,9 @@ extension ListenerConfiguration {
                     name.isEmpty ? .failure(ValueProblem("a listener name cannot be empty")) : .success(name)
                 }
             }
+            let hsts = readHSTS(mapping, tls: tls, &reader)
             guard let host, let port, let tls else { continue }
-            let listener = ListenerConfiguration(name: name, host: host, port: port, tls: tls, trusted: trusted)
+            let listener = ListenerConfiguration(name: name, host: host, port: port, tls: tls, trusted: trusted, strictTransportSecurity: hsts)
 
             // Names label logs and metrics, so two listeners sharing one would be indistinguishable.
             if let first = names[listener.name] {
@@ -63,6 +66,18 @@ extension ListenerConfiguration {
             listeners.append(Read(configuration: listener, tlsNode: mapping["tls"]))
         }
         return listeners
+    }
+
+    /// `hsts: {max_age, include_subdomains}`: only on a TLS listener, since browsers ignore the header over
+    /// plaintext (RFC 6797 §7.2) and a plaintext listener sending it would be a misconfiguration.
+    private static func readHSTS(_ mapping: YAMLMapping, tls: Bool?, _ reader: inout YAMLNodeReader) -> StrictTransportSecurity? {
+        guard let section = reader.section(mapping, "hsts", keys: hstsKeys) else { return nil }
+        if tls == false {
+            reader.report("\(mapping.path("hsts")): only a TLS listener can send HSTS (browsers ignore it over plaintext)", at: mapping.entries["hsts"]?.key)
+        }
+        reader.require(section, "max_age")
+        guard let maxAge = reader.duration(section, "max_age") else { return nil }
+        return StrictTransportSecurity(maxAge: maxAge, includeSubdomains: reader.bool(section, "include_subdomains") ?? false)
     }
 }
 

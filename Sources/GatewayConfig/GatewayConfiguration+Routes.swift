@@ -5,10 +5,10 @@ extension RouteConfiguration {
     static let actionKeys = ["channel", "publish", "health", "upstream", "static", "metrics", "admin"]
     /// Options that only mean something for event streams (channel and upstream routes).
     static let streamKeys = ["heartbeat", "retry", "replay_last", "max_channels", "stream_open_event", "max_age"]
-    static let keys = ["path"] + actionKeys + streamKeys + ["history", "rate_limit", "anonymous", "listeners", "webhook"]
+    static let keys = ["path"] + actionKeys + streamKeys + ["history", "rate_limit", "anonymous", "listeners", "webhook"] + RouteAccess.keys
 
     /// `routes:`, required and non-empty. Entries with problems are reported and left out.
-    static func readList(_ top: YAMLMapping, listenerNames: [String] = [], _ reader: inout YAMLNodeReader) -> [RouteConfiguration] {
+    static func readList(_ top: YAMLMapping, listenerNames: [String] = [], jwtConfigured: Bool, _ reader: inout YAMLNodeReader) -> [RouteConfiguration] {
         guard let items = reader.list(top, "routes") else {
             if top["routes"] == nil {
                 reader.report("missing required key 'routes' (the gateway serves nothing without routes)", at: top.node)
@@ -67,6 +67,7 @@ extension RouteConfiguration {
             }
             let listeners = readListeners(mapping, known: listenerNames, &reader)
             let webhook = readWebhook(mapping, &reader)
+            let access = RouteAccess.read(mapping, action: action, jwtConfigured: jwtConfigured, &reader)
             if let action {
                 switch action {
                 case .channel, .upstream: break
@@ -101,7 +102,10 @@ extension RouteConfiguration {
                 rateLimit: rateLimit,
                 anonymous: anonymous,
                 listeners: listeners,
-                webhook: webhook
+                webhook: webhook,
+                auth: access.auth,
+                publicChannels: access.publicChannels,
+                cors: access.cors
             ))
         }
         return routes

@@ -1,3 +1,4 @@
+import GatewayAuth
 import GatewayHTTP
 import GatewayHTTP2
 import GatewayHub
@@ -33,6 +34,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var routes: [RouteConfiguration]
     /// Limits on upstream origins (`upstream:` routes).
     public var upstreams: UpstreamSettings
+    /// Token verification for routes with `auth: jwt` or `auth: optional`. Default: none.
+    public var auth: AuthSettings
 
     public init(
         listeners: [ListenerConfiguration] = ListenerConfiguration.defaults,
@@ -45,7 +48,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
         limits: LimitSettings = .init(),
         logging: LoggingSettings = .init(),
         routes: [RouteConfiguration] = [],
-        upstreams: UpstreamSettings = .init()
+        upstreams: UpstreamSettings = .init(),
+        auth: AuthSettings = .init()
     ) {
         self.listeners = listeners
         self.tls = tls
@@ -58,6 +62,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
         self.logging = logging
         self.routes = routes
         self.upstreams = upstreams
+        self.auth = auth
     }
 }
 
@@ -74,13 +79,16 @@ public struct ListenerConfiguration: Sendable, Equatable {
     /// Whether publish requests on this listener need no bearer token. Default: true only for a plaintext
     /// listener bound to a loopback address, so the local backend can publish without credentials.
     public var trusted: Bool
+    /// TLS listeners only: the `strict-transport-security` header added to every answer. Default: none.
+    public var strictTransportSecurity: StrictTransportSecurity?
 
-    public init(name: String? = nil, host: String, port: Int, tls: Bool, trusted: Bool? = nil) {
+    public init(name: String? = nil, host: String, port: Int, tls: Bool, trusted: Bool? = nil, strictTransportSecurity: StrictTransportSecurity? = nil) {
         self.name = name ?? "\(host):\(port)"
         self.host = host
         self.port = port
         self.tls = tls
         self.trusted = trusted ?? (!tls && ListenerConfiguration.isLoopback(host))
+        self.strictTransportSecurity = strictTransportSecurity
     }
 
     public static let defaults: [ListenerConfiguration] = [
@@ -270,6 +278,12 @@ public struct RouteConfiguration: Sendable, Equatable {
     public var listeners: [String]?
     /// Stream open and close notifications (channel and upstream routes); nil: none.
     public var webhook: WebhookSettings?
+    /// Whether requests need a token (`auth: none | jwt | optional`). Default: none.
+    public var auth: AuthRequirement
+    /// With `auth: optional`: the channels a request without a token may read.
+    public var publicChannels: [ChannelPattern]
+    /// Which other origins' pages may use this route; nil: none (same-origin only).
+    public var cors: CORSPolicy?
 
     public init(
         route: Route,
@@ -283,7 +297,10 @@ public struct RouteConfiguration: Sendable, Equatable {
         rateLimit: RouteRateLimit? = nil,
         anonymous: Bool = false,
         listeners: [String]? = nil,
-        webhook: WebhookSettings? = nil
+        webhook: WebhookSettings? = nil,
+        auth: AuthRequirement = .none,
+        publicChannels: [ChannelPattern] = [],
+        cors: CORSPolicy? = nil
     ) {
         self.route = route
         self.heartbeat = heartbeat
@@ -297,6 +314,9 @@ public struct RouteConfiguration: Sendable, Equatable {
         self.anonymous = anonymous
         self.listeners = listeners
         self.webhook = webhook
+        self.auth = auth
+        self.publicChannels = publicChannels
+        self.cors = cors
     }
 }
 

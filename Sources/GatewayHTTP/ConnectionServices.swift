@@ -11,6 +11,8 @@ struct ConnectionServices {
     let connection: ConnectionInfo
     let logger: Logger
     let accessLog: AccessLog
+    /// Headers every answer of this connection carries, complete or stream (see `ResponseHeaders`).
+    let responseHeaders: [(name: String, value: String)]
 
     init(application: @escaping ApplicationSource, loop: LoopServices, connection: ConnectionInfo, speaking applicationProtocol: ApplicationProtocol, logger: Logger) {
         self.application = application
@@ -21,6 +23,7 @@ struct ConnectionServices {
         self.connection = connection
         self.logger = logger
         self.accessLog = AccessLog(logger: logger, enabled: settings.accessLog, protocolName: applicationProtocol.rawValue)
+        self.responseHeaders = ResponseHeaders.everyResponse(hsts: settings.strictTransportSecurity[connection.listener])
     }
 
     /// The pattern of the route a request target matches, for its access-log line.

@@ -135,7 +135,7 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
         let headers = head.headers.map { (name: $0.name.lowercased(), value: $0.value) }
         let request = Request(method: head.method, target: head.uri, headers: headers, body: body, connection: services.connection)
         let response = services.respond(to: request)
-        ReadyResponse.resolve(response, method: head.method, on: loop.eventLoop) { ready in self.answer(ready, head: head) }
+        ReadyResponse.resolve(response, method: head.method, adding: services.responseHeaders, on: loop.eventLoop) { ready in self.answer(ready, head: head) }
     }
 
     private func answer(_ response: ReadyResponse, head: HTTPRequestHead) {
@@ -152,9 +152,9 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
                 written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
             }
             accessLog.request(method: head.method, target: head.uri, status: status, bytes: response.bodyBytes, route: services.route(for: head.uri))
-        case .stream(let opener):
+        case .stream(let opener, let headers):
             var responseHead = HTTPResponseHead(version: head.version, status: .ok)
-            for (name, value) in Response.eventStreamHeaders { responseHead.headers.add(name: name, value: value) }
+            for (name, value) in headers { responseHead.headers.add(name: name, value: value) }
             context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
             let writer = StreamWriter(connection: self, loop: loop, slot: StreamSlot(rawValue: 0), outboundBudget: settings.outboundBudget)
             let stream = opener.open(writer, loop: loop)
@@ -177,7 +177,7 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
     private func reject(_ error: HTTPError, head: HTTPRequestHead) {
         guard let context else { return }
         state = .discarding
-        ReadyResponse.resolve(error.response, method: head.method, on: loop.eventLoop) { ready in
+        ReadyResponse.resolve(error.response, method: head.method, adding: services.responseHeaders, on: loop.eventLoop) { ready in
             guard case .complete(let status, let headers, let body) = ready else { return }
             self.writeComplete(status: status, headers: headers + [("connection", "close")], body: body, version: head.version)
                 .assumeIsolated().whenComplete { _ in context.close(promise: nil) }

@@ -126,7 +126,7 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
             let gatewayRequest = Request(method: method, target: request.path, headers: request.headers, body: request.body, connection: services.connection)
             response = services.respond(to: gatewayRequest)
         }
-        ReadyResponse.resolve(response, method: method, on: loop.eventLoop) { ready in
+        ReadyResponse.resolve(response, method: method, adding: services.responseHeaders, on: loop.eventLoop) { ready in
             self.answer(ready, method: method, target: request.path, on: id)
         }
     }
@@ -138,8 +138,8 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
             session.respond(to: id, status: status, headers: headers, body: body.map { .bytes($0) } ?? .empty)
             accessLog.request(method: method, target: target, status: status, bytes: response.bodyBytes, route: services.route(for: target))
             if streams.isEmpty { idleTimer?.becameIdle() }
-        case .stream(let opener):
-            session.respond(to: id, status: 200, headers: Response.eventStreamHeaders, body: .streaming)
+        case .stream(let opener, let headers):
+            session.respond(to: id, status: 200, headers: headers, body: .streaming)
             let writer = StreamWriter(connection: self, loop: loop, slot: StreamSlot(rawValue: id.rawValue), outboundBudget: settings.outboundBudget)
             let stream = opener.open(writer, loop: loop)
             streams[id.rawValue] = stream

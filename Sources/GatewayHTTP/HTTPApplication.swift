@@ -52,6 +52,8 @@ public struct ConnectionSettings: Sendable {
     public var outboundBudget: Int
     /// One access-log line per answered request and per closed stream.
     public var accessLog: Bool
+    /// The `strict-transport-security` header of each TLS listener that sends one, by listener name.
+    public var strictTransportSecurity: [String: StrictTransportSecurity] = [:]
 
     public init(http2: HTTP2SessionSettings, http1: HTTP1Settings, maxRequestHeadBytes: Int, maxRequestBodyBytes: Int, outboundBudget: Int, accessLog: Bool) {
         self.http2 = http2

@@ -18,8 +18,13 @@ public final class HeartbeatWheel {
     /// A stream in a bucket; the wheel holds it until a visit finds it closed, then lets it go.
     private struct Entry {
         var stream: any TimedStream
-        /// Heartbeat interval in ticks; 0 marks the stream's age-limit entry.
-        var intervalTicks: Int64
+        var visit: Visit
+    }
+
+    /// Why a stream sits in a bucket: its recurring heartbeat check, or a one-off deadline.
+    private enum Visit {
+        case heartbeat(intervalTicks: Int64)
+        case deadline(StreamDeadline)
     }
 
     init(eventLoop: any EventLoop) {
@@ -29,14 +34,20 @@ public final class HeartbeatWheel {
     /// Visits `stream` every `interval` from now (its `lastWriteTick` should be the current tick).
     public func add(_ stream: any TimedStream, interval: TimeAmount) {
         let ticks = max(1, Int64(interval.nanoseconds / Self.tickLength.nanoseconds))
-        buckets[tick + ticks, default: []].append(Entry(stream: stream, intervalTicks: ticks))
+        buckets[tick + ticks, default: []].append(Entry(stream: stream, visit: .heartbeat(intervalTicks: ticks)))
         startIfNeeded()
     }
 
     /// Ends the stream (cleanly) once `age` has passed, visited by the same wheel: no per-stream timer.
     public func expire(_ stream: any TimedStream, after age: TimeAmount) {
-        let ticks = max(1, Int64((age.nanoseconds + Self.tickLength.nanoseconds - 1) / Self.tickLength.nanoseconds))
-        buckets[tick + ticks, default: []].append(Entry(stream: stream, intervalTicks: 0))
+        schedule(.maxAge, for: stream, after: age)
+    }
+
+    /// Calls `stream.deadlineReached(deadline)` once `delay` has passed (rounded up to whole ticks, at least
+    /// one), unless the stream closed before.
+    public func schedule(_ deadline: StreamDeadline, for stream: any TimedStream, after delay: TimeAmount) {
+        let ticks = max(1, Int64((delay.nanoseconds + Self.tickLength.nanoseconds - 1) / Self.tickLength.nanoseconds))
+        buckets[tick + ticks, default: []].append(Entry(stream: stream, visit: .deadline(deadline)))
         startIfNeeded()
     }
 
@@ -60,16 +71,17 @@ public final class HeartbeatWheel {
         guard let due = buckets.removeValue(forKey: tick) else { return }
         for entry in due where entry.stream.isOpen {
             let stream = entry.stream
-            guard entry.intervalTicks > 0 else {
-                stream.maxAgeReached()
-                continue
-            }
-            let quietFor = tick - stream.lastWriteTick
-            if quietFor >= entry.intervalTicks {
-                stream.heartbeatDue()
-                buckets[tick + entry.intervalTicks, default: []].append(entry)
-            } else {
-                buckets[stream.lastWriteTick + entry.intervalTicks, default: []].append(entry)
+            switch entry.visit {
+            case .deadline(let deadline):
+                stream.deadlineReached(deadline)
+            case .heartbeat(let intervalTicks):
+                let quietFor = tick - stream.lastWriteTick
+                if quietFor >= intervalTicks {
+                    stream.heartbeatDue()
+                    buckets[tick + intervalTicks, default: []].append(entry)
+                } else {
+                    buckets[stream.lastWriteTick + intervalTicks, default: []].append(entry)
+                }
             }
         }
     }

@@ -6,6 +6,8 @@ public protocol StreamOpener: Sendable {
     /// Called on the connection's loop after the response head is queued; the stream it returns is started
     /// at once (`start()`) and ended by the connection (`end(_:)`) or by itself (`StreamWriter.finish`).
     func open(_ writer: StreamWriter, loop: LoopServices) -> any ResponseStream
+    /// Headers the stream's head carries besides `Response.eventStreamHeaders` (CORS); `[]` by default.
+    var responseHeaders: [(name: String, value: String)] { get }
 }
 
 /// A long-lived response body seen from its connection.
@@ -28,6 +30,8 @@ public enum StreamEndReason: String, Sendable {
     case maxAge = "max_age"
     /// The application ended it (its channel closed, its upstream refused).
     case serverClosed = "server_closed"
+    /// The token that authorized it expired; the client reconnects with a new one.
+    case authExpired = "auth_expired"
 }
 
 /// A stream the loop's `HeartbeatWheel` visits: it sends a heartbeat when quiet, and may have an age limit.
@@ -37,6 +41,16 @@ public protocol TimedStream: AnyObject {
     var lastWriteTick: Int64 { get }
     /// Quiet for its heartbeat interval: write a comment so proxies and the client see it is alive.
     func heartbeatDue()
-    /// Reached its age limit: end cleanly so the client resumes (possibly elsewhere).
-    func maxAgeReached()
+    /// Reached a deadline it was given with `HeartbeatWheel.schedule(_:for:after:)`.
+    func deadlineReached(_ deadline: StreamDeadline)
+}
+
+/// A moment in a stream's life the wheel calls it at, one entry each, with no timer per stream.
+public enum StreamDeadline: Sendable {
+    /// Its age limit: end cleanly so the client resumes (possibly elsewhere).
+    case maxAge
+    /// Some time before its token expires: tell the client, so it fetches a new token in time.
+    case authExpiring
+    /// Its token expired: end cleanly; the client reconnects with the new token and resumes.
+    case authExpired
 }

@@ -44,7 +44,8 @@ public final class GatewayServer: Service, Sendable {
 
     /// Prepares everything that can fail before binding: certificates (generated in development), TLS
     /// context, hub. `environment` supplies the variables the config names (publish and admin tokens,
-    /// webhook secrets); `configurationSource` re-reads the configuration for `reload()` (the admin API's).
+    /// webhook secrets, `auth.jwt` secrets); `configurationSource` re-reads the configuration for `reload()`.
+    /// Token keys are read by `start()`, which can wait for jwt-kit: routes with `auth:` are not served before it.
     public init(
         configuration: GatewayConfiguration,
         logger: Logger,
@@ -86,22 +87,22 @@ public final class GatewayServer: Service, Sendable {
         let reloadTarget = ReloadTarget()
         operations = OperationsServices(
             metrics: MetricsExposition(registry: metricsRegistry, refresh: scrape.refresh),
-            reload: { try reloadTarget.reload() },
+            reload: { try await reloadTarget.reload() },
             webhooks: WebhookRegistry(group: self.group, logger: logger),
             environment: environment)
         runtime = Runtime(RuntimeSnapshot(
             configuration: configuration, engine: engine, publishToken: token, readiness: readiness, upstreams: upstreams, tlsContext: tlsContext,
-            operations: operations))
+            logger: logger, operations: operations))
         self.environment = environment
         reloadTarget.attach(self)
     }
 
     /// Re-reads the configuration from its source and makes it the current runtime (`replaceRuntime`).
     /// Throws, leaving the current runtime, when there is no source or the new configuration fails.
-    public func reload() throws {
+    public func reload() async throws {
         do {
             guard let configurationSource else { throw ReloadUnavailable() }
-            try replaceRuntime(with: configurationSource())
+            try await replaceRuntime(with: configurationSource())
         } catch {
             logger.warning("reload refused; the running configuration stays", metadata: ["error": "\(error)"])
             throw error
@@ -109,21 +110,26 @@ public final class GatewayServer: Service, Sendable {
         logger.notice("configuration reloaded")
     }
 
-    /// Builds a runtime snapshot for `configuration` (routes, certificates, settings) and makes it the
-    /// current one in one step: new handshakes and requests see it, running streams keep theirs.
+    /// Builds a runtime snapshot for `configuration` (routes, certificates, token keys, settings) and makes
+    /// it the current one in one step: new handshakes and requests see it, running streams keep theirs.
     /// Listeners, limits and the engine stay as they were started. Throws, leaving the current snapshot
-    /// in place, when the certificates cannot be loaded.
-    public func replaceRuntime(with configuration: GatewayConfiguration) throws {
+    /// in place, when the certificates or the token keys cannot be loaded (keys are read again every time).
+    public func replaceRuntime(with configuration: GatewayConfiguration) async throws {
         let tlsContext = try configuration.listeners.contains(where: \.tls) ? CertificateProvisioning.prepare(configuration.tls).context : nil
         let token = environment[configuration.publish.tokenEnvironmentVariable].flatMap { $0.isEmpty ? nil : $0 }
+        let verifier = try await configuration.tokenVerifier(environment: environment)
+        if let verifier { logger.notice("token keys loaded", metadata: ["keys": "\(verifier.keyCount)"]) }
         runtime.replace(with: RuntimeSnapshot(
             configuration: configuration, engine: engine, publishToken: token, readiness: readiness, upstreams: upstreams, tlsContext: tlsContext,
-            operations: operations))
+            tokenVerifier: verifier, logger: logger, operations: operations))
     }
 
     /// Binds every listener. Returns the bound address of each, by listener name (port 0 becomes real).
     @discardableResult
     public func start() async throws -> [String: SocketAddress] {
+        // Token keys need an async context (jwt-kit's key collection is an actor), so they are read here,
+        // before any listener accepts a request.
+        if configuration.auth.jwt != nil { try await replaceRuntime(with: configuration) }
         var bound: [String: SocketAddress] = [:]
         for listener in configuration.listeners {
             let channel: any Channel

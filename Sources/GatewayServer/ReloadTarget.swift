@@ -14,9 +14,9 @@ final class ReloadTarget: Sendable {
         self.server.withLock { $0.value = server }
     }
 
-    func reload() throws {
+    func reload() async throws {
         guard let server = server.withLock({ $0.value }) else { throw ServerStopped() }
-        try server.reload()
+        try await server.reload()
     }
 
     struct ServerStopped: Error, CustomStringConvertible {

@@ -14,8 +14,9 @@ final class ReloadOnHangup {
         signal(SIGHUP, SIG_IGN)
         source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: DispatchQueue(label: "ssegate.reload"))
         source.setEventHandler {
-            // The server logs the outcome, with every problem of a refused config.
-            try? server.reload()
+            // The server logs the outcome, with every problem of a refused config. Reloads read token keys,
+            // which needs an async context.
+            Task { try? await server.reload() }
         }
         source.resume()
     }

@@ -12,7 +12,7 @@ struct SSEGate: AsyncParsableCommand {
         commandName: "ssegate",
         abstract: "A TLS-terminating HTTP/2 Server-Sent-Events gateway.",
         version: GatewayVersion.current,
-        subcommands: [Run.self, CheckConfig.self, ConfigReferenceCommand.self, Version.self],
+        subcommands: [Run.self, CheckConfig.self, Token.self, ConfigReferenceCommand.self, Version.self],
         defaultSubcommand: Run.self
     )
 }
@@ -44,6 +44,9 @@ struct Run: AsyncParsableCommand {
         let (configuration, source): (GatewayConfiguration, String)
         do {
             (configuration, source) = try options.load()
+            // Token keys are read once here so a broken one is reported at its line, like any config problem;
+            // the server reads them again when it starts.
+            _ = try await configuration.tokenVerifier(environment: ProcessInfo.processInfo.environment)
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(78)  // EX_CONFIG: the server refuses to start on a bad config.
@@ -78,7 +81,7 @@ struct Run: AsyncParsableCommand {
 struct CheckConfig: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
-        abstract: "Validate a config file; print every problem as file:line:column.",
+        abstract: "Validate a config file and read its token keys; print every problem as file:line:column.",
         discussion: "With --print-defaults, write the full commented default config instead (a starting point for your own)."
     )
 
@@ -94,7 +97,9 @@ struct CheckConfig: AsyncParsableCommand {
         }
         do {
             let (configuration, source) = try options.load()
-            print("\(source): ok (\(configuration.listeners.count) listeners, \(configuration.routes.count) routes)")
+            let verifier = try await configuration.tokenVerifier(environment: ProcessInfo.processInfo.environment)
+            let keys = verifier.map { ", \($0.keyCount) token keys" } ?? ""
+            print("\(source): ok (\(configuration.listeners.count) listeners, \(configuration.routes.count) routes\(keys))")
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(1)

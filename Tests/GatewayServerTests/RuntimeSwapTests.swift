@@ -28,7 +28,7 @@ import Testing
             #expect(published.status == 200, "publish \(number): \(published)")
             if number % 10 == 0 {
                 // Swap while the events of the last batch may still be on their way.
-                try gateway.server.replaceRuntime(with: number % 20 == 0 ? original : added)
+                try await gateway.server.replaceRuntime(with: number % 20 == 0 ? original : added)
                 let alive = try await gateway.curl(["\(gateway.plainURL)/alive"]).status
                 let ready = try await gateway.curl(["\(gateway.plainURL)/readyz"]).status
                 #expect(number % 20 == 0 ? (alive == 404 && ready == 200) : (alive == 200 && ready == 404), "after swap \(number): /alive \(alive), /readyz \(ready)")

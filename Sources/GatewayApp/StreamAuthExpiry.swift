@@ -1,0 +1,48 @@
+import Foundation
+import GatewayHTTP
+import GatewaySSE
+import NIOCore
+
+/// When a token-authorized stream is warned and when it ends: `stream-auth-expiring` some time before the
+/// token's `exp` (so the page fetches a new token), then a clean end at `exp` with a `retry:` hint, after which
+/// the client reconnects with the new token and its `Last-Event-ID` and misses nothing.
+///
+/// Both moments are entries in the loop's `HeartbeatWheel` (one-second ticks), not timers: a million streams
+/// cost two wheel entries each. A class, so a stream without a token pays one nil reference in its plan
+/// rather than the inline bytes of a date and a duration.
+final class StreamAuthExpiry: Sendable {
+    /// Up to this fraction of the warning time is added at random, so the streams of tokens minted together do
+    /// not all ask the token service for new ones in the same second.
+    static let warningJitter = 0.25
+
+    /// The token's `exp`.
+    let expiresAt: Date
+    /// How long before `exp` the warning goes out, jitter applied.
+    let warning: TimeAmount
+
+    init(expiresAt: Date, warning: Duration) {
+        self.expiresAt = expiresAt
+        let nanoseconds = Double(TimeAmount(warning).nanoseconds)
+        self.warning = .nanoseconds(Int64(nanoseconds * (1 + Double.random(in: 0...Self.warningJitter))))
+    }
+
+    /// Puts the warning and the end into the wheel, counted from now (the wheel's clock is monotonic, `exp` is
+    /// wall-clock time, so the distance is taken once, here).
+    func schedule(_ stream: any TimedStream, on wheel: HeartbeatWheel, now: Date = Date()) {
+        let remaining = TimeAmount.nanoseconds(Int64(expiresAt.timeIntervalSince(now) * 1_000_000_000))
+        let untilWarning = remaining - warning
+        if untilWarning > .zero { wheel.schedule(.authExpiring, for: stream, after: untilWarning) }
+        // A token with less life left than the warning time is warned at once, in the next tick.
+        else { wheel.schedule(.authExpiring, for: stream, after: .zero) }
+        wheel.schedule(.authExpired, for: stream, after: max(remaining, .zero))
+    }
+
+    /// `event: stream-auth-expiring` with `{"expires_at":"…","expires_in":seconds}`, without an id so the
+    /// client's `Last-Event-ID` stays the last real event.
+    var warningEvent: ByteBuffer {
+        let formatter = ISO8601DateFormatter()
+        let seconds = max(0, Int(expiresAt.timeIntervalSinceNow.rounded()))
+        let data = JSONValue.object([("expires_at", .string(formatter.string(from: expiresAt))), ("expires_in", .int(seconds))]).text
+        return EventStreamEncoder.encode(try! ServerSentEvent(type: ControlEvent.streamAuthExpiring, data: data), id: nil)
+    }
+}
