@@ -27,7 +27,8 @@ import Testing
         let bob = try subscribe(bobToken, ["-H", "last-event-id: earliest"])
         defer { bob.terminate() }
         #expect(await gateway.waitForSubscribers("inbox", count: 2))
-        #expect(await alice.waitForOutput(containing: #"data: {"session":"alice-session"}"#), "\(alice.text)")
+        // The stream-open event names the session first (then the connection and protocol).
+        #expect(await alice.waitForOutput(containing: #"data: {"session":"alice-session","#), "\(alice.text)")
         // Bob's stream got a session issued by the server, not one of his choosing.
         #expect(await bob.waitForOutput(containing: #"data: {"session":""#))
         #expect(!bob.text.contains("alice-session"))

@@ -25,6 +25,11 @@ extension ConfigurationReference {
         .init("routes[].admin", "mapping", "(one action is required)", "The JSON admin API under the route's path (channels, sessions, reload)."),
         .init("routes[].listeners", "list of listener names", "(every listener)", "The route exists only on these listeners (404 elsewhere)."),
         .init("routes[].webhook", "mapping", "(unset: none)", "Channel and upstream routes: a signed JSON POST when each stream opens and closes."),
+        .init("routes[].auth", "one of none, jwt, optional", "none",
+              "Whether requests need a token; `optional`: anonymous clients may read only `public_channels`."),
+        .init("routes[].public_channels", "list of channel patterns", "(none)", "With `auth: optional`: the channels a request without a token may read."),
+        .init("routes[].cors", "mapping `{origins, credentials, headers, max_age}`", "(unset: same origin only)",
+              "Which other origins' pages may use the route; preflights are answered with 204 before auth."),
     ]
 
     static let routeActionKeys: [ConfigurationKey] = [

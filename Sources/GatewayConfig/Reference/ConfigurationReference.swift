@@ -67,6 +67,7 @@ public enum ConfigurationReference {
         .init("logging", "mapping", "(see below)", "Log level and format."),
         .init("routes", "list of routes", "(required)", "The routing table, tried in order; the first matching path wins."),
         .init("upstreams", "mapping", "(see below)", "Limits on upstream origins."),
+        .init("auth", "mapping", "(unset: no keys)", "JWT keys and claims checks for routes with `auth: jwt` or `optional`."),
     ]
 
     private static let listenerKeys: [ConfigurationKey] = [
@@ -76,6 +77,8 @@ public enum ConfigurationReference {
         .init("listeners[].tls", "boolean", "(required)", "TLS with ALPN `h2` and `http/1.1`, or plaintext (HTTP/2 prior knowledge or HTTP/1.1)."),
         .init("listeners[].trusted", "boolean", "(true for a plaintext loopback listener, else false)",
               "Whether publishing here needs no bearer token."),
+        .init("listeners[].hsts", "mapping `{max_age, include_subdomains}`", "(unset: none)",
+              "TLS listeners: send `strict-transport-security` on every answer."),
     ]
 
     private static let tlsKeys: [ConfigurationKey] = [
