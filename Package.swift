@@ -79,7 +79,7 @@ let package = Package(
         .target(
             name: "GatewayConfig",
             dependencies: [
-                "GatewayRouting", "GatewayHTTP", "GatewayHTTP2", "GatewayHub", "GatewayTLS",
+                "GatewayRouting", "GatewayHTTP", "GatewayHTTP2", "GatewayHub", "GatewayTLS", "GatewayRedis",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -101,6 +101,16 @@ let package = Package(
                 "GatewayTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+
+        /// The Redis Streams engine (issue 14): ids, history and idempotency in Redis, one reader per node
+        /// feeding the shared node-local fan-out.
+        .target(
+            name: "GatewayHubRedis",
+            dependencies: [
+                "GatewayHub", "GatewayRedis", "GatewaySSE",
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
 
@@ -132,7 +142,7 @@ let package = Package(
         .target(
             name: "GatewayServer",
             dependencies: [
-                "GatewayApp", "GatewayHTTP", "GatewayTLS", "GatewayHub", "GatewayConfig",
+                "GatewayApp", "GatewayHTTP", "GatewayTLS", "GatewayHub", "GatewayConfig", "GatewayHubRedis", "GatewayRedis",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -239,6 +249,16 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
+        ),
+        .testTarget(
+            name: "GatewayHubRedisTests",
+            dependencies: ["GatewayHubRedis", "GatewayHub", "GatewayRedis", "GatewaySSE", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
+        ),
+        /// redis-server and several `ssegate` processes on loopback (issue 14); needs the binary built.
+        .testTarget(
+            name: "GatewayScaleOutTests",
+            dependencies: ["GatewayTestSupport"],
+            exclude: ["Clients"]
         ),
         .testTarget(
             name: "GatewayServerTests",

@@ -56,7 +56,7 @@ extension GatewayConfiguration {
         RouteTable(routes.map(\.route))
     }
 
-    static let topLevelKeys = ["listeners", "tls", "http2", "http1", "streams", "history", "publish", "limits", "logging", "routes", "upstreams"]
+    static let topLevelKeys = ["listeners", "tls", "http2", "http1", "streams", "history", "publish", "limits", "logging", "routes", "upstreams", "engine"]
 
     /// Reads every section, then the checks that span sections. Nil only when the root is not a mapping.
     private static func read(_ root: Node, _ reader: inout YAMLNodeReader) -> GatewayConfiguration? {
@@ -76,7 +76,8 @@ extension GatewayConfiguration {
             limits: LimitSettings.read(reader.section(top, "limits", keys: LimitSettings.keys), &reader),
             logging: LoggingSettings.read(reader.section(top, "logging", keys: LoggingSettings.keys), &reader),
             routes: RouteConfiguration.readList(top, &reader),
-            upstreams: UpstreamSettings.read(reader.section(top, "upstreams", keys: UpstreamSettings.keys), &reader)
+            upstreams: UpstreamSettings.read(reader.section(top, "upstreams", keys: UpstreamSettings.keys), &reader),
+            engine: EngineSettings.read(reader.section(top, "engine", keys: EngineSettings.keys), &reader)
         )
     }
 

@@ -32,6 +32,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var routes: [RouteConfiguration]
     /// Limits on upstream origins (`upstream:` routes).
     public var upstreams: UpstreamSettings
+    /// The hub engine: memory (default) or Redis (several nodes sharing channels).
+    public var engine: EngineSettings
 
     public init(
         listeners: [ListenerConfiguration] = ListenerConfiguration.defaults,
@@ -44,7 +46,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
         limits: LimitSettings = .init(),
         logging: LoggingSettings = .init(),
         routes: [RouteConfiguration] = [],
-        upstreams: UpstreamSettings = .init()
+        upstreams: UpstreamSettings = .init(),
+        engine: EngineSettings = .init()
     ) {
         self.listeners = listeners
         self.tls = tls
@@ -57,6 +60,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
         self.logging = logging
         self.routes = routes
         self.upstreams = upstreams
+        self.engine = engine
     }
 }
 

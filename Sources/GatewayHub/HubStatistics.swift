@@ -44,6 +44,6 @@ public final class HubStatistics: Sendable {
         case nil: break
         }
     }
-    func countPublished(_ events: Int) { publishedCounter.add(events, ordering: .relaxed) }
-    func countGap() { gapCounter.add(1, ordering: .relaxed) }
+    public func countPublished(_ events: Int) { publishedCounter.add(events, ordering: .relaxed) }
+    public func countGap() { gapCounter.add(1, ordering: .relaxed) }
 }
