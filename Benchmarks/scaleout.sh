@@ -3,7 +3,8 @@
 #   1. publishes per second through Redis (one node) and through the memory engine (one node);
 #   2. fan-out to 5,000 streams spread over 2 Redis nodes (connections alternate between the nodes):
 #      server CPU per delivery (both nodes summed) and latency p99;
-#   3. the same 5,000 streams on one memory-engine node: the latency the Redis hop adds.
+#   3. the latency the Redis hop adds: 10 streams at 100 events/s published on one Redis node and read on
+#      the other, against the memory node; and the same 5,000 streams on the memory node alone.
 #
 #   Benchmarks/scaleout.sh            # SKIP_BUILD=1 to reuse the release binaries
 #
@@ -77,6 +78,12 @@ scenario publish_redis fanout --label redis --port 8443 --ca-file "$WORK/certs/l
     --publish-url 'http://127.0.0.1:8080/publish/{channel}' --publish-connections 16 --rate 20000 --duration 5 --server-pid "$PID_r1"
 scenario publish_memory fanout --label memory --port 8445 --ca-file "$WORK/certs/localhost.pem" --connections 1 --streams 100 --channels 100 \
     --publish-url 'http://127.0.0.1:8082/publish/{channel}' --publish-connections 16 --rate 20000 --duration 5 --server-pid "$PID_mem"
+
+# 3a. The Redis hop alone: 10 streams, 100 events/s, nothing saturated; Redis node, then memory node.
+scenario hop_redis fanout --label redis --port 8444 --ca-file "$WORK/certs/localhost.pem" --connections 1 --streams 10 \
+    --publish-url 'http://127.0.0.1:8080/publish/{channel}' --rate 100 --duration 10 --server-pid "$PID_r1" --server-pid "$PID_r2"
+scenario hop_memory fanout --label memory --port 8445 --ca-file "$WORK/certs/localhost.pem" --connections 1 --streams 10 \
+    --publish-url 'http://127.0.0.1:8082/publish/{channel}' --rate 100 --duration 10 --server-pid "$PID_mem"
 
 # 2. and 3. 5,000 streams of one channel, 50 events/s for 10 s: over two Redis nodes, then on the memory node.
 scenario fanout_5k_redis_2nodes fanout --label redis-2-nodes --ports 8443,8444 --ca-file "$WORK/certs/localhost.pem" --connections 50 --streams 100 \
