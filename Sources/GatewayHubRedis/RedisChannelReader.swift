@@ -19,8 +19,8 @@ final class RedisChannelReader: @unchecked Sendable {
     private let backoff: RedisBackoff
     /// The channels to read now (those with subscribers or joining).
     private let channels: @Sendable () -> [RedisNodeChannel]
-    /// Retires a channel whose life changed (`nil`: Redis has none for it now).
-    private let retire: @Sendable (RedisNodeChannel, UInt64?) -> Void
+    /// Retires a channel whose streams cannot go on (its life changed, or it fell behind the history).
+    private let retire: @Sendable (RedisNodeChannel, RedisNodeChannel.Retirement) -> Void
     private let report: @Sendable (RedisEngineEvent) -> Void
     /// On `eventLoop` only.
     private var stateMachine = RedisReaderStateMachine()
@@ -34,7 +34,7 @@ final class RedisChannelReader: @unchecked Sendable {
 
     init(client: RedisClient, configuration: RedisEngineConfiguration,
          channels: @escaping @Sendable () -> [RedisNodeChannel],
-         retire: @escaping @Sendable (RedisNodeChannel, UInt64?) -> Void,
+         retire: @escaping @Sendable (RedisNodeChannel, RedisNodeChannel.Retirement) -> Void,
          report: @escaping @Sendable (RedisEngineEvent) -> Void) {
         self.client = client
         self.reader = client.makeBlockingReader()
@@ -111,8 +111,13 @@ final class RedisChannelReader: @unchecked Sendable {
             let clock = WallToMonotonic()
             for batch in batches {
                 guard let channel = byStream[batch.key] else { continue }
-                if case .epochChanged(let epoch) = channel.deliver(batch.entries, clock: clock) {
-                    self.retire(channel, epoch)
+                switch channel.deliver(batch.entries, clock: clock) {
+                case .delivered:
+                    break
+                case .epochChanged(let epoch):
+                    self.retire(channel, .epochChanged(to: epoch))
+                case .fellBehind(let missed):
+                    self.retire(channel, .fellBehind(missed: missed))
                 }
             }
         }
@@ -129,7 +134,7 @@ final class RedisChannelReader: @unchecked Sendable {
         }
         return EventLoopFuture.whenAllSucceed(checks, on: eventLoop).map { lives in
             for (channel, epoch) in lives where epoch != channel.epoch {
-                self.retire(channel, epoch)
+                self.retire(channel, .epochChanged(to: epoch))
             }
         }
     }

@@ -68,7 +68,7 @@ public final class RedisEngine: HubEngine {
             let reader = RedisChannelReader(
                 client: client, configuration: configuration,
                 channels: { [weak self] in self?.channels.withLock { Array($0.values) } ?? [] },
-                retire: { [weak self] channel, epoch in self?.retire(channel, newEpoch: epoch) },
+                retire: { [weak self] channel, reason in self?.retire(channel, because: reason) },
                 report: report)
             box = reader
             return reader
@@ -125,12 +125,18 @@ public final class RedisEngine: HubEngine {
 
     // MARK: Channels on this node
 
-    /// Retires a channel whose life in Redis changed: its streams end after what was delivered, and the
-    /// next subscribe makes a fresh one.
-    func retire(_ channel: RedisNodeChannel, newEpoch: UInt64?) {
+    /// Retires a channel whose streams cannot go on (its life in Redis changed, or Redis trimmed events
+    /// this node had not read): its streams end after what was delivered, the clients come back with their
+    /// cursor and learn in-band (`epoch_changed`, `evicted`), and the next subscribe makes a fresh one.
+    func retire(_ channel: RedisNodeChannel, because reason: RedisNodeChannel.Retirement) {
         channel.retireAndClose()
         channels.withLock { if $0[channel.keys.channel] === channel { $0[channel.keys.channel] = nil } }
-        report(.epochChanged(channel: channel.keys.channel, from: channel.epoch, to: newEpoch))
+        switch reason {
+        case .epochChanged(let epoch):
+            report(.epochChanged(channel: channel.keys.channel, from: channel.epoch, to: epoch))
+        case .fellBehind(let missed):
+            report(.fellBehind(channel: channel.keys.channel, missed: missed))
+        }
         reader.channelsChanged()
     }
 

@@ -42,10 +42,15 @@ final class RedisNodeChannel: Sendable {
         case delivered(events: Int)
         /// An entry of another life: the stream was made again under this node; the caller retires it.
         case epochChanged(UInt64)
+        /// Redis trimmed events this node had not read yet (it fell further behind than the history
+        /// holds): its live streams cannot be told in-band, so the caller retires the channel and the
+        /// clients, back with their cursor, get an `evicted` gap naming what they missed.
+        case fellBehind(missed: ClosedRange<UInt64>)
     }
 
     /// Hands entries newer than `delivered` to the feed, in id order. Entries already delivered (a read
-    /// re-issued after a reconnect) are skipped; an entry of another life stops the batch.
+    /// re-issued after a reconnect) are skipped; an entry of another life, or a hole in the sequence,
+    /// stops the batch (what came before it is delivered).
     func deliver(_ entries: [RedisStreamEntry], clock: WallToMonotonic) -> Delivery {
         state.withLock { state in
             guard !state.retired else { return .delivered(events: 0) }
@@ -55,6 +60,11 @@ final class RedisNodeChannel: Sendable {
                 guard let (entryEpoch, event) = RedisStoredEvent.decode(entry, clock: clock) else { continue }
                 guard entryEpoch == epoch else {
                     outcome = .epochChanged(entryEpoch)
+                    break
+                }
+                // Sequence numbers of one life are contiguous (the publish script counts them).
+                guard event.cursor.sequence == state.delivered + 1 else {
+                    outcome = .fellBehind(missed: (state.delivered + 1)...(event.cursor.sequence - 1))
                     break
                 }
                 batch.append(event)
@@ -133,4 +143,12 @@ final class RedisNodeChannel: Sendable {
     }
 
     var isRetired: Bool { state.withLock { $0.retired } }
+
+    /// Why a channel's streams end and a fresh channel object replaces it.
+    enum Retirement: Equatable {
+        /// Redis has another life of the channel, or none (`nil`).
+        case epochChanged(to: UInt64?)
+        /// Redis trimmed these sequence numbers before this node read them.
+        case fellBehind(missed: ClosedRange<UInt64>)
+    }
 }

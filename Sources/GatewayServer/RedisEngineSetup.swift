@@ -35,6 +35,9 @@ enum EngineFactory {
             case .epochChanged(let channel, let from, let to):
                 logger.warning("channel began a new life in redis; its streams end and resume with an epoch_changed gap",
                                metadata: ["channel": "\(channel)", "from": "\(from)", "to": "\(to.map(String.init) ?? "none")"])
+            case .fellBehind(let channel, let missed):
+                logger.warning("redis trimmed events this node had not read; the channel's streams end and resume with an evicted gap",
+                               metadata: ["channel": "\(channel)", "missed_first": "\(missed.lowerBound)", "missed_last": "\(missed.upperBound)"])
             }
         }
     }

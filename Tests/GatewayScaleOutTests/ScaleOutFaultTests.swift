@@ -102,5 +102,35 @@ extension ScaleOutTests {
             #expect(agedGap.json?["reason"] as? String == "evicted")
             #expect(SSEEvent.messages(aged.text) == ["late"], "\(aged.text)")
         }
+
+        @Test func aNodeThatFellBehindTheHistoryEndsItsStreamsAndTheyResumeToAnEvictedGap() async throws {
+            let cluster = try await ScaleOutCluster.start(nodes: 2, history: "{count: 10}")
+            defer { cluster.stop() }
+            let (a, b) = (cluster.nodes[0], cluster.nodes[1])
+            let subscriber = try cluster.subscribe(b, "/events/behind", maxTime: 40)
+            #expect(await subscriber.waitForOutput(containing: ":ok"))
+            #expect(try await a.publish("behind", "first").status == 200)
+            #expect(await subscriber.waitForOutput { SSEEvent.messages($0) == ["first"] })
+            let seen = try #require(SSEEvent.parse(subscriber.text).last?.id)
+
+            // Node B freezes (SIGSTOP) while 300 events are published and trimmed to about 10..110.
+            b.pause()
+            for batch in 0..<3 {
+                let body = "[" + (1...100).map { #"{"data":"n\#(batch * 100 + $0)"}"# }.joined(separator: ",") + "]"
+                let result = try await a.curl(["-X", "POST", "-H", "content-type: application/json", "--data-binary", body, a.plainURL + "/publish/behind"])
+                #expect(result.output.contains("\"ids\""), "\(result)")
+            }
+            b.resume()
+            // B reads on, finds the hole, and ends its stream of the channel rather than skip it silently.
+            #expect(await subscriber.waitForOutput(timeout: .seconds(20)) { _ in !subscriber.isRunning }, "stream not ended: \(subscriber.text.suffix(300))")
+            let messages = SSEEvent.messages(subscriber.text)
+            let numbers = messages.dropFirst().compactMap { Int($0.dropFirst()) }
+            // What B delivered live before it noticed the hole is contiguous from n1: nothing skipped silently.
+            #expect(numbers.enumerated().allSatisfy { $0.offset + 1 == $0.element }, "\(messages.prefix(5))")
+            let resumed = try cluster.subscribe(b, "/events/behind", lastEventID: SSEEvent.parse(subscriber.text).last?.id ?? seen)
+            _ = await resumed.waitForOutput { SSEEvent.messages($0).last == "n300" }
+            let gap = try #require(SSEEvent.parse(resumed.text).first { $0.type == "stream-gap" }, "\(resumed.text.prefix(400))")
+            #expect(gap.json?["reason"] as? String == "evicted", "\(gap)")
+        }
     }
 }

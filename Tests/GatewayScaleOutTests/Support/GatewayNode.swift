@@ -83,6 +83,12 @@ final class GatewayNode: Sendable {
         return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
     }
 
+    /// SIGSTOP: the node freezes (a long GC-like pause, a stalled VM); its connections stay open.
+    func pause() { child.signal(SIGSTOP) }
+
+    /// SIGCONT after `pause()`.
+    func resume() { child.signal(SIGCONT) }
+
     /// SIGKILL, like a crash.
     func kill() { child.terminate() }
 
