@@ -35,17 +35,19 @@ import Synchronization
 /// ids, history and idempotency in Redis and fan-out on each node.
 public final class RedisEngine: HubEngine {
     public let configuration: RedisEngineConfiguration
-    public let statistics = HubStatistics()
+    public let statistics: HubStatistics
     let client: RedisClient
     /// This node's channels with subscribers (or subscribers joining), by name.
     let channels = Mutex<[String: RedisNodeChannel]>([:])
     private let report: @Sendable (RedisEngineEvent) -> Void
     private let readerBox = Mutex<RedisChannelReader?>(nil)
 
-    /// `eventLoop` runs the client, the reader and the engine's bookkeeping; `report` receives what the
-    /// owner may want to log (it is called on that loop).
-    public init(configuration: RedisEngineConfiguration, eventLoop: any EventLoop, report: @escaping @Sendable (RedisEngineEvent) -> Void = { _ in }) {
+    /// `eventLoop` runs the client, the reader and the engine's bookkeeping; `statistics` is the owner's
+    /// (metrics read it); `report` receives what the owner may want to log (it is called on that loop).
+    public init(configuration: RedisEngineConfiguration, eventLoop: any EventLoop, statistics: HubStatistics = HubStatistics(),
+                report: @escaping @Sendable (RedisEngineEvent) -> Void = { _ in }) {
         self.configuration = configuration
+        self.statistics = statistics
         self.client = RedisClient(configuration: configuration.client, eventLoop: eventLoop)
         self.report = report
     }
@@ -101,6 +103,9 @@ public final class RedisEngine: HubEngine {
     public func closeChannel(_ channel: String) {
         channels.withLock { $0[channel] }?.close()
     }
+
+    /// Channels this node reads (those with subscribers here, until the sweep drops idle ones).
+    public var channelCount: Int { channels.withLock { $0.count } }
 
     public func subscriberCount(channel: String) -> Int {
         channels.withLock { $0[channel] }?.feed.subscriberCount ?? 0
