@@ -92,7 +92,7 @@ let package = Package(
         .target(
             name: "GatewayConfig",
             dependencies: [
-                "GatewayRouting", "GatewayHTTP", "GatewayHTTP2", "GatewayHub", "GatewayTLS", "GatewayAuth",
+                "GatewayRouting", "GatewayHTTP", "GatewayHTTP2", "GatewayHub", "GatewayTLS", "GatewayAuth", "GatewayRedis",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -114,6 +114,16 @@ let package = Package(
                 "GatewayTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+
+        /// The Redis Streams engine (issue 14): ids, history and idempotency in Redis, one reader per node
+        /// feeding the shared node-local fan-out.
+        .target(
+            name: "GatewayHubRedis",
+            dependencies: [
+                "GatewayHub", "GatewayRedis", "GatewaySSE",
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
 
@@ -151,7 +161,7 @@ let package = Package(
         .target(
             name: "GatewayServer",
             dependencies: [
-                "GatewayApp", "GatewayHTTP", "GatewayTLS", "GatewayHub", "GatewayConfig",
+                "GatewayApp", "GatewayHTTP", "GatewayTLS", "GatewayHub", "GatewayConfig", "GatewayHubRedis", "GatewayRedis",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -271,6 +281,16 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .testTarget(
+            name: "GatewayHubRedisTests",
+            dependencies: ["GatewayHubRedis", "GatewayHub", "GatewayRedis", "GatewaySSE", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
+        ),
+        /// redis-server and several `ssegate` processes on loopback (issue 14); needs the binary built.
+        .testTarget(
+            name: "GatewayScaleOutTests",
+            dependencies: ["GatewayTestSupport"],
+            exclude: ["Clients"]
         ),
         .testTarget(
             name: "GatewayServerTests",

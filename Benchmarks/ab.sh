@@ -28,25 +28,28 @@ PID=""
 stop() { [[ -n $PID ]] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true; PID=""; }
 trap stop EXIT
 
-# run BINARY: prints "<µs per delivery> <p99 ms> <delivered> <lost>" for one fan-out run.
+# run BINARY: sets RESULT to "<µs per delivery> <p99 ms> <delivered> <lost>" for one fan-out run. Runs
+# in this shell (not a subshell) so the EXIT trap always knows the server's PID.
+RESULT=""
 run() {
     "$1" run --config Benchmarks/ssegate-bench.yaml >>"$WORK/ab.log" 2>&1 &
     PID=$!
     for _ in $(seq 50); do curl -sf -o /dev/null http://127.0.0.1:8080/healthz && break; sleep 0.2; done
     "$LOAD" fanout --label ab --server-pid "$PID" --port 8443 --path '/events/{channel}' \
         --publish-url 'http://127.0.0.1:8080/publish/{channel}' --connections 50 --streams 100 --rate 50 --duration 10 \
-        | grep '^JSON ' | sed 's/^JSON //' | python3 -c '
+        >"$WORK/ab.run.txt" 2>&1 || true
+    stop
+    RESULT=$(grep '^JSON ' "$WORK/ab.run.txt" | sed 's/^JSON //' | python3 -c '
 import json, sys
 r = json.loads(sys.stdin.readline())
-print(f"{r[\"server_cpu_us_per_delivery\"]:.3f} {r[\"latency_p99_ms\"]:.1f} {r[\"delivered\"]} {r[\"lost\"]}")'
-    stop
+print("%.3f %.1f %d %d" % (r["server_cpu_us_per_delivery"], r["latency_p99_ms"], r["delivered"], r["lost"]))')
     sleep 1
 }
 
 old_sum=0; new_sum=0; ratio_sum=0
 for pair in $(seq "$PAIRS"); do
-    read -r old_us old_p99 old_delivered old_lost < <(run "$OLD")
-    read -r new_us new_p99 new_delivered new_lost < <(run "$NEW")
+    run "$OLD"; read -r old_us old_p99 old_delivered old_lost <<<"$RESULT"
+    run "$NEW"; read -r new_us new_p99 new_delivered new_lost <<<"$RESULT"
     echo "pair $pair: old $old_us µs (p99 $old_p99 ms, $old_delivered delivered, $old_lost lost) | new $new_us µs (p99 $new_p99 ms, $new_delivered delivered, $new_lost lost)"
     old_sum=$(python3 -c "print($old_sum + $old_us)")
     new_sum=$(python3 -c "print($new_sum + $new_us)")

@@ -13,6 +13,9 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Subscriber port.")
     var port: Int = 8443
 
+    @Option(help: "Subscriber ports used in turn (comma-separated), e.g. 8443,8444 for two gateway nodes sharing a Redis; overrides --port.")
+    var ports: String?
+
     @Option(help: "Subscribe path; {channel} is replaced by the channel name (e.g. /sub/{channel} for nchan).")
     var path: String = "/events/{channel}"
 
@@ -53,8 +56,9 @@ struct CommonOptions: ParsableArguments {
         guard let wire = SubscriberTarget.WireProtocol(rawValue: self.protocolName) else {
             throw ValidationError("--protocol-name must be h2, http1 or http1-plain")
         }
-        let addresses = try self.hosts.split(separator: ",").map {
-            try SocketAddress(ipAddress: String($0), port: self.port)
+        let ports = self.ports.map { $0.split(separator: ",").compactMap { Int($0) } } ?? [self.port]
+        let addresses = try self.hosts.split(separator: ",").flatMap { host in
+            try ports.map { try SocketAddress(ipAddress: String(host), port: $0) }
         }
         let prefix = self.fixedChannels ? self.channelPrefix : "\(self.channelPrefix)-\(run)-"
         return SubscriberTarget(

@@ -116,6 +116,17 @@ logging:
   format: text         # text or json
   access_log: true
 
+# Where channels get their ids and keep their history. `memory` (the default) needs nothing; `redis` lets
+# several gateway nodes share channels, history and exact resume (README, "Scale-out").
+engine:
+  type: memory
+  # url: redis://127.0.0.1:6379      # rediss:// for TLS; /N selects database N
+  # password_env: SSEGATE_REDIS_PASSWORD
+  # tls:
+  #   ca_file: /etc/ssl/certs/redis-ca.pem
+  # Nodes that share channels use the same prefix.
+  key_prefix: ssegate
+
 # Tried in order; the first matching path wins. Each route has exactly one action:
 # channel (GET subscribes), publish (POST publishes), health (liveness | readiness), metrics (prometheus),
 # upstream (an origin's SSE stream), static (files from a folder: GET and HEAD, with ETag and gzip) or

@@ -56,7 +56,7 @@ extension GatewayConfiguration {
         RouteTable(routes.map(\.route))
     }
 
-    static let topLevelKeys = ["listeners", "tls", "http2", "http1", "streams", "history", "publish", "limits", "logging", "routes", "upstreams", "auth"]
+    static let topLevelKeys = ["listeners", "tls", "http2", "http1", "streams", "history", "publish", "limits", "logging", "routes", "upstreams", "auth", "engine"]
 
     /// Reads every section, then the checks that span sections. Nil only when the root is not a mapping.
     private static func read(_ root: Node, _ reader: inout YAMLNodeReader) -> GatewayConfiguration? {
@@ -80,7 +80,8 @@ extension GatewayConfiguration {
             routes: RouteConfiguration.readList(
                 top, listenerNames: listeners.map(\.configuration.name), jwtConfigured: authSection?["jwt"] != nil, &reader),
             upstreams: UpstreamSettings.read(reader.section(top, "upstreams", keys: UpstreamSettings.keys), &reader),
-            auth: auth
+            auth: auth,
+            engine: EngineSettings.read(reader.section(top, "engine", keys: EngineSettings.keys), &reader)
         )
     }
 

@@ -36,6 +36,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var upstreams: UpstreamSettings
     /// Token verification for routes with `auth: jwt` or `auth: optional`. Default: none.
     public var auth: AuthSettings
+    /// The hub engine: memory (default) or Redis (several nodes sharing channels).
+    public var engine: EngineSettings
 
     public init(
         listeners: [ListenerConfiguration] = ListenerConfiguration.defaults,
@@ -49,7 +51,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
         logging: LoggingSettings = .init(),
         routes: [RouteConfiguration] = [],
         upstreams: UpstreamSettings = .init(),
-        auth: AuthSettings = .init()
+        auth: AuthSettings = .init(),
+        engine: EngineSettings = .init()
     ) {
         self.listeners = listeners
         self.tls = tls
@@ -63,6 +66,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
         self.routes = routes
         self.upstreams = upstreams
         self.auth = auth
+        self.engine = engine
     }
 }
 

@@ -87,6 +87,14 @@ public final class ChannelFeed: Sendable {
         }
     }
 
+    /// How many streams of this node a publish to `targets` (nil: everyone) would reach, without
+    /// delivering anything: the answer of an engine whose deliveries arrive later (through its store).
+    public func reach(targets: Set<String>?) -> Int {
+        state.withLock { state in
+            targets.map { $0.reduce(0) { $0 + state.sessionCounts[$1, default: 0] } } ?? state.subscriberCount
+        }
+    }
+
     /// Streams of this node subscribed to the channel.
     public var subscriberCount: Int { state.withLock { $0.subscriberCount } }
 }

@@ -55,3 +55,32 @@ public struct EncodedEvent: Sendable {
         return session.map(targets.contains) ?? false
     }
 }
+
+// MARK: Events numbered by a shared engine
+
+extension EncodedEvent {
+    /// An event numbered and stored elsewhere (a shared engine's store), rebuilt from the body bytes it
+    /// stored: every node writes the same `id:` line for the same cursor, so the wire bytes are identical
+    /// on every node.
+    public init(cursor: EventCursor, body: ByteBuffer, publishedAt: NIODeadline, targets: Set<String>?) {
+        var wire = ByteBuffer()
+        wire.reserveCapacity(body.readableBytes + 32)
+        EventStreamEncoder.writeField("id", cursor.description, into: &wire)
+        let idLineLength = wire.readableBytes
+        wire.writeImmutableBuffer(body)
+        self.cursor = cursor
+        self.wire = wire
+        self.idLineLength = idLineLength
+        self.publishedAt = publishedAt
+        self.targets = targets
+    }
+
+    /// The bytes a shared engine stores for an event: its body, without an `id:` line (ids are assigned by
+    /// the store, and each node writes them).
+    public static func storedBody(of event: ServerSentEvent) -> ByteBuffer {
+        var body = ByteBuffer()
+        body.reserveCapacity(event.data.utf8.count + 16)
+        EventStreamEncoder.writeBody(event, into: &body)
+        return body
+    }
+}

@@ -33,6 +33,9 @@ public protocol HubEngine: AnyObject, Sendable {
     /// Streams of this node subscribed to a channel.
     func subscriberCount(channel: String) -> Int
 
+    /// Channels this node holds (with subscribers or history), for metrics.
+    var channelCount: Int { get }
+
     /// Every channel the engine holds, sorted by name (the admin API's channel list). Completes on `loop`.
     func channelSummaries(on loop: any EventLoop) -> EventLoopFuture<[ChannelSummary]>
 

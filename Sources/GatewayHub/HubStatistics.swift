@@ -66,8 +66,8 @@ public final class HubStatistics: Sendable {
         case nil: break
         }
     }
-    func countPublished(_ events: Int) { publishedCounter.add(events, ordering: .relaxed) }
-    func countGap() { gapCounter.add(1, ordering: .relaxed) }
+    public func countPublished(_ events: Int) { publishedCounter.add(events, ordering: .relaxed) }
+    public func countGap() { gapCounter.add(1, ordering: .relaxed) }
     /// One fan-out batch: `deliveries` = events × subscribers, one atomic add for the whole batch.
     func countDelivered(_ deliveries: Int) { deliveredCounter.add(deliveries, ordering: .relaxed) }
 }

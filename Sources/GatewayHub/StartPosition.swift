@@ -32,6 +32,12 @@ public struct HistoryGap: Sendable, Hashable {
     public var reason: Reason
     /// The first and last positions missed, when known (evictions).
     public var missed: ClosedRange<EventCursor>?
+
+    public init(channel: String, reason: Reason, missed: ClosedRange<EventCursor>? = nil) {
+        self.channel = channel
+        self.reason = reason
+        self.missed = missed
+    }
 }
 
 /// A subscription made, with what to send before the live events.
@@ -44,4 +50,11 @@ public struct SubscribeResult: Sendable {
     /// The stream's position in this channel before the replay: the id to report with a gap, and the
     /// position a stream with nothing to replay stands at.
     public let position: EventCursor
+
+    public init(subscription: HubSubscription, replay: [EncodedEvent], gap: HistoryGap?, position: EventCursor) {
+        self.subscription = subscription
+        self.replay = replay
+        self.gap = gap
+        self.position = position
+    }
 }

@@ -1,14 +1,24 @@
 import NIOCore
 
 extension RedisCommandSender {
-    /// Runs `script` atomically: `EVALSHA` by its SHA-1, and `EVAL` with the source when the server does
-    /// not know it yet (`NOSCRIPT`: first use, or a restarted or flushed server), which also caches it.
+    /// Runs `script` atomically by name (`EVALSHA`). The name comes from `SCRIPT LOAD`, sent on first use
+    /// and again when the server answers `NOSCRIPT` (a restarted or flushed server has an empty cache).
     public func evalScript(_ script: RedisScript, keys: [String] = [], arguments: [RedisArgument] = []) -> EventLoopFuture<RESPValue> {
-        self.evalsha(script.sha1, keys: keys, arguments: arguments).flatMapError { error in
+        guard let name = script.sha1 else {
+            return self.loadAndRun(script, keys: keys, arguments: arguments)
+        }
+        return self.evalsha(name, keys: keys, arguments: arguments).flatMapError { error in
             guard let refusal = error as? RedisServerError, refusal.code == "NOSCRIPT" else {
                 return self.eventLoop.makeFailedFuture(error)
             }
-            return self.eval(script.source, keys: keys, arguments: arguments)
+            return self.loadAndRun(script, keys: keys, arguments: arguments)
+        }
+    }
+
+    private func loadAndRun(_ script: RedisScript, keys: [String], arguments: [RedisArgument]) -> EventLoopFuture<RESPValue> {
+        self.scriptLoad(script.source).flatMap { name in
+            script.remember(name)
+            return self.evalsha(name, keys: keys, arguments: arguments)
         }
     }
 

@@ -2,6 +2,7 @@ import GatewayApp
 import GatewayConfig
 import GatewayHTTP
 import GatewayHub
+import GatewayHubRedis
 import GatewayTLS
 import Logging
 import NIOCore
@@ -20,7 +21,9 @@ public final class GatewayServer: Service, Sendable {
     private let logger: Logger
     private let group: any EventLoopGroup
     private let ownsGroup: Bool
-    private let engine: MemoryEngine
+    private let engine: any HubEngine
+    /// The engine again when it is Redis: it has connections to start and close.
+    private let redisEngine: RedisEngine?
     private let loops: LoopServiceTable
     private let registry: ConnectionRegistry
     private let readiness = Readiness()
@@ -63,14 +66,24 @@ public final class GatewayServer: Service, Sendable {
             self.group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
             ownsGroup = true
         }
-        // Epochs start at the wall clock: a restarted in-memory hub never reuses one, so old cursors are recognised.
-        engine = MemoryEngine(
-            startEpoch: WallClock.milliseconds(),
-            defaultLimits: configuration.history.limits,
-            historyBudget: configuration.history.maxTotalBytes,
-            idempotencyTTL: configuration.publish.idempotencyTTL,
-            statistics: HubStatistics(writeLatencyObserver: ServerMetrics.writeLatencyObserver())
-        )
+        // The hub statistics feed the metrics (a publish-to-write latency sample per batch), whatever the engine.
+        let statistics = HubStatistics(writeLatencyObserver: ServerMetrics.writeLatencyObserver())
+        switch configuration.engine.kind {
+        case .memory:
+            // Epochs start at the wall clock: a restarted in-memory hub never reuses one, so old cursors are recognised.
+            engine = MemoryEngine(
+                startEpoch: WallClock.milliseconds(),
+                defaultLimits: configuration.history.limits,
+                historyBudget: configuration.history.maxTotalBytes,
+                idempotencyTTL: configuration.publish.idempotencyTTL,
+                statistics: statistics
+            )
+            redisEngine = nil
+        case .redis:
+            let redis = try EngineFactory.redis(configuration, environment: environment, eventLoop: self.group.next(), statistics: statistics, logger: logger)
+            engine = redis
+            redisEngine = redis
+        }
         loops = LoopServiceTable(group: self.group)
         registry = ConnectionRegistry(maxConnections: configuration.limits.maxConnections, maxPerAddress: configuration.limits.maxConnectionsPerIP)
         let token = environment[configuration.publish.tokenEnvironmentVariable].flatMap { $0.isEmpty ? nil : $0 }
@@ -146,8 +159,9 @@ public final class GatewayServer: Service, Sendable {
             ])
         }
         upstreams.startAlwaysOn(configuration.routes.map(\.route))
+        redisEngine?.start()
         let engine = self.engine
-        let sweeper = group.next().scheduleRepeatedTask(initialDelay: .seconds(10), delay: .seconds(10)) { _ in engine.sweep() }
+        let sweeper = group.next().scheduleRepeatedTask(initialDelay: .seconds(10), delay: .seconds(10)) { _ in engine.sweep(now: .now()) }
         state.withLock { $0.sweeper = sweeper }
         return bound
     }
@@ -185,6 +199,7 @@ public final class GatewayServer: Service, Sendable {
         }
         for channel in registry.channels { try? await channel.close() }
         loops.stop()
+        try? await redisEngine?.shutdown().get()
         if ownsGroup { try? await group.shutdownGracefully() }
     }
 

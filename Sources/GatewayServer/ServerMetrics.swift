@@ -14,19 +14,19 @@ import Synchronization
 /// | `ssegate_events_delivered_total` | `HubStatistics.delivered` (counted per fan-out batch) |
 /// | `ssegate_history_events`, `ssegate_history_bytes` | `HubStatistics` |
 /// | `ssegate_history_evictions_total{reason}` | `HubStatistics.evicted(_:)` |
-/// | `ssegate_channels` | `MemoryEngine.channelCount` |
+/// | `ssegate_channels` | `HubEngine.channelCount` |
 /// | `ssegate_connections_open` | the connection registry |
 /// | `ssegate_upstream_sources{state}`, `ssegate_upstream_client_streams` | `UpstreamRegistry` |
 final class ServerMetrics: Sendable {
     /// The publish-to-socket-write histogram (`HubStatistics.WriteLatencyObserver`).
     static let writeLatencyLabel = "ssegate_publish_to_write_seconds"
 
-    private let engine: MemoryEngine
+    private let engine: any HubEngine
     private let connections: ConnectionRegistry
     private let upstreams: UpstreamRegistry
     private let exported = Mutex<[String: Int]>([:])
 
-    init(engine: MemoryEngine, connections: ConnectionRegistry, upstreams: UpstreamRegistry) {
+    init(engine: any HubEngine, connections: ConnectionRegistry, upstreams: UpstreamRegistry) {
         self.engine = engine
         self.connections = connections
         self.upstreams = upstreams

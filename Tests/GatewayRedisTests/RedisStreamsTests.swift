@@ -136,7 +136,7 @@ extension LiveRedisTests {
             }
         }
 
-        @Test func scriptsRunBySHAWithFallbackToEval() async throws {
+        @Test func scriptsRunByTheNameScriptLoadAnsweredAndReloadAfterNOSCRIPT() async throws {
             try await Self.withClient { client, server in
                 // Atomic id assignment, the engine's shape: INCR a counter and append under that sequence.
                 let script = RedisScript("""
@@ -144,13 +144,15 @@ extension LiveRedisTests {
                     local id = redis.call('XADD', KEYS[2], ARGV[1] .. '-' .. sequence, 'data', ARGV[2])
                     return {sequence, id}
                     """)
-                #expect(try await client.scriptLoad(script.source).get() == script.sha1)
+                #expect(script.sha1 == nil)
                 let first = try await client.evalScript(script, keys: ["seq", "stream"], arguments: ["1", "hello"]).get()
                 #expect(first == .array([.integer(1), .bulkString(ByteBuffer(string: "1-1"))]))
-                // After a restart the script cache is empty: NOSCRIPT, then EVAL, transparently.
+                let name = try #require(script.sha1)
+                #expect(try await client.scriptLoad(script.source).get() == name)
+                // After a restart the script cache is empty: NOSCRIPT, then SCRIPT LOAD and EVALSHA, transparently.
                 try await server.restart()
                 #expect(await RedisClientTests.eventually { (try? await client.send(["PING"]).get()) != nil })
-                await #expect { try await client.evalsha(script.sha1, keys: ["seq", "stream"], arguments: ["1", "x"]).get() } throws: {
+                await #expect { try await client.evalsha(name, keys: ["seq", "stream"], arguments: ["1", "x"]).get() } throws: {
                     ($0 as? RedisServerError)?.code == "NOSCRIPT"
                 }
                 let again = try await client.evalScript(script, keys: ["seq", "stream"], arguments: ["1", "again"]).get()

@@ -68,6 +68,8 @@ public enum ConfigurationReference {
         .init("routes", "list of routes", "(required)", "The routing table, tried in order; the first matching path wins."),
         .init("upstreams", "mapping", "(see below)", "Limits on upstream origins."),
         .init("auth", "mapping", "(unset: no keys)", "JWT keys and claims checks for routes with `auth: jwt` or `optional`."),
+        .init("engine", "mapping `{type, url, password_env, tls: {ca_file}, key_prefix}`", "(type: memory)",
+              "The hub engine: `memory` (one process), or `redis` (nodes sharing channels, history and exact resume through Redis Streams)."),
     ]
 
     private static let listenerKeys: [ConfigurationKey] = [
