@@ -4,15 +4,15 @@ import NIOHTTP1
 
 /// The HTTP/1.1 side of one upstream connection: sends the GET, reports the response head, hands body
 /// bytes to the source, and turns every way the connection can end into one report.
-final class UpstreamHTTP1Handler: ChannelInboundHandler, RemovableChannelHandler {
+final class UpstreamHTTP1Handler: UpstreamConnectionReporting, RemovableChannelHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundOut = HTTPClientRequestPart
 
-    private let source: UpstreamSource
-    private let attempt: Int
+    let source: UpstreamSource
+    let attempt: Int
     private let request: [(name: String, value: String)]
     /// The first problem seen (an error before the close), reported when the channel goes inactive.
-    private var problem: UpstreamProblem?
+    var problem: UpstreamProblem?
     private var streaming = false
     private var requestSent = false
 
@@ -55,28 +55,6 @@ final class UpstreamHTTP1Handler: ChannelInboundHandler, RemovableChannelHandler
         case .end:
             if streaming { fail(context, .endedByOrigin) }
         }
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
-            fail(context, .readTimeout)
-            return
-        }
-        context.fireUserInboundEventTriggered(event)
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        fail(context, UpstreamProblem(error))
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        source.lost(problem ?? .endedByOrigin, attempt: attempt)
-        context.fireChannelInactive()
-    }
-
-    private func fail(_ context: ChannelHandlerContext, _ problem: UpstreamProblem) {
-        if self.problem == nil { self.problem = problem }
-        context.close(promise: nil)
     }
 }
 

@@ -7,16 +7,16 @@ import NIOCore
 /// Same reports as `UpstreamHTTP1Handler`; the session only records events while nghttp2 runs, and this
 /// handler acts on them afterwards, then writes whatever the session queued (SETTINGS ACK, WINDOW_UPDATE)
 /// in one write.
-final class UpstreamHTTP2Handler: ChannelInboundHandler, RemovableChannelHandler {
+final class UpstreamHTTP2Handler: UpstreamConnectionReporting, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private let source: UpstreamSource
-    private let attempt: Int
+    let source: UpstreamSource
+    let attempt: Int
     private let request: [(name: String, value: String)]
     private var session: HTTP2ClientSession?
     private var streamID: HTTP2StreamID?
-    private var problem: UpstreamProblem?
+    var problem: UpstreamProblem?
     private var streaming = false
 
     init(source: UpstreamSource, attempt: Int, request: [(name: String, value: String)]) {
@@ -91,28 +91,6 @@ final class UpstreamHTTP2Handler: ChannelInboundHandler, RemovableChannelHandler
             return
         }
         if buffer.readableBytes > 0 { context.writeAndFlush(wrapOutboundOut(buffer), promise: nil) }
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
-            fail(context, .readTimeout)
-            return
-        }
-        context.fireUserInboundEventTriggered(event)
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        fail(context, UpstreamProblem(error))
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        source.lost(problem ?? .endedByOrigin, attempt: attempt)
-        context.fireChannelInactive()
-    }
-
-    private func fail(_ context: ChannelHandlerContext, _ problem: UpstreamProblem) {
-        if self.problem == nil { self.problem = problem }
-        context.close(promise: nil)
     }
 }
 
