@@ -72,40 +72,29 @@ private func beginHeadersThunk(
     return HTTP2ServerSession.from(userData).headersBegan(frame)
 }
 
+// One header field, valid or not (nghttp2 hands invalid ones to a callback of the same signature, so they
+// count towards the field limit too): the two callbacks differ only in that flag.
 private func headerThunk(
-    _ session: OpaquePointer?,
-    _ frame: UnsafePointer<nghttp2_frame>?,
-    _ name: UnsafePointer<UInt8>?,
-    _ nameLength: Int,
-    _ value: UnsafePointer<UInt8>?,
-    _ valueLength: Int,
-    _ flags: UInt8,
-    _ userData: UnsafeMutableRawPointer?
+    _ session: OpaquePointer?, _ frame: UnsafePointer<nghttp2_frame>?, _ name: UnsafePointer<UInt8>?, _ nameLength: Int,
+    _ value: UnsafePointer<UInt8>?, _ valueLength: Int, _ flags: UInt8, _ userData: UnsafeMutableRawPointer?
 ) -> Int32 {
-    guard let frame, let userData else { return callbackFailure }
-    return HTTP2ServerSession.from(userData).headerReceived(
-        frame,
-        name: UnsafeBufferPointer(start: name, count: nameLength),
-        value: UnsafeBufferPointer(start: value, count: valueLength),
-        valid: true)
+    headerField(frame, name, nameLength, value, valueLength, userData, valid: true)
 }
 
 private func invalidHeaderThunk(
-    _ session: OpaquePointer?,
-    _ frame: UnsafePointer<nghttp2_frame>?,
-    _ name: UnsafePointer<UInt8>?,
-    _ nameLength: Int,
-    _ value: UnsafePointer<UInt8>?,
-    _ valueLength: Int,
-    _ flags: UInt8,
-    _ userData: UnsafeMutableRawPointer?
+    _ session: OpaquePointer?, _ frame: UnsafePointer<nghttp2_frame>?, _ name: UnsafePointer<UInt8>?, _ nameLength: Int,
+    _ value: UnsafePointer<UInt8>?, _ valueLength: Int, _ flags: UInt8, _ userData: UnsafeMutableRawPointer?
+) -> Int32 {
+    headerField(frame, name, nameLength, value, valueLength, userData, valid: false)
+}
+
+private func headerField(
+    _ frame: UnsafePointer<nghttp2_frame>?, _ name: UnsafePointer<UInt8>?, _ nameLength: Int, _ value: UnsafePointer<UInt8>?,
+    _ valueLength: Int, _ userData: UnsafeMutableRawPointer?, valid: Bool
 ) -> Int32 {
     guard let frame, let userData else { return callbackFailure }
     return HTTP2ServerSession.from(userData).headerReceived(
-        frame,
-        name: UnsafeBufferPointer(start: name, count: nameLength),
-        value: UnsafeBufferPointer(start: value, count: valueLength),
-        valid: false)
+        frame, name: UnsafeBufferPointer(start: name, count: nameLength), value: UnsafeBufferPointer(start: value, count: valueLength), valid: valid)
 }
 
 private func frameReceivedThunk(
