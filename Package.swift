@@ -89,7 +89,7 @@ let package = Package(
         .target(
             name: "GatewayConfig",
             dependencies: [
-                "GatewayRouting", "GatewayHTTP", "GatewayHTTP2", "GatewayHub", "GatewayTLS",
+                "GatewayRouting", "GatewayHTTP", "GatewayHTTP2", "GatewayHub", "GatewayTLS", "GatewayACME",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -131,7 +131,7 @@ let package = Package(
         .target(
             name: "GatewayApp",
             dependencies: [
-                "GatewayHTTP", "GatewayHub", "GatewayRouting", "GatewayConfig", "GatewayUpstream", "GatewaySSE", "GatewayTLS",
+                "GatewayHTTP", "GatewayHub", "GatewayRouting", "GatewayConfig", "GatewayUpstream", "GatewaySSE", "GatewayTLS", "GatewayACME",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -142,11 +142,12 @@ let package = Package(
         .target(
             name: "GatewayServer",
             dependencies: [
-                "GatewayApp", "GatewayHTTP", "GatewayTLS", "GatewayHub", "GatewayConfig",
+                "GatewayApp", "GatewayHTTP", "GatewayTLS", "GatewayHub", "GatewayConfig", "GatewayACME",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -199,7 +200,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "GatewayRouting", "GatewayHub", "GatewayHTTP2", "GatewayTLS"]),
+        .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "GatewayRouting", "GatewayHub", "GatewayHTTP2", "GatewayTLS", "GatewayACME"]),
         .testTarget(
             name: "GatewayUpstreamTests",
             dependencies: [
@@ -220,7 +221,8 @@ let package = Package(
         .testTarget(
             name: "GatewayACMETests",
             dependencies: [
-                "GatewayACME", "GatewayTLS",
+                "GatewayACME", "GatewayTLS", "GatewayServer", "GatewayConfig", "GatewayRouting", "GatewayTestSupport",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,5 +1,6 @@
 import GatewayHTTP
 import GatewayHub
+import GatewayRouting
 import NIOCore
 
 /// How to run one event stream: which channels, from where, and its timing. Made by a responder, opened
@@ -42,8 +43,13 @@ final class StreamRoute: Sendable {
     let streamOpenEvent: Bool
     /// History bounds for channels this route's streams create.
     let historyLimits: HistoryLimits
+    /// The route as configured (pattern and action): a reload keeps the streams of a route the new
+    /// configuration still has, and ends the others (`RuntimeSnapshot.keepsStream`).
+    let definition: Route
 
-    init(engine: any HubEngine, heartbeat: Duration, outboundBudget: Int, replayLast: Int?, streamOpenEvent: Bool, historyLimits: HistoryLimits) {
+    init(engine: any HubEngine, heartbeat: Duration, outboundBudget: Int, replayLast: Int?, streamOpenEvent: Bool, historyLimits: HistoryLimits,
+         definition: Route) {
+        self.definition = definition
         self.engine = engine
         self.heartbeat = TimeAmount(heartbeat)
         self.outboundBudget = outboundBudget

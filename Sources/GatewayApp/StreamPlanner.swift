@@ -16,7 +16,8 @@ struct StreamPlanner: Sendable {
     init(engine: any HubEngine, streams: StreamSettings, options: RouteConfiguration, historyLimits: HistoryLimits) {
         route = StreamRoute(
             engine: engine, heartbeat: options.heartbeat ?? streams.heartbeat, outboundBudget: streams.outboundBudget,
-            replayLast: options.replayLast, streamOpenEvent: options.streamOpenEvent, historyLimits: historyLimits)
+            replayLast: options.replayLast, streamOpenEvent: options.streamOpenEvent, historyLimits: historyLimits,
+            definition: options.route)
         retry = options.retry ?? streams.retry
         retryJitter = streams.retryJitter
         maxAge = options.maxAge ?? streams.maxAge

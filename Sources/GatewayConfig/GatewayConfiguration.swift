@@ -1,3 +1,4 @@
+import GatewayACME
 import GatewayHTTP
 import GatewayHTTP2
 import GatewayHub
@@ -32,6 +33,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var routes: [RouteConfiguration]
     /// Limits on upstream origins (`upstream:` routes).
     public var upstreams: UpstreamSettings
+    /// How a shutdown (SIGTERM) spreads the end of the open streams.
+    public var drain: DrainSettings = .init()
 
     public init(
         listeners: [ListenerConfiguration] = ListenerConfiguration.defaults,
@@ -107,6 +110,8 @@ public struct TLSSettings: Sendable, Equatable {
     public var handshakeTimeout: Duration
     /// Issue TLS session tickets (stateless resumption). Default: true.
     public var sessionTickets: Bool
+    /// Certificates from an ACME CA (`tls.acme`), served before `certificates` once obtained. Default: nil.
+    public var acme: ACMEConfiguration? = nil
 
     public init(
         certificates: [TLSCertificateFiles] = [

@@ -28,6 +28,8 @@ public enum StreamEndReason: String, Sendable {
     case maxAge = "max_age"
     /// The application ended it (its channel closed, its upstream refused).
     case serverClosed = "server_closed"
+    /// A reload removed its route (or the new rules no longer allow it); it ended with a `retry:` hint.
+    case routeRemoved = "route_removed"
 }
 
 /// A stream the loop's `HeartbeatWheel` visits: it sends a heartbeat when quiet, and may have an age limit.

@@ -12,7 +12,7 @@ struct SSEGate: AsyncParsableCommand {
         commandName: "ssegate",
         abstract: "A TLS-terminating HTTP/2 Server-Sent-Events gateway.",
         version: GatewayVersion.current,
-        subcommands: [Run.self, CheckConfig.self, Version.self],
+        subcommands: [Run.self, CheckConfig.self, Reload.self, Version.self],
         defaultSubcommand: Run.self
     )
 }
@@ -37,6 +37,9 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigOption
 
+    @Option(name: .long, help: "Write the process id to this file (for `ssegate reload --pid-file`).")
+    var pidFile: String?
+
     func run() async throws {
         let (configuration, source): (GatewayConfiguration, String)
         do {
@@ -50,11 +53,22 @@ struct Run: AsyncParsableCommand {
         logger.notice("starting", metadata: ["version": "\(GatewayVersion.current)", "config": "\(source)"])
         let server: GatewayServer
         do {
-            server = try GatewayServer(configuration: configuration, logger: logger, environment: ProcessInfo.processInfo.environment)
+            server = try GatewayServer(
+                configuration: configuration, logger: logger, environment: ProcessInfo.processInfo.environment,
+                configurationPath: source == "<embedded default>" ? nil : source)
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             throw ExitCode(1)
         }
+        if let pidFile {
+            do {
+                try PIDFile.write(to: pidFile)
+            } catch {
+                logger.critical("cannot write the pid file", metadata: ["file": "\(pidFile)", "error": "\(error)"])
+                throw ExitCode(1)
+            }
+        }
+        defer { if let pidFile { PIDFile.remove(pidFile) } }
         let group = ServiceGroup(
             configuration: .init(services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
