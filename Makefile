@@ -4,7 +4,7 @@ SWIFT ?= swift
 CONFIG ?= conf/ssegate.yaml
 
 # System packages the build and the tests use (Debian names).
-APT_PACKAGES := libssl-dev libnghttp2-dev pkg-config openssl curl nghttp2-client python3 python3-pip redis-server
+APT_PACKAGES := libssl-dev libnghttp2-dev pkg-config openssl curl nghttp2-client python3 python3-pip redis-server pebble
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test build release deps python-deps check-config clean

@@ -6,8 +6,9 @@ internal import Yams
 extension ACMEConfiguration {
     static let keys = ["directory", "email", "domains", "challenge", "storage", "ca_roots"]
 
-    /// Nil when the section is absent or has problems (they are reported).
-    static func read(_ section: YAMLMapping?, _ reader: inout YAMLNodeReader) -> ACMEConfiguration? {
+    /// Nil when the section is absent or has problems (they are reported). `listeners` are checked for one
+    /// that can answer the challenge: the CA validates HTTP-01 over plain HTTP and TLS-ALPN-01 over TLS.
+    static func read(_ section: YAMLMapping?, listeners: [ListenerConfiguration], _ reader: inout YAMLNodeReader) -> ACMEConfiguration? {
         guard let section else { return nil }
         let problemsBefore = reader.problems.count
         reader.require(section, "directory", "domains")
@@ -42,6 +43,16 @@ extension ACMEConfiguration {
             reader.report("tls.acme.domains: name at least one domain", at: node)
         }
         let challenge = reader.choice(section, "challenge", ["tls-alpn-01", "http-01"]).flatMap(Challenge.init(rawValue:))
+        switch challenge ?? .tlsALPN01 {
+        case .http01 where !listeners.contains(where: { !$0.tls }):
+            reader.report("tls.acme.challenge: http-01 is answered on a plaintext listener (port 80 for the CA), and none is configured",
+                          at: section["challenge"] ?? section.node)
+        case .tlsALPN01 where !listeners.contains(where: \.tls):
+            reader.report("tls.acme.challenge: tls-alpn-01 is answered on a TLS listener (port 443 for the CA), and none is configured",
+                          at: section["challenge"] ?? section.node)
+        case .http01, .tlsALPN01:
+            break
+        }
         let nonEmptyPath = { (node: Node) -> Result<String, ValueProblem> in
             YAMLNodeReader.string(node).flatMap { path in
                 path.isEmpty ? .failure(ValueProblem("a path cannot be empty")) : .success(path)

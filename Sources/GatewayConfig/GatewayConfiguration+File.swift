@@ -79,7 +79,7 @@ extension GatewayConfiguration {
             routes: RouteConfiguration.readList(top, &reader),
             upstreams: UpstreamSettings.read(reader.section(top, "upstreams", keys: UpstreamSettings.keys), &reader)
         )
-        configuration.tls.acme = tlsSection.flatMap { ACMEConfiguration.read(reader.section($0, "acme", keys: ACMEConfiguration.keys), &reader) }
+        configuration.tls.acme = tlsSection.flatMap { ACMEConfiguration.read(reader.section($0, "acme", keys: ACMEConfiguration.keys), listeners: configuration.listeners, &reader) }
         configuration.drain = DrainSettings.read(reader.section(top, "drain", keys: DrainSettings.keys), &reader)
         return configuration
     }
