@@ -34,11 +34,12 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
     private var isWritable = true
     /// In the loop's current flush batch (see `FlushBatcher`).
     var flushRequested = false
+    /// A paced drain asked this connection to end (`GoAwayEvent`): the running stream keeps flowing until
+    /// the application ends it, then the connection closes instead of waiting for another request. Beside
+    /// the other flags, so it fits in their padding: a million idle connections pay nothing for it.
+    private var closeAfterStream = false
     /// Closes a keep-alive connection that sits between requests for `http1.idle_timeout`.
     private var idleTimer: IdleTimer?
-    /// A paced drain asked this connection to end (`GoAwayEvent`): the running stream keeps flowing until
-    /// the application ends it, then the connection closes instead of waiting for another request.
-    private var closeAfterStream = false
 
     public init(application: @escaping ApplicationSource, loop: LoopServices, connection: ConnectionInfo, logger: Logger) {
         services = ConnectionServices(application: application, loop: loop, connection: connection, speaking: .http1, logger: logger)

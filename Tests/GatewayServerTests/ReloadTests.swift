@@ -150,3 +150,45 @@ struct DevelopmentFilesCopy {
         try Data(contentsOf: URL(fileURLWithPath: source)).write(to: URL(fileURLWithPath: keyPath), options: .atomic)
     }
 }
+
+/// Listeners follow the file: an added one is bound by the reload, a removed one stops accepting and its
+/// connections drain (their streams end cleanly, so the clients come back on a listener that stays).
+@Suite(.serialized) struct ListenerReloadTests {
+    @Test(.timeLimit(.minutes(2)))
+    func addedListenersAreBoundAndRemovedOnesStopAndDrain() async throws {
+        let fixture = try ReloadFixture()
+        defer { fixture.remove() }
+        let ports = try FreePorts.pick(2)
+        func yaml(_ name: String, _ port: Int) -> String {
+            """
+            listeners:
+              - {name: main, host: 127.0.0.1, port: 0, tls: false}
+              - {name: \(name), host: 127.0.0.1, port: \(port), tls: false}
+            logging: {level: critical, access_log: false}
+            routes:
+              - {path: "/events/{channel}", channel: "{channel}"}
+              - {path: "/healthz", health: liveness}
+            """
+        }
+        try fixture.write(yaml("before", ports[0]))
+        var logger = Logger(label: "ssegate-listener-test")
+        logger.logLevel = .critical
+        let server = try GatewayServer(
+            configuration: try GatewayConfiguration.load(contentsOf: fixture.configurationPath), logger: logger,
+            configurationPath: fixture.configurationPath)
+        try await server.start()
+        let stream = try ChildProcess("curl", ["-sS", "-N", "--http2-prior-knowledge", "--max-time", "60", "http://127.0.0.1:\(ports[0])/events/listeners"])
+        defer { stream.terminate() }
+        #expect(await stream.waitForOutput(containing: ":ok\n"))
+
+        try fixture.write(yaml("after", ports[1]))
+        let outcome = await server.reload()
+        #expect(outcome == .applied(changes: ["listeners +1 -1"], needsRestart: [], streamsEnded: 0))
+        let added = try await ReloadFixture.status("http://127.0.0.1:\(ports[1])/healthz", caFile: "/dev/null")
+        let removed = try await ReloadFixture.status("http://127.0.0.1:\(ports[0])/healthz", caFile: "/dev/null")
+        #expect(added == 200, "the added listener answers")
+        #expect(removed == 0, "the removed listener no longer accepts")
+        #expect(await stream.waitForExit(timeout: .seconds(10)) == 0, "the removed listener's stream ended cleanly: \(stream.errorText)")
+        await server.drain(deadline: .seconds(2))
+    }
+}
