@@ -7,7 +7,10 @@ import NIOCore
 /// Maintainer note: there is no registry of open streams. Every open stream already sits in its loop's
 /// `HeartbeatWheel`, and its plan points at its route's `StreamRoute`, which knows the route it was
 /// compiled from; so a sweep visits each loop's wheel on that loop and asks the new snapshot about each
-/// stream. Per-stream memory stays what it was, and nothing is added to the delivery path.
+/// stream. Per-stream memory stays what it was, and nothing is added to the delivery path. A stream still
+/// waiting for its engine to answer the subscribes is not in the wheel yet; with the memory engine there is
+/// no such moment (the join runs in the same loop task), and with a remote engine the drain's deadline
+/// still ends it.
 public enum OpenStreamSweep {
     /// Ends, with a `retry:` hint, every stream `snapshot` no longer keeps (see `RuntimeSnapshot.keepsStream`).
     /// Completes with the number of streams ended.

@@ -35,6 +35,8 @@ extension GatewayServer {
 
     /// Runs on the `reloads` queue: blocking waits here keep the event loops free.
     private func reloadNow(readingConfigurationFile: Bool) -> ReloadOutcome {
+        // A drain has closed the listeners and is ending the streams: nothing may be bound or swapped now.
+        guard !state.withLock({ $0.stopped }) else { return refused(["the gateway is draining; nothing was reloaded"]) }
         let running = configuration
         let loaded: GatewayConfiguration
         if readingConfigurationFile, let configurationPath {
@@ -59,6 +61,8 @@ extension GatewayServer {
             return refused(bindProblems)
         }
         runtime.replace(with: snapshot)
+        // Joining is idempotent: sources already open stay as they are, added always-on routes start now.
+        upstreams.startAlwaysOn(plan.effective.routes.map(\.route))
         let streamsEnded = (try? OpenStreamSweep.endStreamsNotKept(by: snapshot, on: loops.all)?.wait()) ?? 0
         stopListeners(plan.removedListeners)
         state.withLock { $0.listeners += bound }

@@ -63,7 +63,6 @@ struct ReloadPlan {
         note("publish", \.publish)
         note("limits.max_request_head_bytes", \.limits.maxRequestHeadBytes)
         note("logging.access_log", \.logging.accessLog)
-        note("upstreams", \.upstreams)
         note("drain", \.drain)
         self.effective = effective
         self.changes = changes
