@@ -46,16 +46,13 @@ import Glibc
         try await waitFor("62 streams open") { files.allSatisfy { Self.read($0).hasPrefix(":ok") } && Self.read("\(output)/old-2.txt").hasPrefix(":ok") }
         // A connection counts once per stream only after it subscribed; the opening comment comes after that.
 
-        // Events at 10 a second for the whole test.
-        let publisher = Task {
-            var number = 0
-            while !Task.isCancelled {
-                number += 1
-                _ = try? await ReloadFixture.publish(port: plainPort, channel: "kept", body: "event \(number)")
-                try? await Task.sleep(for: .milliseconds(100))
-            }
-            return number
-        }
+        // 80 events at 10 a second, one curl process throttled with --rate, across both reloads.
+        let eventCount = 80
+        let publisher = try ChildProcess("curl", [
+            "-sS", "--rate", "10/s", "-X", "POST", "--data-binary", "event", "-o", "/dev/null", "-w", "%{http_code}\n",
+            "http://127.0.0.1:\(plainPort)/publish/kept?n=[1-\(eventCount)]",
+        ])
+        defer { publisher.terminate() }
         try await Task.sleep(for: .seconds(2))
 
         // Reload 1: a new certificate and a changed route table.
@@ -83,17 +80,20 @@ import Glibc
         let stillAnswers = try await ReloadFixture.status("\(base)/healthz", caFile: fixture.second.caCertificatePath)
         #expect(stillAnswers == 200)
         #expect(gateway.isRunning)
-        try await Task.sleep(for: .seconds(2))
-
-        publisher.cancel()
-        let published = await publisher.value
-        let expected = (1...published).map { "data: event \($0)" }
-        try await waitFor("every stream has the last event") { files.allSatisfy { Self.read($0).contains("data: event \(published)\n") } }
+        #expect(await publisher.waitForExit(timeout: .seconds(30)) == 0)
+        let statuses = publisher.text.split(separator: "\n")
+        #expect(statuses.count == eventCount && statuses.allSatisfy { $0 == "200" }, "every publish was accepted: \(statuses)")
+        try await waitFor("every stream has every event") { files.allSatisfy { Self.lines(in: $0, prefix: "data: ").count >= eventCount } }
         #expect(http2.isRunning && http1.isRunning, "no stream ended")
+        // Every stream saw the same ids, each once: nothing lost (80 accepted, 80 received), repeated or reordered.
+        let reference = Self.eventIDs(files[0])
+        #expect(reference.count == eventCount && Set(reference).count == eventCount, "\(reference.count) ids, \(Set(reference).count) distinct")
         var wrong: [String] = []
-        for file in files where Self.dataLines(file) != expected { wrong.append(file) }
+        for file in files where Self.eventIDs(file) != reference || Self.lines(in: file, prefix: "data: ").count != eventCount {
+            wrong.append(file)
+        }
         #expect(wrong.isEmpty, "lost, repeated or reordered events in \(wrong.count) streams, first: \(wrong.first.map { Self.read($0).suffix(300) } ?? "")")
-        print("binary reload: \(files.count) streams × \(published) events through two reloads")
+        print("binary reload: \(files.count) streams × \(eventCount) events through two reloads")
 
         // SIGTERM: a paced drain; every stream ends with a retry hint and the process exits.
         gateway.signal(SIGTERM)
@@ -105,8 +105,13 @@ import Glibc
         (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
     }
 
-    private static func dataLines(_ path: String) -> [String] {
-        read(path).split(separator: "\n").filter { $0.hasPrefix("data: ") }.map(String.init)
+    /// The `id:` lines after the opening one (which names the position the stream started from).
+    private static func eventIDs(_ path: String) -> [String] {
+        Array(lines(in: path, prefix: "id: ").dropFirst())
+    }
+
+    private static func lines(in path: String, prefix: String) -> [String] {
+        read(path).split(separator: "\n").filter { $0.hasPrefix(prefix) }.map(String.init)
     }
 
     private func waitFor(_ what: String, timeout: Duration = .seconds(30), _ condition: () async -> Bool) async throws {
