@@ -1,4 +1,3 @@
-import Dispatch
 import GatewayApp
 import GatewayConfig
 import GatewayHTTP
@@ -28,13 +27,11 @@ extension GatewayServer {
     }
 
     private func reload(readingConfigurationFile: Bool) async -> ReloadOutcome {
-        await withCheckedContinuation { continuation in
-            reloads.async { continuation.resume(returning: self.reloadNow(readingConfigurationFile: readingConfigurationFile)) }
-        }
+        await reloads.run { await self.reloadNow(readingConfigurationFile: readingConfigurationFile) }
     }
 
-    /// Runs on the `reloads` queue: blocking waits here keep the event loops free.
-    private func reloadNow(readingConfigurationFile: Bool) -> ReloadOutcome {
+    /// One reload; `reloads` runs them one at a time.
+    private func reloadNow(readingConfigurationFile: Bool) async -> ReloadOutcome {
         // A drain has closed the listeners and is ending the streams: nothing may be bound or swapped now.
         guard !state.withLock({ $0.stopped }) else { return refused(["the gateway is draining; nothing was reloaded"]) }
         let running = configuration
@@ -55,7 +52,7 @@ extension GatewayServer {
         } catch {
             return refused(["\(error)"])
         }
-        let (bound, bindProblems) = bindAll(plan.addedListeners)
+        let (bound, bindProblems) = await bindAll(plan.addedListeners)
         guard bindProblems.isEmpty else {
             for (_, channel) in bound { channel.close(promise: nil) }
             return refused(bindProblems)
@@ -63,7 +60,7 @@ extension GatewayServer {
         runtime.replace(with: snapshot)
         // Joining is idempotent: sources already open stay as they are, added always-on routes start now.
         upstreams.startAlwaysOn(plan.effective.routes.map(\.route))
-        let streamsEnded = (try? OpenStreamSweep.endStreamsNotKept(by: snapshot, on: loops.all)?.wait()) ?? 0
+        let streamsEnded = (try? await OpenStreamSweep.endStreamsNotKept(by: snapshot, on: loops.all)?.get()) ?? 0
         stopListeners(plan.removedListeners)
         state.withLock { $0.listeners += bound }
         for (listener, channel) in bound { logListening(listener, channel) }
@@ -87,11 +84,11 @@ extension GatewayServer {
     }
 
     /// Binds each listener; on the first failure the rest are not tried.
-    private func bindAll(_ listeners: [ListenerConfiguration]) -> (bound: [(ListenerConfiguration, any Channel)], problems: [String]) {
+    private func bindAll(_ listeners: [ListenerConfiguration]) async -> (bound: [(ListenerConfiguration, any Channel)], problems: [String]) {
         var bound: [(ListenerConfiguration, any Channel)] = []
         for listener in listeners {
             do {
-                bound.append((listener, try bind(listener).wait()))
+                bound.append((listener, try await bind(listener).get()))
             } catch {
                 return (bound, ["\(BindError(listener: listener, underlying: error))"])
             }

@@ -1,4 +1,3 @@
-import Dispatch
 import GatewayApp
 import GatewayConfig
 import GatewayHTTP
@@ -38,7 +37,7 @@ public final class GatewayServer: Service, Sendable {
     /// Certificates from the ACME CA, when `tls.acme` is configured.
     let acme: ACMEService?
     /// Reloads run one at a time, in order, off the event loops (they read files and build TLS contexts).
-    let reloads = DispatchQueue(label: "ssegate.reload")
+    let reloads = ReloadSerializer()
 
     struct State {
         var listeners: [(configuration: ListenerConfiguration, channel: any Channel)] = []
