@@ -6,12 +6,36 @@ public final class ChildProcess: Sendable {
     private let process: Process
     private let output = Collected()
     private let errors = Collected()
+    private let pipes: (output: Pipe, errors: Pipe)
 
-    /// Bytes a pipe delivered so far, appended from the pipe's reader thread.
+    /// Bytes a pipe delivered so far, appended by the pipe's reader thread until end of file.
+    ///
+    /// A plain thread doing blocking reads, not `FileHandle.readabilityHandler`: clearing that handler while
+    /// its dispatch source fires crashed libdispatch under load, and the handler was not always called
+    /// for the last bytes after the child exited.
     private final class Collected: Sendable {
         let data = Mutex(Data())
+        let reachedEnd = Atomic<Bool>(false)
         func append(_ chunk: Data) { data.withLock { $0.append(chunk) } }
         var text: String { data.withLock { String(decoding: $0, as: UTF8.self) } }
+
+        func startReading(_ handle: FileHandle) {
+            let descriptor = handle.fileDescriptor
+            Thread { [self] in
+                var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+                while true {
+                    let count = read(descriptor, &buffer, buffer.count)
+                    if count > 0 {
+                        append(Data(buffer[0..<count]))
+                    } else if count < 0, errno == EINTR {
+                        continue
+                    } else {
+                        break
+                    }
+                }
+                reachedEnd.store(true, ordering: .releasing)
+            }.start()
+        }
     }
     public let commandLine: String
 
@@ -25,16 +49,11 @@ public final class ChildProcess: Sendable {
         process.standardError = stderr
         process.standardInput = FileHandle.nullDevice
         self.process = process
+        self.pipes = (stdout, stderr)
         self.commandLine = ([executable] + arguments).joined(separator: " ")
-        stdout.fileHandleForReading.readabilityHandler = { [output] handle in
-            let chunk = handle.availableData
-            output.append(chunk)
-        }
-        stderr.fileHandleForReading.readabilityHandler = { [errors] handle in
-            let chunk = handle.availableData
-            errors.append(chunk)
-        }
         try process.run()
+        output.startReading(stdout.fileHandleForReading)
+        errors.startReading(stderr.fileHandleForReading)
     }
 
     /// Runs to completion (bounded by `timeout`) and returns exit status and output.
@@ -74,7 +93,13 @@ public final class ChildProcess: Sendable {
         }
         if process.isRunning { terminate() }
         process.waitUntilExit()
-        try? await Task.sleep(for: .milliseconds(30))
+        // What the child wrote last (curl's `-w` status line, the end of a large body) is read once its
+        // pipes reach end of file; a grandchild holding them open bounds the wait.
+        let drained = ContinuousClock.now
+        while !(output.reachedEnd.load(ordering: .acquiring) && errors.reachedEnd.load(ordering: .acquiring)),
+              ContinuousClock.now - drained < .seconds(2) {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
         return process.terminationStatus
     }
 
