@@ -94,8 +94,9 @@ public final class GatewayServer: Service, Sendable {
     }
 
     /// Builds a runtime snapshot for `configuration` (routes, certificates, settings) and makes it the
-    /// current one in one step: new handshakes and requests see it, running streams keep theirs.
-    /// Listeners, limits and the engine stay as they were started. Throws, leaving the current snapshot
+    /// current one in one step: new handshakes and requests see it, running streams keep theirs, except
+    /// those whose route it no longer has, which end with a `retry:` hint. Listeners, limits and the
+    /// engine stay as they were started (`reload()` does those too). Throws, leaving the current snapshot
     /// in place, when the certificates cannot be loaded.
     public func replaceRuntime(with configuration: GatewayConfiguration) throws {
         let snapshot = try makeSnapshot(configuration)
