@@ -92,7 +92,7 @@ let package = Package(
         .target(
             name: "GatewayConfig",
             dependencies: [
-                "GatewayRouting", "GatewayHTTP", "GatewayHTTP2", "GatewayHub", "GatewayTLS", "GatewayAuth", "GatewayRedis",
+                "GatewayRouting", "GatewayHTTP", "GatewayHTTP2", "GatewayHub", "GatewayTLS", "GatewayAuth", "GatewayRedis", "GatewayACME",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -145,7 +145,7 @@ let package = Package(
         .target(
             name: "GatewayApp",
             dependencies: [
-                "GatewayHTTP", "GatewayHub", "GatewayRouting", "GatewayConfig", "GatewayUpstream", "GatewaySSE", "GatewayTLS", "GatewayAuth",
+                "GatewayHTTP", "GatewayHub", "GatewayRouting", "GatewayConfig", "GatewayUpstream", "GatewaySSE", "GatewayTLS", "GatewayAuth", "GatewayACME",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -161,13 +161,14 @@ let package = Package(
         .target(
             name: "GatewayServer",
             dependencies: [
-                "GatewayApp", "GatewayHTTP", "GatewayTLS", "GatewayHub", "GatewayConfig", "GatewayHubRedis", "GatewayRedis",
+                "GatewayApp", "GatewayHTTP", "GatewayTLS", "GatewayHub", "GatewayConfig", "GatewayHubRedis", "GatewayRedis", "GatewayACME",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -220,7 +221,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "GatewayRouting", "GatewayHub", "GatewayHTTP2", "GatewayTLS", "GatewayAuth", "GatewayHTTP"]),
+        .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "GatewayRouting", "GatewayHub", "GatewayHTTP2", "GatewayTLS", "GatewayAuth", "GatewayHTTP", "GatewayACME"]),
         .testTarget(
             name: "GatewayUpstreamTests",
             dependencies: [
@@ -241,7 +242,8 @@ let package = Package(
         .testTarget(
             name: "GatewayACMETests",
             dependencies: [
-                "GatewayACME", "GatewayTLS",
+                "GatewayACME", "GatewayTLS", "GatewayServer", "GatewayConfig", "GatewayRouting", "GatewayTestSupport",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -249,6 +249,14 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
         writer.finish()
     }
 
+    /// Ends the stream from the server's side with a fresh `retry:` hint first (a reload removed its route,
+    /// a paced drain reached its moment): the client waits that long, then reconnects with its last id.
+    func finishWithRetryHint(_ reason: StreamEndReason) {
+        guard isOpen else { return }
+        write(EventStreamEncoder.retry(milliseconds: plan.retryMilliseconds))
+        finish(reason)
+    }
+
     private func write(_ bytes: ByteBuffer, _ more: ByteBuffer? = nil) {
         // Over budget the connection aborts the stream: the client stopped reading, and it resumes from
         // history (`Last-Event-ID`) when it reconnects, so nothing is lost.

@@ -1,5 +1,6 @@
 import GatewayHTTP
 import GatewayHub
+import GatewayRouting
 import NIOCore
 
 /// How to run one event stream: which channels, from where, and its timing. Made by a responder, opened
@@ -54,10 +55,14 @@ final class StreamRoute: Sendable {
     let historyLimits: HistoryLimits
     /// Metrics, session registry and webhook of the route.
     let operations: RouteOperations
+    /// The route as configured (pattern and action): a reload keeps the streams of a route the new
+    /// configuration still has, and ends the others (`RuntimeSnapshot.keepsStream`).
+    let definition: Route
 
     init(engine: any HubEngine, heartbeat: Duration, outboundBudget: Int, replayLast: Int?, streamOpenEvent: Bool, historyLimits: HistoryLimits,
-         operations: RouteOperations) {
+         operations: RouteOperations, definition: Route) {
         self.operations = operations
+        self.definition = definition
         self.engine = engine
         self.heartbeat = TimeAmount(heartbeat)
         self.outboundBudget = outboundBudget

@@ -1,3 +1,4 @@
+import GatewayACME
 import GatewayAuth
 import GatewayConfig
 import GatewayHTTP
@@ -20,6 +21,12 @@ public final class RuntimeSnapshot: HTTPApplication {
     /// The TLS server context for TLS listeners; nil when no listener uses TLS.
     public let tlsContext: TLSServerContext?
     private let routes: PatternTable<CompiledRoute>
+    /// The configured routes, so a reload can tell which running streams still have theirs.
+    private let routeDefinitions: Set<Route>
+    /// HTTP-01 challenges (ACME), answered before any route on plaintext listeners; nil without ACME.
+    public let acmeHTTP01: HTTP01ChallengeStore?
+    /// Names of the plaintext listeners: the CA fetches HTTP-01 answers over plain HTTP (RFC 8555 §8.3).
+    private let plaintextListeners: Set<String>
 
     /// Compiles every route into its responder chain. `publishToken` is the static publish bearer token
     /// (from the environment); `upstreams` runs shared upstream sources (nil where no server runs them);
@@ -29,8 +36,11 @@ public final class RuntimeSnapshot: HTTPApplication {
     public init(configuration: GatewayConfiguration, engine: any HubEngine, publishToken: String?, readiness: Readiness,
                 upstreams: UpstreamRegistry? = nil, tlsContext: TLSServerContext? = nil,
                 tokenVerifier: TokenVerifier? = nil, logger: Logger = Logger(label: "ssegate"),
-                operations: OperationsServices = OperationsServices()) {
+                operations: OperationsServices = OperationsServices(), acmeHTTP01: HTTP01ChallengeStore? = nil) {
         self.configuration = configuration
+        self.acmeHTTP01 = acmeHTTP01
+        self.routeDefinitions = Set(configuration.routes.map(\.route))
+        self.plaintextListeners = Set(configuration.listeners.filter { !$0.tls }.map(\.name))
         self.tlsContext = tlsContext
         var connectionSettings = ConnectionSettings(
             http2: configuration.http2, http1: configuration.http1, maxRequestHeadBytes: configuration.limits.maxRequestHeadBytes,
@@ -47,6 +57,10 @@ public final class RuntimeSnapshot: HTTPApplication {
     }
 
     public func respond(to request: Request, on loop: any EventLoop) -> Response {
+        if let acmeHTTP01, plaintextListeners.contains(request.connection.listener),
+           let answer = ACMEChallengeAnswer.response(to: request, from: acmeHTTP01) {
+            return answer
+        }
         guard let (route, parameters) = routes.match(path: request.path) else {
             return HTTPError.notFound(request.path).response
         }
@@ -62,6 +76,15 @@ public final class RuntimeSnapshot: HTTPApplication {
 struct CompiledRoute: Sendable {
     let responder: any Responder
     let label: String
+}
+
+extension RuntimeSnapshot {
+    /// Whether a stream opened under an earlier snapshot may keep running under this one: its route (pattern
+    /// and action) is still configured. Access rules that can revoke a running stream add their check here;
+    /// the reload sweep (`OpenStreamSweep`) ends every stream this refuses, with a `retry:` hint.
+    func keepsStream(_ plan: EventStreamPlan) -> Bool {
+        routeDefinitions.contains(plan.route.definition)
+    }
 }
 
 /// The one shared reference to the current snapshot.

@@ -22,7 +22,8 @@ struct StreamPlanner: Sendable {
          access: ChannelAccess, expiryWarning: Duration = JWTSettings.defaultExpiryWarning, operations: RouteOperations) {
         route = StreamRoute(
             engine: engine, heartbeat: options.heartbeat ?? streams.heartbeat, outboundBudget: streams.outboundBudget,
-            replayLast: options.replayLast, streamOpenEvent: options.streamOpenEvent, historyLimits: historyLimits, operations: operations)
+            replayLast: options.replayLast, streamOpenEvent: options.streamOpenEvent, historyLimits: historyLimits, operations: operations,
+            definition: options.route)
         retry = options.retry ?? streams.retry
         retryJitter = streams.retryJitter
         maxAge = options.maxAge ?? streams.maxAge

@@ -46,6 +46,14 @@ tls:
   development_directory: certs
   handshake_timeout: 10s
   session_tickets: true
+  # Certificates from an ACME CA (Let's Encrypt), obtained and renewed by the gateway itself; the
+  # certificate above serves until the first one arrives. See "Operations" in the README.
+  # acme:
+  #   directory: https://acme-v02.api.letsencrypt.org/directory
+  #   email: ops@example.com
+  #   domains: [events.example.com]
+  #   challenge: tls-alpn-01     # answered on the TLS listener (port 443); or http-01 on a plaintext one (port 80)
+  #   storage: certs/acme        # account key, certificate key and chain; reused across restarts
 
 http2:
   max_concurrent_streams: 100
@@ -126,6 +134,12 @@ engine:
   #   ca_file: /etc/ssl/certs/redis-ca.pem
   # Nodes that share channels use the same prefix.
   key_prefix: ssegate
+
+# SIGTERM drains: GOAWAY, then the streams end at random moments spread over `window`, each with a
+# `retry:` hint, so clients do not all reconnect in the same second; the process exits by `deadline`.
+drain:
+  window: 10s
+  deadline: 15s
 
 # Tried in order; the first matching path wins. Each route has exactly one action:
 # channel (GET subscribes), publish (POST publishes), health (liveness | readiness), metrics (prometheus),

@@ -1,4 +1,5 @@
 import Foundation
+import GatewayACME
 import GatewayHTTP
 import GatewayHTTP2
 import GatewayRouting
@@ -56,7 +57,7 @@ extension GatewayConfiguration {
         RouteTable(routes.map(\.route))
     }
 
-    static let topLevelKeys = ["listeners", "tls", "http2", "http1", "streams", "history", "publish", "limits", "logging", "routes", "upstreams", "auth", "engine"]
+    static let topLevelKeys = ["listeners", "tls", "http2", "http1", "streams", "history", "publish", "limits", "logging", "routes", "upstreams", "auth", "engine", "drain"]
 
     /// Reads every section, then the checks that span sections. Nil only when the root is not a mapping.
     private static func read(_ root: Node, _ reader: inout YAMLNodeReader) -> GatewayConfiguration? {
@@ -67,7 +68,7 @@ extension GatewayConfiguration {
         checkCertificates(for: listeners, tls: tls, certificatesNode: tlsSection?["certificates"], &reader)
         let authSection = reader.section(top, "auth", keys: AuthSettings.keys)
         let auth = AuthSettings.read(authSection, &reader)
-        return GatewayConfiguration(
+        var configuration = GatewayConfiguration(
             listeners: listeners.map(\.configuration),
             tls: tls.settings,
             http2: HTTP2SessionSettings.read(reader.section(top, "http2", keys: HTTP2SessionSettings.keys), &reader),
@@ -83,6 +84,9 @@ extension GatewayConfiguration {
             auth: auth,
             engine: EngineSettings.read(reader.section(top, "engine", keys: EngineSettings.keys), &reader)
         )
+        configuration.tls.acme = tlsSection.flatMap { ACMEConfiguration.read(reader.section($0, "acme", keys: ACMEConfiguration.keys), listeners: configuration.listeners, &reader) }
+        configuration.drain = DrainSettings.read(reader.section(top, "drain", keys: DrainSettings.keys), &reader)
+        return configuration
     }
 
     /// A TLS listener needs a certificate to present; reported at the listener's `tls: true` (or at

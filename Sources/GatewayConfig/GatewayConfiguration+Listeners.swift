@@ -84,7 +84,7 @@ extension ListenerConfiguration {
 extension TLSSettings {
     static let keys = [
         "certificates", "generate_development_certificate", "development_directory", "handshake_timeout",
-        "session_tickets",
+        "session_tickets", "acme",
     ]
     static let certificateKeys = ["certificate", "key", "server_names"]
 

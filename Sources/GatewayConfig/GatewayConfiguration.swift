@@ -1,4 +1,5 @@
 import GatewayAuth
+import GatewayACME
 import GatewayHTTP
 import GatewayHTTP2
 import GatewayHub
@@ -38,6 +39,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var auth: AuthSettings
     /// The hub engine: memory (default) or Redis (several nodes sharing channels).
     public var engine: EngineSettings
+    /// How a shutdown (SIGTERM) spreads the end of the open streams.
+    public var drain: DrainSettings = .init()
 
     public init(
         listeners: [ListenerConfiguration] = ListenerConfiguration.defaults,
@@ -121,6 +124,8 @@ public struct TLSSettings: Sendable, Equatable {
     public var handshakeTimeout: Duration
     /// Issue TLS session tickets (stateless resumption). Default: true.
     public var sessionTickets: Bool
+    /// Certificates from an ACME CA (`tls.acme`), served before `certificates` once obtained. Default: nil.
+    public var acme: ACMEConfiguration? = nil
 
     public init(
         certificates: [TLSCertificateFiles] = [

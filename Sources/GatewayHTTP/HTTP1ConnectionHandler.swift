@@ -34,6 +34,10 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
     private var isWritable = true
     /// In the loop's current flush batch (see `FlushBatcher`).
     var flushRequested = false
+    /// A paced drain asked this connection to end (`GoAwayEvent`): the running stream keeps flowing until
+    /// the application ends it, then the connection closes instead of waiting for another request. Beside
+    /// the other flags, so it fits in their padding: a million idle connections pay nothing for it.
+    private var closeAfterStream = false
     /// Closes a keep-alive connection that sits between requests for `http1.idle_timeout`.
     private var idleTimer: IdleTimer?
 
@@ -92,6 +96,14 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
                 chunkWriter?.writePending()
                 context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
             } else if case .idle = state {
+                context.close(promise: nil)
+            }
+        }
+        if event is GoAwayEvent {
+            // HTTP/1.1 has no GOAWAY: an idle keep-alive connection closes now, a streaming one after its stream.
+            closeAfterStream = true
+            if case .idle = state {
+                state = .closed
                 context.close(promise: nil)
             }
         }
@@ -233,6 +245,11 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
         accessLog.streamClosed(stream)
         state = .idle
         chunkWriter?.writePending()
+        guard !closeAfterStream else {
+            state = .closed
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            return
+        }
         context.write(wrapOutboundOut(.end(nil)), promise: nil)
         idleTimer?.becameIdle()
         requestFlush()

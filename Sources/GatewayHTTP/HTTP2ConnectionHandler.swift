@@ -29,6 +29,9 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
     var flushRequested = false
     private var idleTimer: IdleTimer?
     private var closing = false
+    /// GOAWAY sent for a paced drain (`GoAwayEvent`): the streams keep flowing until the application ends
+    /// them, and the connection closes after the last one.
+    private var goingAway = false
     /// Registered with the loop's `IdleMemorySweeper` since our last write.
     private var idleMemoryTracked = false
 
@@ -90,6 +93,7 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
 
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is DrainEvent { drain() }
+        if event is GoAwayEvent { goAway() }
         context.fireUserInboundEventTriggered(event)
     }
 
@@ -155,6 +159,7 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
             accessLog.streamClosed(stream, extra: ["stream": "\(id.rawValue)", "h2_error": "\(errorCode)"])
         }
         if streams.isEmpty { idleTimer?.becameIdle() }
+        if goingAway, streams.isEmpty { closeWhenQuiet() }
     }
 
     // MARK: StreamConnection
@@ -175,6 +180,7 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
         accessLog.streamClosed(stream, extra: ["stream": "\(slot.rawValue)", "h2_error": "0"])
         requestFlush()
         if streams.isEmpty { idleTimer?.becameIdle() }
+        if goingAway, streams.isEmpty { closeWhenQuiet() }
     }
 
     func requestFlush() {
@@ -237,6 +243,27 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
         flushNow()
         // Timer closures hold the handler strongly (the timers are cancelled or fire): a weak reference
         // would give the handler a side table and slow every retain of it on the delivery path.
+        context?.eventLoop.assumeIsolated().scheduleTask(in: .seconds(5)) {
+            self.context?.close(promise: nil)
+        }
+    }
+
+    /// First step of a paced drain: GOAWAY tells the client to open new streams elsewhere, while the
+    /// streams already open keep flowing until the application ends each one at its own moment.
+    private func goAway() {
+        guard let session, !closing, !goingAway else { return }
+        goingAway = true
+        session.goAway(errorCode: HTTP2ErrorCode.noError)
+        flushNow()
+        if streams.isEmpty { closeWhenQuiet() }
+    }
+
+    /// The last stream after a GOAWAY ended: close once the final frames are out (`flushNow` closes when
+    /// nothing is left to write), with a timer in case the client never answers.
+    private func closeWhenQuiet() {
+        guard !closing else { return }
+        closing = true
+        flushNow()
         context?.eventLoop.assumeIsolated().scheduleTask(in: .seconds(5)) {
             self.context?.close(promise: nil)
         }

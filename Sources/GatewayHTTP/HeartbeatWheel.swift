@@ -59,6 +59,17 @@ public final class HeartbeatWheel {
         }
     }
 
+    /// Calls `body` with every open stream on this loop (once each: every stream has one heartbeat entry).
+    /// The wheel already holds every stream, so a reload or a drain can reach them all without a registry
+    /// of its own and without a byte more per stream. Run on the wheel's loop.
+    public func forEachOpenStream(_ body: (any TimedStream) -> Void) {
+        for entries in buckets.values {
+            for entry in entries where entry.stream.isOpen {
+                if case .heartbeat = entry.visit { body(entry.stream) }
+            }
+        }
+    }
+
     func stop() {
         timer?.cancel()
         timer = nil

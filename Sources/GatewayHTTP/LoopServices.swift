@@ -37,6 +37,9 @@ public struct LoopServiceTable: Sendable {
         return context
     }
 
+    /// Every loop's services, for work that visits all of them (a reload's stream sweep, a paced drain).
+    public var all: [LoopServices] { Array(contexts.values) }
+
     public func stop() {
         for context in contexts.values {
             context.eventLoop.execute { context.heartbeats.stop() }

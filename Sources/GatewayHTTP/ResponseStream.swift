@@ -32,6 +32,8 @@ public enum StreamEndReason: String, Sendable {
     case serverClosed = "server_closed"
     /// The token that authorized it expired; the client reconnects with a new one.
     case authExpired = "auth_expired"
+    /// A reload removed its route (or the new rules no longer allow it); it ended with a `retry:` hint.
+    case routeRemoved = "route_removed"
 }
 
 /// A stream the loop's `HeartbeatWheel` visits: it sends a heartbeat when quiet, and may have an age limit.

@@ -21,7 +21,12 @@ enum CertificateProvisioning {
         }
     }
 
-    static func prepare(_ settings: TLSSettings) throws -> Outcome {
+    /// - Parameters:
+    ///   - acme: the certificate obtained over ACME, if one has arrived: it serves first (the default and its
+    ///     domains by SNI); until then the configured (development) certificates serve alone.
+    ///   - acmeChallenges: the TLS-ALPN-01 challenges, the same store on every rebuild, so a validation
+    ///     that runs across a reload is still answered.
+    static func prepare(_ settings: TLSSettings, acme: TLSCertificateFiles? = nil, acmeChallenges: TLSALPNChallengeStore? = nil) throws -> Outcome {
         var generated: DevelopmentCertificateAuthority.Files?
         let missing = settings.certificates.flatMap { [$0.certificatePath, $0.keyPath] }.filter { !fileExists($0) }
         if !missing.isEmpty, settings.generateDevelopmentCertificate {
@@ -31,7 +36,8 @@ enum CertificateProvisioning {
         if let stillMissing = settings.certificates.flatMap({ [$0.certificatePath, $0.keyPath] }).first(where: { !fileExists($0) }) {
             throw MissingCertificate(path: stillMissing)
         }
-        let context = try TLSServerContext(certificates: settings.certificates, sessionTickets: settings.sessionTickets)
+        let context = try TLSServerContext(
+            certificates: (acme.map { [$0] } ?? []) + settings.certificates, sessionTickets: settings.sessionTickets, acmeChallenges: acmeChallenges)
         return Outcome(context: context, generatedAuthority: generated)
     }
 

@@ -18,45 +18,57 @@ import Synchronization
 public final class GatewayServer: Service, Sendable {
     /// The configuration of the current runtime snapshot.
     public var configuration: GatewayConfiguration { runtime.current.configuration }
-    private let logger: Logger
-    private let group: any EventLoopGroup
+    let logger: Logger
+    let group: any EventLoopGroup
     private let ownsGroup: Bool
     private let engine: any HubEngine
     /// The engine again when it is Redis: it has connections to start and close.
     private let redisEngine: RedisEngine?
-    private let loops: LoopServiceTable
-    private let registry: ConnectionRegistry
-    private let readiness = Readiness()
-    private let upstreams: UpstreamRegistry
+    let loops: LoopServiceTable
+    let registry: ConnectionRegistry
+    let readiness = Readiness()
+    let upstreams: UpstreamRegistry
     private let connectionIDs = ConnectionIDs()
     /// Where secrets the config names (by variable) are read from.
     private let environment: [String: String]
     /// Kept across reloads: session registry, metrics, reload hook, webhook queues.
     private let operations: OperationsServices
     /// Re-reads the configuration for `reload()`; nil for a server built from a value (tests).
-    private let configurationSource: (@Sendable () throws -> GatewayConfiguration)?
+    /// Where `reload()` reads the configuration when there is no file (tests, the embedded default).
+    let configurationSource: (@Sendable () throws -> GatewayConfiguration)?
     /// The current runtime snapshot: routes, TLS context, settings.
     public let runtime: Runtime
-    private let state = Mutex(State())
+    let state = Mutex(State())
+    /// The file `reload()` reads; nil when the configuration was built in code (a reload then re-reads
+    /// the certificate files of the running configuration).
+    let configurationPath: String?
+    /// Certificates from the ACME CA, when `tls.acme` is configured.
+    let acme: ACMEService?
+    /// Reloads run one at a time, in order, off the event loops (they read files and build TLS contexts).
+    let reloads = ReloadSerializer()
 
-    private struct State {
-        var listeners: [(name: String, channel: any Channel)] = []
+    struct State {
+        var listeners: [(configuration: ListenerConfiguration, channel: any Channel)] = []
         var sweeper: RepeatedTask?
         var stopped = false
+        /// Background work started by `start()`: the certificate watcher, the ACME renewal loop.
+        var tasks: [Task<Void, Never>] = []
     }
 
     /// Prepares everything that can fail before binding: certificates (generated in development), TLS
     /// context, hub. `environment` supplies the variables the config names (publish and admin tokens,
-    /// webhook secrets, `auth.jwt` secrets); `configurationSource` re-reads the configuration for `reload()`.
+    /// webhook secrets, `auth.jwt` secrets); `reload()` reads `configurationPath`, else `configurationSource`.
     /// Token keys are read by `start()`, which can wait for jwt-kit: routes with `auth:` are not served before it.
     public init(
         configuration: GatewayConfiguration,
         logger: Logger,
         group: (any EventLoopGroup)? = nil,
         environment: [String: String] = [:],
+        configurationPath: String? = nil,
         configurationSource: (@Sendable () throws -> GatewayConfiguration)? = nil
     ) throws {
         self.logger = logger
+        self.configurationPath = configurationPath
         self.configurationSource = configurationSource
         let metricsRegistry = MetricsBootstrap.registry
         if let group {
@@ -88,9 +100,12 @@ public final class GatewayServer: Service, Sendable {
         registry = ConnectionRegistry(maxConnections: configuration.limits.maxConnections, maxPerAddress: configuration.limits.maxConnectionsPerIP)
         let token = environment[configuration.publish.tokenEnvironmentVariable].flatMap { $0.isEmpty ? nil : $0 }
         upstreams = UpstreamRegistry(hub: engine, group: self.group, maxConnections: configuration.upstreams.maxConnections, logger: logger)
+        let group = self.group
+        let acme = configuration.tls.acme.map { ACMEService(configuration: $0, group: group) }
+        self.acme = acme
         var tlsContext: TLSServerContext?
         if configuration.listeners.contains(where: \.tls) {
-            let outcome = try CertificateProvisioning.prepare(configuration.tls)
+            let outcome = try CertificateProvisioning.prepare(configuration.tls, acme: acme?.servingCertificate, acmeChallenges: acme?.tlsALPNChallenges)
             if let generated = outcome.generatedAuthority {
                 logger.notice("\(CertificateProvisioning.trustInstructions(generated))")
             }
@@ -105,36 +120,34 @@ public final class GatewayServer: Service, Sendable {
             environment: environment)
         runtime = Runtime(RuntimeSnapshot(
             configuration: configuration, engine: engine, publishToken: token, readiness: readiness, upstreams: upstreams, tlsContext: tlsContext,
-            logger: logger, operations: operations))
+            logger: logger, operations: operations, acmeHTTP01: acme?.http01Challenges))
         self.environment = environment
         reloadTarget.attach(self)
     }
 
-    /// Re-reads the configuration from its source and makes it the current runtime (`replaceRuntime`).
-    /// Throws, leaving the current runtime, when there is no source or the new configuration fails.
-    public func reload() async throws {
-        do {
-            guard let configurationSource else { throw ReloadUnavailable() }
-            try await replaceRuntime(with: configurationSource())
-        } catch {
-            logger.warning("reload refused; the running configuration stays", metadata: ["error": "\(error)"])
-            throw error
-        }
-        logger.notice("configuration reloaded")
+    /// Builds a runtime snapshot for `configuration` (routes, certificates, token keys, settings) and makes
+    /// it the current one in one step: new handshakes and requests see it, running streams keep theirs,
+    /// except those whose route it no longer has, which end with a `retry:` hint. Listeners, limits and the
+    /// engine stay as they were started (`reload()` does those too). Throws, leaving the current snapshot in
+    /// place, when the certificates or the token keys cannot be loaded (keys are read again every time).
+    public func replaceRuntime(with configuration: GatewayConfiguration) async throws {
+        let snapshot = try await makeSnapshot(configuration)
+        runtime.replace(with: snapshot)
+        _ = OpenStreamSweep.endStreamsNotKept(by: snapshot, on: loops.all)
     }
 
-    /// Builds a runtime snapshot for `configuration` (routes, certificates, token keys, settings) and makes
-    /// it the current one in one step: new handshakes and requests see it, running streams keep theirs.
-    /// Listeners, limits and the engine stay as they were started. Throws, leaving the current snapshot
-    /// in place, when the certificates or the token keys cannot be loaded (keys are read again every time).
-    public func replaceRuntime(with configuration: GatewayConfiguration) async throws {
-        let tlsContext = try configuration.listeners.contains(where: \.tls) ? CertificateProvisioning.prepare(configuration.tls).context : nil
+    /// A snapshot for `configuration`, its certificates loaded (and checked against their keys) and its token
+    /// keys read now (jwt-kit's key collection is an actor, hence async).
+    func makeSnapshot(_ configuration: GatewayConfiguration) async throws -> RuntimeSnapshot {
+        let tlsContext = try configuration.listeners.contains(where: \.tls)
+            ? CertificateProvisioning.prepare(configuration.tls, acme: acme?.servingCertificate, acmeChallenges: acme?.tlsALPNChallenges).context
+            : nil
         let token = environment[configuration.publish.tokenEnvironmentVariable].flatMap { $0.isEmpty ? nil : $0 }
         let verifier = try await configuration.tokenVerifier(environment: environment)
         if let verifier { logger.notice("token keys loaded", metadata: ["keys": "\(verifier.keyCount)"]) }
-        runtime.replace(with: RuntimeSnapshot(
+        return RuntimeSnapshot(
             configuration: configuration, engine: engine, publishToken: token, readiness: readiness, upstreams: upstreams, tlsContext: tlsContext,
-            tokenVerifier: verifier, logger: logger, operations: operations))
+            tokenVerifier: verifier, logger: logger, operations: operations, acmeHTTP01: acme?.http01Challenges)
     }
 
     /// Binds every listener. Returns the bound address of each, by listener name (port 0 becomes real).
@@ -147,28 +160,34 @@ public final class GatewayServer: Service, Sendable {
         for listener in configuration.listeners {
             let channel: any Channel
             do {
-                channel = try await bind(listener)
+                channel = try await bind(listener).get()
             } catch {
                 throw BindError(listener: listener, underlying: error)
             }
-            state.withLock { $0.listeners.append((listener.name, channel)) }
+            state.withLock { $0.listeners.append((listener, channel)) }
             if let address = channel.localAddress { bound[listener.name] = address }
-            logger.notice("listening", metadata: [
-                "listener": "\(listener.name)", "address": "\(channel.localAddress.map { "\($0)" } ?? "?")",
-                "tls": "\(listener.tls)", "trusted": "\(listener.trusted)",
-            ])
+            logListening(listener, channel)
         }
         upstreams.startAlwaysOn(configuration.routes.map(\.route))
         redisEngine?.start()
         let engine = self.engine
         let sweeper = group.next().scheduleRepeatedTask(initialDelay: .seconds(10), delay: .seconds(10)) { _ in engine.sweep(now: .now()) }
-        state.withLock { $0.sweeper = sweeper }
+        let background = [startCertificateWatcher()] + [startACMERenewal()].compactMap { $0 }
+        state.withLock { $0.sweeper = sweeper; $0.tasks += background }
         return bound
+    }
+
+    func logListening(_ listener: ListenerConfiguration, _ channel: any Channel) {
+        logger.notice("listening", metadata: [
+            "listener": "\(listener.name)", "address": "\(channel.localAddress.map { "\($0)" } ?? "?")",
+            "tls": "\(listener.tls)", "trusted": "\(listener.trusted)",
+        ])
     }
 
     /// Serves until graceful shutdown is requested, then drains (ServiceLifecycle entry point).
     public func run() async throws {
         try await start()
+        let hangups = Task { await self.reloadOnHangup() }
         await withGracefulShutdownHandler {
             while !Task.isCancelled, !self.state.withLock({ $0.stopped }) {
                 try? await Task.sleep(for: .milliseconds(200))
@@ -176,28 +195,12 @@ public final class GatewayServer: Service, Sendable {
         } onGracefulShutdown: {
             self.state.withLock { $0.stopped = true }
         }
-        await drain(deadline: .seconds(10))
+        hangups.cancel()
+        await drain(deadline: configuration.drain.deadline)
     }
 
-    /// Stops accepting, ends every stream (clients reconnect elsewhere), and closes every connection by
-    /// the deadline. `/readyz` answers 503 from the first moment.
-    public func drain(deadline: Duration) async {
-        readiness.markDraining()
-        let (listeners, sweeper) = state.withLock { state in
-            defer { state.listeners = []; state.sweeper = nil; state.stopped = true }
-            return (state.listeners, state.sweeper)
-        }
-        sweeper?.cancel()
-        upstreams.stop()
-        for listener in listeners { try? await listener.channel.close() }
-        let open = registry.channels
-        logger.notice("draining", metadata: ["connections": "\(open.count)"])
-        for channel in open { channel.pipeline.fireUserInboundEventTriggered(DrainEvent()) }
-        let start = ContinuousClock.now
-        while registry.count > 0, ContinuousClock.now - start < deadline {
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        for channel in registry.channels { try? await channel.close() }
+    /// The last step of a drain: the per-loop services stop, and the group if this server made it.
+    func shutDownLoops() async {
         loops.stop()
         try? await redisEngine?.shutdown().get()
         if ownsGroup { try? await group.shutdownGracefully() }
@@ -212,7 +215,8 @@ public final class GatewayServer: Service, Sendable {
     /// Open connections.
     public var connectionCount: Int { registry.count }
 
-    private func bind(_ listener: ListenerConfiguration) async throws -> any Channel {
+    /// Binds one listener; its connections read the current snapshot for every handshake and request.
+    func bind(_ listener: ListenerConfiguration) -> EventLoopFuture<any Channel> {
         let runtime = self.runtime
         let loops = self.loops
         let connectionIDs = self.connectionIDs
@@ -221,7 +225,7 @@ public final class GatewayServer: Service, Sendable {
         let logger = self.logger
         let application: ApplicationSource = { runtime.current }
         let metrics = ConnectionMetrics(listener: listener.name)
-        return try await ServerBootstrap(group: group)
+        return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 4096)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -261,7 +265,6 @@ public final class GatewayServer: Service, Sendable {
                 }
             }
             .bind(host: listener.host, port: listener.port)
-            .get()
     }
 }
 

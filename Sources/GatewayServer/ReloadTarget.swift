@@ -16,7 +16,13 @@ final class ReloadTarget: Sendable {
 
     func reload() async throws {
         guard let server = server.withLock({ $0.value }) else { throw ServerStopped() }
-        try await server.reload()
+        if case .refused(let problems) = await server.reload() { throw ReloadRefused(problems: problems) }
+    }
+
+    /// A reload that changed nothing; the server logged each problem.
+    struct ReloadRefused: Error, CustomStringConvertible {
+        var problems: [String]
+        var description: String { problems.joined(separator: "; ") }
     }
 
     struct ServerStopped: Error, CustomStringConvertible {

@@ -12,7 +12,7 @@ struct SSEGate: AsyncParsableCommand {
         commandName: "ssegate",
         abstract: "A TLS-terminating HTTP/2 Server-Sent-Events gateway.",
         version: GatewayVersion.current,
-        subcommands: [Run.self, CheckConfig.self, Token.self, ConfigReferenceCommand.self, Version.self],
+        subcommands: [Run.self, CheckConfig.self, Reload.self, Token.self, ConfigReferenceCommand.self, Version.self],
         defaultSubcommand: Run.self
     )
 }
@@ -40,6 +40,9 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigOption
 
+    @Option(name: .long, help: "Write the process id to this file (for `ssegate reload --pid-file`).")
+    var pidFile: String?
+
     func run() async throws {
         let (configuration, source): (GatewayConfiguration, String)
         do {
@@ -56,16 +59,25 @@ struct Run: AsyncParsableCommand {
         logger.notice("starting", metadata: ["version": "\(GatewayVersion.current)", "config": "\(source)"])
         let server: GatewayServer
         do {
-            // A reload (the admin API's) reads the same place again: the file, or the embedded default.
+            // A reload reads the same place again: the file, or (started on the embedded default) the default.
             let options = self.options
-            server = try GatewayServer(configuration: configuration, logger: logger, environment: ProcessInfo.processInfo.environment,
-                                       configurationSource: { try options.load().0 })
+            server = try GatewayServer(
+                configuration: configuration, logger: logger, environment: ProcessInfo.processInfo.environment,
+                configurationPath: source == "<embedded default>" ? nil : source,
+                configurationSource: { try options.load().0 })
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             throw ExitCode(1)
         }
-        let reloader = ReloadOnHangup(server: server)
-        defer { reloader.cancel() }
+        if let pidFile {
+            do {
+                try PIDFile.write(to: pidFile)
+            } catch {
+                logger.critical("cannot write the pid file", metadata: ["file": "\(pidFile)", "error": "\(error)"])
+                throw ExitCode(1)
+            }
+        }
+        defer { if let pidFile { PIDFile.remove(pidFile) } }
         let group = ServiceGroup(
             configuration: .init(services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )

@@ -1,0 +1,71 @@
+import GatewayConfig
+
+/// The configuration a reload applies, worked out from the running one and the one just read: what
+/// changed, and which changed settings keep their old value until a restart.
+///
+/// Some settings are fixed when the process starts: the engine's history budget and defaults and its
+/// idempotency memory, the connection registry's caps, the upstream connection cap, the logging backend,
+/// ACME (its renewal loop and challenge stores), and the handshake timeout of listeners already bound.
+/// The plan keeps their old values, so the running process and its configuration never disagree.
+struct ReloadPlan {
+    /// What the new snapshot is built from: the new configuration with the restart-only settings kept.
+    let effective: GatewayConfiguration
+    let changes: [String]
+    let needsRestart: [String]
+    let addedListeners: [ListenerConfiguration]
+    let removedListeners: [ListenerConfiguration]
+
+    init(running old: GatewayConfiguration, loaded new: GatewayConfiguration) {
+        var effective = new
+        var needsRestart: [String] = []
+        func keep<T: Equatable>(_ name: String, _ keyPath: WritableKeyPath<GatewayConfiguration, T>) {
+            guard old[keyPath: keyPath] != new[keyPath: keyPath] else { return }
+            effective[keyPath: keyPath] = old[keyPath: keyPath]
+            needsRestart.append(name)
+        }
+        keep("limits.max_connections", \.limits.maxConnections)
+        keep("limits.max_connections_per_ip", \.limits.maxConnectionsPerIP)
+        keep("history (engine defaults)", \.history)
+        keep("publish.idempotency_ttl", \.publish.idempotencyTTL)
+        keep("upstreams.max_connections", \.upstreams.maxConnections)
+        keep("logging.level", \.logging.level)
+        keep("logging.format", \.logging.format)
+        keep("tls.acme", \.tls.acme)
+        keep("tls.handshake_timeout", \.tls.handshakeTimeout)
+
+        let oldListeners = Dictionary(old.listeners.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let newListeners = Dictionary(effective.listeners.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        // A listener whose address or kind changed is replaced: closed, and bound again as new.
+        addedListeners = effective.listeners.filter { oldListeners[$0.name] != $0 }
+        removedListeners = old.listeners.filter { newListeners[$0.name] != $0 }
+
+        var changes: [String] = []
+        if !addedListeners.isEmpty || !removedListeners.isEmpty {
+            changes.append("listeners +\(addedListeners.count) -\(removedListeners.count)")
+        }
+        let oldRoutes = Set(old.routes.map(\.route))
+        let newRoutes = Set(effective.routes.map(\.route))
+        let routesAdded = newRoutes.subtracting(oldRoutes).count
+        let routesRemoved = oldRoutes.subtracting(newRoutes).count
+        if routesAdded + routesRemoved > 0 {
+            changes.append("routes +\(routesAdded) -\(routesRemoved)")
+        } else if old.routes != effective.routes {
+            changes.append("route options")
+        }
+        func note<T: Equatable>(_ name: String, _ keyPath: KeyPath<GatewayConfiguration, T>) {
+            if old[keyPath: keyPath] != effective[keyPath: keyPath] { changes.append(name) }
+        }
+        note("tls.certificates", \.tls.certificates)
+        note("tls.session_tickets", \.tls.sessionTickets)
+        note("http2", \.http2)
+        note("http1", \.http1)
+        note("streams", \.streams)
+        note("publish", \.publish)
+        note("limits.max_request_head_bytes", \.limits.maxRequestHeadBytes)
+        note("logging.access_log", \.logging.accessLog)
+        note("drain", \.drain)
+        self.effective = effective
+        self.changes = changes
+        self.needsRestart = needsRestart
+    }
+}
