@@ -68,6 +68,8 @@ public enum ConfigurationReference {
         .init("routes", "list of routes", "(required)", "The routing table, tried in order; the first matching path wins."),
         .init("upstreams", "mapping", "(see below)", "Limits on upstream origins."),
         .init("auth", "mapping", "(unset: no keys)", "JWT keys and claims checks for routes with `auth: jwt` or `optional`."),
+        .init("drain", "mapping `{window, deadline}`", "(window 10s, deadline 15s)",
+              "SIGTERM: GOAWAY, then stream ends spread at random over `window` (each with a `retry:` hint); exit by `deadline`."),
         .init("engine", "mapping `{type, url, password_env, tls: {ca_file}, key_prefix}`", "(type: memory)",
               "The hub engine: `memory` (one process), or `redis` (nodes sharing channels, history and exact resume through Redis Streams)."),
     ]
@@ -95,5 +97,7 @@ public enum ConfigurationReference {
         .init("tls.development_directory", "path", "certs", "Where the development CA and certificate are written."),
         .init("tls.handshake_timeout", "duration", "10s", "A TLS handshake must complete within this time."),
         .init("tls.session_tickets", "boolean", "true", "Issue TLS session tickets (stateless resumption)."),
+        .init("tls.acme", "mapping `{directory, email, domains, challenge, storage, ca_roots}`", "(unset: certificate files)",
+              "Obtain and renew the certificate over ACME (RFC 8555), through `tls-alpn-01` or `http-01`; see README, Operations."),
     ]
 }
