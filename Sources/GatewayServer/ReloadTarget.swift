@@ -1,3 +1,4 @@
+import GatewayApp
 import Synchronization
 
 /// The reload hook's way back to its server: the runtime snapshot (which holds the hook) is built while
@@ -16,6 +17,9 @@ final class ReloadTarget: Sendable {
 
     func reload() async throws {
         guard let server = server.withLock({ $0.value }) else { throw ServerStopped() }
+        // The admin API asks for the configuration to be read again: say so when there is none to read
+        // (SIGHUP then still reloads the certificate files; `GatewayServer.reload()`).
+        guard server.configurationPath != nil || server.configurationSource != nil else { throw ReloadUnavailable() }
         if case .refused(let problems) = await server.reload() { throw ReloadRefused(problems: problems) }
     }
 
