@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
     ],
     targets: [
         // The main package's modules, same sources (symlinks), same dependencies.
@@ -39,10 +40,22 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        .target(name: "GatewayAuth", dependencies: [.product(name: "JWTKit", package: "jwt-kit")]),
+        .target(
+            name: "GatewayRedis",
+            dependencies: ["GatewayTLS", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
+        ),
+        .target(
+            name: "GatewayACME",
+            dependencies: [
+                "GatewayTLS", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "GatewayConfig",
             dependencies: [
-                "GatewayRouting", "GatewayHTTP", "GatewayHTTP2", "GatewayHub", "GatewayTLS",
+                "GatewayRouting", "GatewayHTTP", "GatewayHTTP2", "GatewayHub", "GatewayTLS", "GatewayAuth", "GatewayRedis", "GatewayACME",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
