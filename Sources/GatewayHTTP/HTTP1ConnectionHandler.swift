@@ -206,6 +206,7 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
 
     // MARK: StreamConnection
 
+    @usableFromInline
     func enqueue(_ bytes: ByteBuffer, slot: StreamSlot) -> Int {
         if chunkWriter != nil {
             chunkWriter!.append(bytes)
@@ -228,6 +229,7 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
         return framed + ((try? channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0)
     }
 
+    @usableFromInline
     func abortSlowStream(_ slot: StreamSlot) {
         logger.info("ending slow stream", metadata: ["budget": "\(settings.outboundBudget)"])
         if case .streaming(let stream) = state {
@@ -240,6 +242,7 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
     }
 
     /// The chunked body ends; the connection stays open for the client's next request (its reconnect).
+    @usableFromInline
     func finishStream(_ slot: StreamSlot) {
         guard let context, case .streaming(let stream) = state else { return }
         accessLog.streamClosed(stream)
@@ -255,6 +258,7 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
         requestFlush()
     }
 
+    @usableFromInline
     func requestFlush() {
         // Checked here first: every write of every stream asks, and most find the flush already requested.
         if !flushRequested { loop.flushes.request(self) }

@@ -164,16 +164,19 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
 
     // MARK: StreamConnection
 
+    @usableFromInline
     func enqueue(_ bytes: ByteBuffer, slot: StreamSlot) -> Int {
         session?.enqueueCounting(bytes, on: HTTP2StreamID(slot.rawValue)) ?? 0
     }
 
+    @usableFromInline
     func abortSlowStream(_ slot: StreamSlot) {
         logger.info("ending slow stream", metadata: ["stream": "\(slot.rawValue)", "budget": "\(settings.outboundBudget)"])
         session?.resetStream(HTTP2StreamID(slot.rawValue), errorCode: HTTP2ErrorCode.cancel)
         requestFlush()
     }
 
+    @usableFromInline
     func finishStream(_ slot: StreamSlot) {
         guard let stream = streams.removeValue(forKey: slot.rawValue) else { return }
         session?.finishStream(HTTP2StreamID(slot.rawValue))
@@ -183,6 +186,7 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
         if goingAway, streams.isEmpty { closeWhenQuiet() }
     }
 
+    @usableFromInline
     func requestFlush() {
         // Checked here first: every write of every stream asks, and most find the flush already requested.
         if !flushRequested { loop.flushes.request(self) }
