@@ -4,6 +4,11 @@
 # the mean of the pairs' ratios.
 #
 #   Benchmarks/ab.sh OLD_SSEGATE NEW_SSEGATE [PAIRS]      # default 5 pairs of 5k streams × 50 events/s
+#   METRICS_AB=1 Benchmarks/ab.sh SSEGATE SSEGATE [PAIRS]  # one binary: metrics off (old) against on (new)
+#
+# With METRICS_AB=1 the "new" runs use the bench config plus a `/metrics` route on the trusted listener,
+# which turns on the delivery-path metrics (publish-to-write histogram, bytes out); each such run is
+# scraped once at its end, so the counters are shown to be real, and the scrape's delivered total is printed.
 #
 # Each run starts the binary on Benchmarks/ssegate-bench.yaml, runs `ssegate-load fanout`, and stops it
 # by PID. Prints CPU-µs per delivery and p99 for every run, then the means and the new/old ratio.
@@ -28,16 +33,26 @@ PID=""
 stop() { [[ -n $PID ]] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true; PID=""; }
 trap stop EXIT
 
-# run BINARY: sets RESULT to "<µs per delivery> <p99 ms> <delivered> <lost>" for one fan-out run. Runs
+OLD_CONFIG=Benchmarks/ssegate-bench.yaml
+NEW_CONFIG=Benchmarks/ssegate-bench.yaml
+if [[ ${METRICS_AB:-0} == 1 ]]; then
+    NEW_CONFIG=$WORK/ssegate-bench-metrics.yaml
+    { cat Benchmarks/ssegate-bench.yaml; printf '  - path: /metrics\n    metrics: prometheus\n'; } >"$NEW_CONFIG"
+fi
+
+# run BINARY CONFIG: sets RESULT to "<µs per delivery> <p99 ms> <delivered> <lost>" for one fan-out run. Runs
 # in this shell (not a subshell) so the EXIT trap always knows the server's PID.
 RESULT=""
 run() {
-    "$1" run --config Benchmarks/ssegate-bench.yaml >>"$WORK/ab.log" 2>&1 &
+    "$1" run --config "$2" >>"$WORK/ab.log" 2>&1 &
     PID=$!
     for _ in $(seq 50); do curl -sf -o /dev/null http://127.0.0.1:8080/healthz && break; sleep 0.2; done
     "$LOAD" fanout --label ab --server-pid "$PID" --port 8443 --path '/events/{channel}' \
         --publish-url 'http://127.0.0.1:8080/publish/{channel}' --connections 50 --streams 100 --rate 50 --duration 10 \
         >"$WORK/ab.run.txt" 2>&1 || true
+    if [[ $2 != Benchmarks/ssegate-bench.yaml ]]; then
+        echo "metrics scrape: $(curl -sf http://127.0.0.1:8080/metrics | grep '^ssegate_events_delivered_total' || echo 'none')"
+    fi
     stop
     RESULT=$(grep '^JSON ' "$WORK/ab.run.txt" | sed 's/^JSON //' | python3 -c '
 import json, sys
@@ -48,8 +63,8 @@ print("%.3f %.1f %d %d" % (r["server_cpu_us_per_delivery"], r["latency_p99_ms"],
 
 old_sum=0; new_sum=0; ratio_sum=0
 for pair in $(seq "$PAIRS"); do
-    run "$OLD"; read -r old_us old_p99 old_delivered old_lost <<<"$RESULT"
-    run "$NEW"; read -r new_us new_p99 new_delivered new_lost <<<"$RESULT"
+    run "$OLD" "$OLD_CONFIG"; read -r old_us old_p99 old_delivered old_lost <<<"$RESULT"
+    run "$NEW" "$NEW_CONFIG"; read -r new_us new_p99 new_delivered new_lost <<<"$RESULT"
     echo "pair $pair: old $old_us µs (p99 $old_p99 ms, $old_delivered delivered, $old_lost lost) | new $new_us µs (p99 $new_p99 ms, $new_delivered delivered, $new_lost lost)"
     old_sum=$(python3 -c "print($old_sum + $old_us)")
     new_sum=$(python3 -c "print($new_sum + $new_us)")

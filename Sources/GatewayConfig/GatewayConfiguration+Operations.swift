@@ -3,6 +3,15 @@ internal import Yams
 
 // The operator-facing route options: `metrics:` and `admin:` actions, a route's `listeners:` and `webhook:`.
 
+extension GatewayConfiguration {
+    /// Whether a route serves metrics. Only then does the process collect the ones that cost something on
+    /// the delivery path (the publish-to-write histogram, socket bytes out): with no one to read them,
+    /// counting them is waste.
+    public var collectsMetrics: Bool {
+        routes.contains { $0.route.action == .metrics }
+    }
+}
+
 extension RouteConfiguration {
     static let adminKeys = ["token_env"]
     static let webhookKeys = ["url", "secret_env", "timeout", "max_attempts", "backoff", "queue", "ca_file"]

@@ -33,6 +33,9 @@ public final class GatewayServer: Service, Sendable {
     private let environment: [String: String]
     /// Kept across reloads: session registry, metrics, reload hook, webhook queues.
     private let operations: OperationsServices
+    /// Whether the delivery-path metrics are collected (a route serves metrics); fixed at start, like
+    /// the hub statistics that feed them.
+    let collectsMetrics: Bool
     /// Re-reads the configuration for `reload()`; nil for a server built from a value (tests).
     /// Where `reload()` reads the configuration when there is no file (tests, the embedded default).
     let configurationSource: (@Sendable () throws -> GatewayConfiguration)?
@@ -71,6 +74,7 @@ public final class GatewayServer: Service, Sendable {
         self.configurationPath = configurationPath
         self.configurationSource = configurationSource
         let metricsRegistry = MetricsBootstrap.registry
+        collectsMetrics = configuration.collectsMetrics
         if let group {
             self.group = group
             ownsGroup = false
@@ -78,8 +82,9 @@ public final class GatewayServer: Service, Sendable {
             self.group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
             ownsGroup = true
         }
-        // The hub statistics feed the metrics (a publish-to-write latency sample per batch), whatever the engine.
-        let statistics = HubStatistics(writeLatencyObserver: ServerMetrics.writeLatencyObserver())
+        // The hub statistics feed the metrics (a publish-to-write latency sample per batch), whatever the
+        // engine, when a route serves them.
+        let statistics = HubStatistics(writeLatencyObserver: configuration.collectsMetrics ? ServerMetrics.writeLatencyObserver() : nil)
         switch configuration.engine.kind {
         case .memory:
             // Epochs start at the wall clock: a restarted in-memory hub never reuses one, so old cursors are recognised.
@@ -223,6 +228,7 @@ public final class GatewayServer: Service, Sendable {
         let registry = self.registry
         let handshakeTimeout = TimeAmount(configuration.tls.handshakeTimeout)
         let logger = self.logger
+        let collectsMetrics = self.collectsMetrics
         let application: ApplicationSource = { runtime.current }
         let metrics = ConnectionMetrics(listener: listener.name)
         return ServerBootstrap(group: group)
@@ -253,7 +259,9 @@ public final class GatewayServer: Service, Sendable {
                         metrics.opened(selected, channel: context.channel)
                     }
                     let pipeline = channel.pipeline.syncOperations
-                    try pipeline.addHandler(OutboundByteCounter(counter: metrics.bytesOut))
+                    if collectsMetrics {
+                        try pipeline.addHandler(OutboundByteCounter(counter: metrics.bytesOut))
+                    }
                     // Each handshake takes the current snapshot's certificates.
                     if listener.tls, let tlsContext = runtime.current.tlsContext {
                         try pipeline.addHandler(TLSHandler(context: tlsContext, handshakeTimeout: handshakeTimeout))

@@ -32,6 +32,11 @@ struct ReloadPlan {
         keep("logging.format", \.logging.format)
         keep("tls.acme", \.tls.acme)
         keep("tls.handshake_timeout", \.tls.handshakeTimeout)
+        // The routes themselves apply; what waits for a restart is collecting (or no longer collecting)
+        // the delivery-path metrics, which the hub and listeners decided at start.
+        if old.collectsMetrics != new.collectsMetrics {
+            needsRestart.append("metrics collection (a metrics route added or removed)")
+        }
 
         let oldListeners = Dictionary(old.listeners.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let newListeners = Dictionary(effective.listeners.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })

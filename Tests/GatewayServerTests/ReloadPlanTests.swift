@@ -27,6 +27,18 @@ import Testing
         #expect(plan.changes == ["streams"])
     }
 
+    @Test func addingAMetricsRouteServesItButCollectsFromTheNextStart() throws {
+        let running = GatewayConfiguration(routes: [try route("/a/{channel}")])
+        #expect(!running.collectsMetrics)
+        var loaded = running
+        loaded.routes.append(RouteConfiguration(route: Route(pattern: try RoutePattern("/metrics"), action: .metrics)))
+        #expect(loaded.collectsMetrics)
+        let plan = ReloadPlan(running: running, loaded: loaded)
+        #expect(plan.needsRestart == ["metrics collection (a metrics route added or removed)"])
+        #expect(plan.effective.routes == loaded.routes, "the route itself applies")
+        #expect(plan.changes == ["routes +1 -0"])
+    }
+
     @Test func routesAndListenersAreCompared() throws {
         let running = GatewayConfiguration(
             listeners: [.init(name: "a", host: "127.0.0.1", port: 1, tls: false), .init(name: "b", host: "127.0.0.1", port: 2, tls: false)],
