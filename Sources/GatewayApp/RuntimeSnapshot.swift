@@ -21,8 +21,9 @@ public final class RuntimeSnapshot: HTTPApplication {
     /// The TLS server context for TLS listeners; nil when no listener uses TLS.
     public let tlsContext: TLSServerContext?
     private let routes: PatternTable<CompiledRoute>
-    /// The configured routes, so a reload can tell which running streams still have theirs.
-    private let routeDefinitions: Set<Route>
+    /// The configured routes and who may read them without a token, so a reload can tell which running
+    /// streams still have their route and are still allowed on it.
+    private let anonymousAccess: [Route: AnonymousAccess]
     /// HTTP-01 challenges (ACME), answered before any route on plaintext listeners; nil without ACME.
     public let acmeHTTP01: HTTP01ChallengeStore?
     /// Names of the plaintext listeners: the CA fetches HTTP-01 answers over plain HTTP (RFC 8555 §8.3).
@@ -39,7 +40,9 @@ public final class RuntimeSnapshot: HTTPApplication {
                 operations: OperationsServices = OperationsServices(), acmeHTTP01: HTTP01ChallengeStore? = nil) {
         self.configuration = configuration
         self.acmeHTTP01 = acmeHTTP01
-        self.routeDefinitions = Set(configuration.routes.map(\.route))
+        self.anonymousAccess = Dictionary(
+            configuration.routes.map { ($0.route, AnonymousAccess(requirement: $0.auth, publicChannels: $0.publicChannels)) },
+            uniquingKeysWith: { first, _ in first })
         self.plaintextListeners = Set(configuration.listeners.filter { !$0.tls }.map(\.name))
         self.tlsContext = tlsContext
         var connectionSettings = ConnectionSettings(
@@ -80,10 +83,30 @@ struct CompiledRoute: Sendable {
 
 extension RuntimeSnapshot {
     /// Whether a stream opened under an earlier snapshot may keep running under this one: its route (pattern
-    /// and action) is still configured. Access rules that can revoke a running stream add their check here;
-    /// the reload sweep (`OpenStreamSweep`) ends every stream this refuses, with a `retry:` hint.
+    /// and action) is still configured, and a stream without a token is still allowed on it (the route did
+    /// not become `auth: jwt`, and under `auth: optional` its channels are still public). The reload sweep
+    /// (`OpenStreamSweep`) ends every stream this refuses, with a `retry:` hint; its reconnect then meets
+    /// the new rules (a 401 asks the page for a token).
+    ///
+    /// A stream a token authorized keeps running: its channels were granted by the token, which the new
+    /// configuration does not change, and it ends at the token's `exp` anyway.
     func keepsStream(_ plan: EventStreamPlan) -> Bool {
-        routeDefinitions.contains(plan.route.definition)
+        guard let access = anonymousAccess[plan.route.definition] else { return false }
+        return plan.authExpiry != nil || access.allows(plan.channels)
+    }
+}
+
+/// Which channels a route lets a stream without a token read.
+struct AnonymousAccess: Sendable {
+    let requirement: AuthRequirement
+    let publicChannels: [ChannelPattern]
+
+    func allows(_ channels: [String]) -> Bool {
+        switch requirement {
+        case .none: true
+        case .jwt: false
+        case .optional: channels.allSatisfy { channel in publicChannels.contains { $0.allows(channel, subject: "") } }
+        }
     }
 }
 

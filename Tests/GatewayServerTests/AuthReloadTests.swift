@@ -48,4 +48,51 @@ import Testing
         #expect(try await status(newToken) == 200)
         await gateway.stop()
     }
+
+    /// Rules that tighten on reload reach running streams: an anonymous stream the new rules would refuse ends
+    /// with a `retry:` hint (its reconnect then gets 401), one they still allow keeps running, and a stream a
+    /// token authorized keeps running on the channels its token grants.
+    @Test func tightenedRulesEndTheAnonymousStreamsTheyRefuse() async throws {
+        let secret = "reload-tightening-secret-of-32-bytes!!"
+        let gateway = try await TestGateway.start(environment: ["JWT_SECRET": secret]) { configuration in
+            configuration.auth = AuthSettings(jwt: JWTSettings(keys: [JWTKeyConfiguration(source: .secretEnvironmentVariable("JWT_SECRET"), algorithm: .hs256)]))
+            configuration.routes[0].auth = .optional
+            configuration.routes[0].publicChannels = [try! ChannelPattern("news"), try! ChannelPattern("sports")]
+        }
+        let token = try await TokenMinter(algorithm: .hs256, secret: secret)
+            .mint(TokenGrant(subject: "alice", timeToLive: .seconds(600), subscribe: ["sports"]), now: Date())
+        func stream(_ channel: String, token: String? = nil) throws -> ChildProcess {
+            let header = token.map { ["-H", "authorization: Bearer \($0)"] } ?? []
+            return try ChildProcess("curl", ["-sS", "-N", "--max-time", "60", "--cacert", gateway.caPath] + header + ["\(gateway.tlsURL)/events/\(channel)"])
+        }
+        let news = try stream("news")
+        let sports = try stream("sports")
+        let alice = try stream("sports", token: token)
+        defer { [news, sports, alice].forEach { $0.terminate() } }
+        #expect(await gateway.waitForSubscribers("news", count: 1))
+        #expect(await gateway.waitForSubscribers("sports", count: 2))
+
+        // sports is no longer public: the anonymous sports stream ends, alice's (token) and news stay.
+        var narrowed = gateway.server.configuration
+        narrowed.routes[0].publicChannels = [try ChannelPattern("news")]
+        try await gateway.server.replaceRuntime(with: narrowed)
+        #expect(await sports.waitForExit(timeout: .seconds(10)) == 0, "the refused stream did not end")
+        #expect(sports.text.contains("retry:"))
+        #expect(await gateway.waitForSubscribers("sports", count: 1), "alice's token stream keeps running")
+        #expect(news.isRunning)
+        let reconnect = try await gateway.curl(["--max-time", "2", "-o", "/dev/null", "\(gateway.tlsURL)/events/sports"])
+        #expect(reconnect.status == 401)
+
+        // The route now needs a token: the anonymous news stream ends too, alice's still runs.
+        var closed = narrowed
+        closed.routes[0].auth = .jwt
+        try await gateway.server.replaceRuntime(with: closed)
+        #expect(await news.waitForExit(timeout: .seconds(10)) == 0, "the anonymous stream outlived auth: jwt")
+        #expect(await gateway.waitForSubscribers("news", count: 0))
+        #expect(alice.isRunning)
+        let published = try await gateway.publish("sports", body: "still here")
+        #expect(published.status == 200)
+        #expect(await alice.waitForOutput(containing: "data: still here"))
+        await gateway.stop()
+    }
 }
