@@ -21,6 +21,7 @@ import Testing
             $0.streams.outboundBudget = 64 * 1024
             $0.publish.maxBodyBytes = 4 << 20
         }
+        let witness = try await Witness.start(gateway)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Clients/h2_stalled_stream.py").path
         let events = 40
         let client = try ChildProcess("python3", [script, "127.0.0.1", String(gateway.tlsPort), "/events/slow", gateway.caPath, String(events)])
@@ -41,6 +42,7 @@ import Testing
         #expect(result["events_b"] as? Int == events, "sibling stream lost events: \(summary)")
         #expect(result["closed_b"] as? Bool == false)
         #expect(await gateway.waitForSubscribers("slow", count: 0))  // both gone once the client left
+        #expect(await witness.finish() == nil)
         await gateway.stop()
     }
 
@@ -51,6 +53,7 @@ import Testing
             $0.streams.outboundBudget = 512 * 1024
             $0.publish.maxBodyBytes = 4 << 20
         }
+        let witness = try await Witness.start(gateway)
         let healthy = try ChildProcess("curl", ["-sS", "-N", "--http1.1", "--max-time", "60", "\(gateway.plainURL)/events/stall"])
         defer { healthy.terminate() }
         // The stalled client: asks for the stream, then never reads (tiny receive buffer, no reads).
@@ -78,6 +81,7 @@ import Testing
         #expect(allArrived, "the healthy reader lost events")
         try? await stalled.close()
         try await group.shutdownGracefully()
+        #expect(await witness.finish() == nil)
         await gateway.stop()
     }
 }
