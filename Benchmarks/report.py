@@ -3,11 +3,13 @@
 
 usage: report.py RESULTS_DIR BENCHMARKS_MD PLOTS_DIR "COMMAND"
 Only numbers found in the JSON files are written; the table sits between the results markers.
+Then the targets table (targets.py) is rewritten from the latest run of each mode, this one included.
 """
 import glob
-import json
 import os
 import sys
+
+from targets import load_run as load, update_targets_table
 
 
 def markers(mode):
@@ -39,18 +41,6 @@ METRICS = {
               ("lost", "lost", "lower"),
               ("latency_p99_ms", "p99 latency (ms)", "lower")],
 }
-
-
-def load(directory):
-    runs = {}
-    for path in sorted(glob.glob(os.path.join(directory, "*.json"))):
-        with open(path) as f:
-            for line in f:
-                line = line.strip()
-                if line:
-                    row = json.loads(line)
-                    runs.setdefault(row["scenario"], {})[row["label"]] = row
-    return runs
 
 
 def fmt(value):
@@ -181,6 +171,7 @@ def main():
         text += "\n" + "\n".join(block) + "\n"
     with open(markdown, "w") as f:
         f.write(text)
+    update_targets_table(results_root, markdown)
     print(table(runs))
 
 
