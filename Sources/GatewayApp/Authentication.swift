@@ -42,6 +42,7 @@ struct Authentication: Middleware {
 
     /// Logs the reason and where the token came from, never the token.
     private func refuse(_ failure: AuthFailure, request: Request, location: TokenSource.Location?) -> Response {
+        AuthRefusalMetrics.count(route: route, reason: failure.code)
         logger.info("authentication refused", metadata: [
             "route": "\(route)", "reason": "\(failure.code)", "token": "\(location?.rawValue ?? "none")",
             "remote": "\(request.connection.remoteAddress.map { "\($0)" } ?? "?")",

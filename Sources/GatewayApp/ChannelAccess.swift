@@ -29,10 +29,12 @@ struct ChannelAccess: Sendable {
                 return nil
             }
             logger.info("anonymous subscribe refused", metadata: ["route": "\(route)", "channel": "\(closed)"])
+            AuthRefusalMetrics.count(route: route, reason: AuthRefusalMetrics.channelNotPublic)
             return .unauthenticated(.missingToken)
         }
         guard let denied = channels.first(where: { !identity.maySubscribe(to: $0) }) else { return nil }
         logger.info("subscribe refused", metadata: ["route": "\(route)", "subject": "\(identity.subject)", "channel": "\(denied)"])
+        AuthRefusalMetrics.count(route: route, reason: AuthRefusalMetrics.subscribeNotGranted)
         return .insufficientScope("subscribe to", channel: denied)
     }
 
@@ -41,6 +43,7 @@ struct ChannelAccess: Sendable {
     func refusal(publishing channel: String, identity: VerifiedToken?) -> HTTPError? {
         guard let identity, !identity.mayPublish(to: channel) else { return nil }
         logger.info("publish refused", metadata: ["route": "\(route)", "subject": "\(identity.subject)", "channel": "\(channel)"])
+        AuthRefusalMetrics.count(route: route, reason: AuthRefusalMetrics.publishNotGranted)
         return .insufficientScope("publish on", channel: channel)
     }
 
@@ -51,6 +54,7 @@ struct ChannelAccess: Sendable {
             guard bindsSessions else { return .success(proposed) }
             guard let identity, identity.session == proposed else {
                 logger.info("session refused", metadata: ["route": "\(route)", "subject": "\(identity?.subject ?? "anonymous")"])
+                AuthRefusalMetrics.count(route: route, reason: AuthRefusalMetrics.sessionNotGranted)
                 return .failure(.sessionNotGranted)
             }
             return .success(proposed)

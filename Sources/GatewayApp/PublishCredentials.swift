@@ -37,6 +37,7 @@ struct PublishCredentials: Middleware {
         if let verifier, let found = verifier.tokenSource.find(headers: request.headers, query: request.query) {
             return verifier.verify(found.token, now: Date()).mapError { failure in
                 logger.info("publish authentication refused", metadata: ["route": "\(route)", "reason": "\(failure.code)", "token": "\(found.location.rawValue)"])
+                AuthRefusalMetrics.count(route: route, reason: failure.code)
                 return .unauthenticated(failure)
             }.map { $0 }
         }
@@ -44,8 +45,10 @@ struct PublishCredentials: Middleware {
             return .failure(HTTPError(403, .publishDisabled, "publishing on this listener needs a token, and \(variable) is not set on the server"))
         }
         guard request.header("authorization") != nil else {
+            AuthRefusalMetrics.count(route: route, reason: AuthFailure.missingToken.code)
             return .failure(HTTPError(401, .unauthorized, "publishing needs 'Authorization: Bearer <token>'", headers: [("www-authenticate", "Bearer")]))
         }
+        AuthRefusalMetrics.count(route: route, reason: AuthRefusalMetrics.publishTokenRefused)
         return .failure(HTTPError(403, .forbidden, "the bearer token is not valid for publishing"))
     }
 

@@ -1,3 +1,4 @@
+import GatewayAuth
 import GatewayConfig
 import GatewayRouting
 import GatewayTestSupport
@@ -13,6 +14,34 @@ import Testing
             configuration.routes.append(RouteConfiguration(
                 route: Route(pattern: try! RoutePattern("/metrics"), action: .metrics), listeners: ["plain"]))
         }
+    }
+
+    @Test func authRefusalsAreCountedByRouteAndReason() async throws {
+        let secret = "metrics-refusal-secret-of-32-bytes!!"
+        let gateway = try await TestGateway.start(environment: ["JWT_SECRET": secret]) { configuration in
+            configuration.auth = AuthSettings(jwt: JWTSettings(keys: [JWTKeyConfiguration(source: .secretEnvironmentVariable("JWT_SECRET"), algorithm: .hs256)]))
+            configuration.routes[0].auth = .jwt
+            configuration.routes.append(RouteConfiguration(
+                route: Route(pattern: try! RoutePattern("/metrics"), action: .metrics), listeners: ["plain"]))
+        }
+        let route = #"route="/events/{channel}""#
+        let before = try await gateway.scrape()
+        let token = try await TokenMinter(algorithm: .hs256, secret: secret)
+            .mint(TokenGrant(subject: "bob", timeToLive: .seconds(600), subscribe: ["mine"]), now: Date())
+        let anonymous = try await gateway.curl(["-o", "/dev/null", "\(gateway.tlsURL)/events/theirs"])
+        let garbage = try await gateway.curl(["-o", "/dev/null", "-H", "authorization: Bearer not.a.token", "\(gateway.tlsURL)/events/theirs"])
+        let elsewhere = try await gateway.curl(["-o", "/dev/null", "-H", "authorization: Bearer \(token)", "\(gateway.tlsURL)/events/theirs"])
+        let statuses: [Int] = [anonymous.status, garbage.status, elsewhere.status]
+        #expect(statuses == [401, 401, 403])
+
+        let after = try await gateway.scrape()
+        func grew(_ reason: String) -> Double {
+            after.sum("ssegate_auth_refusals_total", route, reason) - before.sum("ssegate_auth_refusals_total", route, reason)
+        }
+        #expect(grew(#"reason="missing_token""#) == 1)
+        #expect(grew(#"reason="subscribe_not_granted""#) == 1)
+        #expect(after.sum("ssegate_auth_refusals_total", route) - before.sum("ssegate_auth_refusals_total", route) == 3)
+        await gateway.stop()
     }
 
     @Test func scrapeAfterTrafficShowsEveryFamilyMoving() async throws {
