@@ -20,17 +20,20 @@ import Testing
         let secret = "metrics-refusal-secret-of-32-bytes!!"
         let gateway = try await TestGateway.start(environment: ["JWT_SECRET": secret]) { configuration in
             configuration.auth = AuthSettings(jwt: JWTSettings(keys: [JWTKeyConfiguration(source: .secretEnvironmentVariable("JWT_SECRET"), algorithm: .hs256)]))
-            configuration.routes[0].auth = .jwt
+            // A route of its own: the metrics registry is the process's, and other suites refuse requests on
+            // `/events/{channel}` at the same time.
+            configuration.routes.append(RouteConfiguration(
+                route: Route(pattern: try! RoutePattern("/refusals/{channel}"), action: .channel(try! ParameterTemplate("{channel}"))), auth: .jwt))
             configuration.routes.append(RouteConfiguration(
                 route: Route(pattern: try! RoutePattern("/metrics"), action: .metrics), listeners: ["plain"]))
         }
-        let route = #"route="/events/{channel}""#
+        let route = #"route="/refusals/{channel}""#
         let before = try await gateway.scrape()
         let token = try await TokenMinter(algorithm: .hs256, secret: secret)
             .mint(TokenGrant(subject: "bob", timeToLive: .seconds(600), subscribe: ["mine"]), now: Date())
-        let anonymous = try await gateway.curl(["-o", "/dev/null", "\(gateway.tlsURL)/events/theirs"])
-        let garbage = try await gateway.curl(["-o", "/dev/null", "-H", "authorization: Bearer not.a.token", "\(gateway.tlsURL)/events/theirs"])
-        let elsewhere = try await gateway.curl(["-o", "/dev/null", "-H", "authorization: Bearer \(token)", "\(gateway.tlsURL)/events/theirs"])
+        let anonymous = try await gateway.curl(["-o", "/dev/null", "\(gateway.tlsURL)/refusals/theirs"])
+        let garbage = try await gateway.curl(["-o", "/dev/null", "-H", "authorization: Bearer not.a.token", "\(gateway.tlsURL)/refusals/theirs"])
+        let elsewhere = try await gateway.curl(["-o", "/dev/null", "-H", "authorization: Bearer \(token)", "\(gateway.tlsURL)/refusals/theirs"])
         let statuses: [Int] = [anonymous.status, garbage.status, elsewhere.status]
         #expect(statuses == [401, 401, 403])
 
