@@ -166,6 +166,10 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
     /// a fresh `retry:` hint, so the client waits that long before it reconnects; the reconnect is answered
     /// by the route (502 while the upstream is failed).
     func channelClosed(_ channel: String) {
+        // A shared upstream's final answer reaches only the streams open now (never kept in history).
+        if isOpen, let problem = plan.route.upstreams?.failure(channel: channel) {
+            write(EventStreamEncoder.encode(UpstreamReports.errorEvent(problem), id: nil))
+        }
         endWithRetryHint()
     }
 

@@ -58,9 +58,12 @@ final class StreamRoute: Sendable {
     /// The route as configured (pattern and action): a reload keeps the streams of a route the new
     /// configuration still has, and ends the others (`RuntimeSnapshot.keepsStream`).
     let definition: Route
+    /// Where a closed `upstream:` channel's final answer is looked up (`ChannelStream.channelClosed`).
+    let upstreams: UpstreamRegistry?
 
     init(engine: any HubEngine, heartbeat: Duration, outboundBudget: Int, replayLast: Int?, streamOpenEvent: Bool, historyLimits: HistoryLimits,
-         operations: RouteOperations, definition: Route) {
+         operations: RouteOperations, definition: Route, upstreams: UpstreamRegistry? = nil) {
+        self.upstreams = upstreams
         self.operations = operations
         self.definition = definition
         self.engine = engine

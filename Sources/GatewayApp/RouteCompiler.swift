@@ -52,6 +52,7 @@ struct RouteCompiler {
         let limits = options.historyLimits(over: configuration.history)
         let routeLabel = options.route.pattern.description
         let access = ChannelAccess(requirement: options.auth, publicChannels: options.publicChannels, route: routeLabel, logger: logger)
+        let routeUpstreams: UpstreamRegistry? = if case .upstream = options.route.action { upstreams } else { nil }
         // Only stream routes get stream metrics, sessions and webhooks (their planner carries them).
         let planner = {
             let routeOperations = RouteOperations(
@@ -59,7 +60,8 @@ struct RouteCompiler {
                 webhook: options.webhook.map { operations.webhooks.queue(for: $0, environment: operations.environment) })
             return StreamPlanner(
                 engine: engine, streams: configuration.streams, options: options, historyLimits: limits, access: access,
-                expiryWarning: configuration.auth.jwt?.expiryWarning ?? JWTSettings.defaultExpiryWarning, operations: routeOperations)
+                expiryWarning: configuration.auth.jwt?.expiryWarning ?? JWTSettings.defaultExpiryWarning, operations: routeOperations,
+                upstreams: routeUpstreams)
         }
         var chain = outerChain(options)
         if let cors = options.cors { chain.append(CORS(policy: cors)) }

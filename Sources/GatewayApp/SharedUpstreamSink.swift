@@ -7,7 +7,12 @@ import NIOCore
 
 /// Carries one shared upstream's reports into the gateway: events into the hub channel (the gateway
 /// assigns its own cursors, so subscribers replay and resume as on internal channels), state changes
-/// into the log, and a final answer into a `stream-error` event, ended streams and the registry.
+/// into the log, and a final answer into the registry (cool-down) and ended streams.
+///
+/// The final answer's `stream-error` is not published into the channel: history would keep it for its
+/// TTL and replay it to later subscribers long after the origin recovered. Each stream open at the time
+/// writes it itself as the channel closes (`ChannelStream.channelClosed`, from `UpstreamRegistry.failure`);
+/// later subscribers get the registry's current answer (502 during the cool-down, the live stream after).
 final class SharedUpstreamSink: UpstreamSink {
     private weak let registry: UpstreamRegistry?
     private let hub: any HubEngine
@@ -40,8 +45,8 @@ final class SharedUpstreamSink: UpstreamSink {
 
     func upstreamFailed(_ problem: UpstreamProblem) {
         logger.error("upstream refused the stream; not reconnecting", metadata: ["reason": "\(problem)"])
+        // Recorded before the close, so every stream the close reaches finds it.
         registry?.failed(url: url, problem: problem)
-        publish([UpstreamReports.errorEvent(problem)])
         hub.closeChannel(channel)
     }
 

@@ -19,11 +19,12 @@ struct StreamPlanner: Sendable {
     let expiryWarning: Duration
 
     init(engine: any HubEngine, streams: StreamSettings, options: RouteConfiguration, historyLimits: HistoryLimits,
-         access: ChannelAccess, expiryWarning: Duration = JWTSettings.defaultExpiryWarning, operations: RouteOperations) {
+         access: ChannelAccess, expiryWarning: Duration = JWTSettings.defaultExpiryWarning, operations: RouteOperations,
+         upstreams: UpstreamRegistry? = nil) {
         route = StreamRoute(
             engine: engine, heartbeat: options.heartbeat ?? streams.heartbeat, outboundBudget: streams.outboundBudget,
             replayLast: options.replayLast, streamOpenEvent: options.streamOpenEvent, historyLimits: historyLimits, operations: operations,
-            definition: options.route)
+            definition: options.route, upstreams: upstreams)
         retry = options.retry ?? streams.retry
         retryJitter = streams.retryJitter
         maxAge = options.maxAge ?? streams.maxAge

@@ -4,17 +4,17 @@ import Logging
 import NIOCore
 
 /// What a per-client upstream stream needs: the source's configuration (the client's forwarded headers
-/// and `Last-Event-ID` already in it) and the registry whose connection slot it holds. A class: an
-/// `EventStreamPlan` (so every `EventStream`) carries it inline otherwise, a few hundred bytes per stream
-/// that hub streams never use.
+/// and `Last-Event-ID` already in it) and the connection slot it holds. A class: an `EventStreamPlan` (so
+/// every `EventStream`) carries it inline otherwise, a few hundred bytes per stream that hub streams never
+/// use. A plan dropped before its stream opens frees its slot with it (`UpstreamSlot`).
 final class UpstreamClientPlan: Sendable {
     let configuration: UpstreamSourceConfiguration
-    let registry: UpstreamRegistry
+    let slot: UpstreamSlot
     let logger: Logger
 
-    init(configuration: UpstreamSourceConfiguration, registry: UpstreamRegistry, logger: Logger) {
+    init(configuration: UpstreamSourceConfiguration, slot: UpstreamSlot, logger: Logger) {
         self.configuration = configuration
-        self.registry = registry
+        self.slot = slot
         self.logger = logger
     }
 }
@@ -29,15 +29,14 @@ final class UpstreamClientPlan: Sendable {
 final class UpstreamClientFeed: UpstreamSink, @unchecked Sendable {
     private weak var stream: ChannelStream?
     private let loop: any EventLoop
-    private let registry: UpstreamRegistry
+    private let slot: UpstreamSlot
     private let logger: Logger
     private var source: UpstreamSource?
-    private var released = false
 
     init(stream: ChannelStream, plan: UpstreamClientPlan, loop: any EventLoop) {
         self.stream = stream
         self.loop = loop
-        self.registry = plan.registry
+        self.slot = plan.slot
         var logger = plan.logger
         logger[metadataKey: "upstream"] = "\(plan.configuration.endpoint)"
         self.logger = logger
@@ -51,10 +50,7 @@ final class UpstreamClientFeed: UpstreamSink, @unchecked Sendable {
         loop.preconditionInEventLoop()
         source?.stop()
         source = nil
-        if !released {
-            released = true
-            registry.releaseClientSlot()
-        }
+        slot.release()
     }
 
     func upstreamReceived(_ events: [UpstreamEvent]) {

@@ -3,8 +3,12 @@ import GatewayRouting
 import NIOHTTP1
 
 /// `upstream:` routes: fill the URL from path then query parameters, then join the URL's shared source
-/// (a hub channel, with replay and exact resume as for internal channels) or open one per client. Access is
-/// checked on the channel name `upstream:<url>` before any upstream is started.
+/// (a hub channel, with replay and exact resume as for internal channels) or open one per client.
+///
+/// Everything that can refuse the request runs before anything is acquired: the URL (parameters, dot
+/// segments, separators, length), access to the channel name `upstream:<url>`, and the stream plan
+/// (session, Last-Event-ID). Authentication already ran in the route's middleware. Only then is a registry
+/// entry (and with it an origin connection) or a per-client slot taken, and nothing after it refuses.
 struct UpstreamResponder: Responder {
     let route: UpstreamRoute
     let upstreams: UpstreamRegistry?
@@ -20,8 +24,7 @@ struct UpstreamResponder: Responder {
     }
 
     private func stream(_ request: Request, _ context: RequestContext) -> Result<EventStreamPlan, HTTPError> {
-        let pathParameters = context.parameters
-        var parameters = pathParameters
+        var parameters = context.parameters
         for name in route.url.parameterNames where parameters[name] == nil {
             guard let value = request.queryValue(name), !value.isEmpty else {
                 return .failure(HTTPError(400, .missingParameter, "this stream needs the query parameter '\(name)'"))
@@ -30,36 +33,41 @@ struct UpstreamResponder: Responder {
         }
         let url: String
         do {
-            url = try route.url.expanded(parameters)
+            url = try route.url.expanded(parameters, maximumLength: upstreams?.settings.maxURLLength ?? UpstreamURLTemplate.defaultMaximumLength)
         } catch {
-            // A missing parameter, a `.`/`..` path segment, or a URL past the length cap: the client's doing.
+            // A missing parameter, a `.`/`..` path segment, a separator, or a URL past the length cap.
             return .failure(HTTPError(400, ErrorCode(rawValue: error.code), error.description))
         }
         let identity = context.identity
-        if let refusal = planner.access.refusal(subscribing: [UpstreamRegistry.channelName(url: url)], identity: identity) {
+        let channel = UpstreamRegistry.channelName(url: url)
+        if let refusal = planner.access.refusal(subscribing: [channel], identity: identity) {
             return .failure(refusal)
         }
         guard let upstreams else {
             return .failure(.upstream(.upstreamUnavailable, "upstreams are not enabled in this process"))
         }
+        let client = request.connection.remoteAddress?.ipAddress
         switch route.mode {
         case .shared:
-            switch upstreams.acquire(url: url, route: route) {
-            case .subscribe(let channel): return planner.plan(request, channels: [channel], identity: identity)
-            case .refuse(let refusal): return .failure(refusal)
+            return planner.plan(request, channels: [channel], identity: identity).flatMap { plan in
+                switch upstreams.acquire(url: url, route: route, client: client) {
+                case .subscribe: .success(plan)
+                case .refuse(let refusal): .failure(refusal)
+                }
             }
         case .perClient:
-            // Only the configured headers travel; the client's Last-Event-ID is the origin's own id.
-            let forwarded = Self.forwardedHeaders(request.headers, names: route.forwardHeaders)
-            return upstreams.clientConfiguration(url: url, route: route, headers: forwarded, lastEventID: request.header("last-event-id"))
-                .flatMap { source in
-                    // The channel name only labels the stream in logs; nothing subscribes to it.
-                    planner.plan(request, channels: [UpstreamRegistry.channelName(url: url)], resumable: false, identity: identity).map { plan in
-                        var plan = plan
-                        plan.upstream = UpstreamClientPlan(configuration: source, registry: upstreams, logger: upstreams.logger)
-                        return plan
-                    }
+            // The channel name only labels the stream in logs; nothing subscribes to it.
+            return planner.plan(request, channels: [channel], resumable: false, identity: identity).flatMap { plan in
+                // Only the configured headers travel; the client's Last-Event-ID is the origin's own id.
+                let forwarded = Self.forwardedHeaders(request.headers, names: route.forwardHeaders)
+                return upstreams.clientConfiguration(
+                    url: url, route: route, headers: forwarded, lastEventID: request.header("last-event-id"), client: client
+                ).map { configuration, slot in
+                    var plan = plan
+                    plan.upstream = UpstreamClientPlan(configuration: configuration, slot: slot, logger: upstreams.logger)
+                    return plan
                 }
+            }
         }
     }
 

@@ -103,6 +103,16 @@ limits:
   max_connections_per_ip: 0
   max_request_head: 16KiB
 
+# Upstream origins (routes with `upstream:`). Every connection held counts: shared sources (open, or failed
+# and waiting out their cool-down) and per-client streams. Over the cap: 502 upstream_limit.
+upstreams:
+  max_connections: 1000
+  # Per client address: the shared sources it started (joining an open one costs nothing) and its
+  # per-client streams. Over it: 429 upstream_client_limit.
+  max_per_client_ip: 32
+  # Longest upstream URL a request's parameters may make; longer: 400 url_too_long.
+  max_url_length: 2048
+
 # Access control (off unless a route sets `auth: jwt` or `auth: optional`). Keys are read at start and on
 # every reload; the algorithm is fixed per key, `none` is refused. Tokens come from `Authorization: Bearer`,
 # then the cookie below, then ?access_token= (never logged). Their `ssegate` claim lists channel patterns:

@@ -3,19 +3,30 @@ internal import Yams
 
 /// Global limits on upstream origins (`upstreams:`).
 public struct UpstreamSettings: Sendable, Equatable {
-    /// Most upstream connections open at once (shared sources plus per-client streams). Default: 1000.
+    /// Most upstream connections held at once: shared sources (open, or failed and in their cool-down)
+    /// plus per-client streams. Default: 1000.
     public var maxConnections: Int
+    /// Most upstream connections one client address holds open: shared sources it started (joining an open
+    /// one does not count) plus its per-client streams. Default: 32.
+    public var maxPerClientIP: Int
+    /// Longest expanded upstream URL; a request whose parameters make a longer one gets 400. Default: 2048.
+    public var maxURLLength: Int
 
-    public init(maxConnections: Int = 1000) {
+    public init(maxConnections: Int = 1000, maxPerClientIP: Int = 32, maxURLLength: Int = 2048) {
         self.maxConnections = maxConnections
+        self.maxPerClientIP = maxPerClientIP
+        self.maxURLLength = maxURLLength
     }
 
-    static let keys = ["max_connections"]
+    static let keys = ["max_connections", "max_per_client_ip", "max_url_length"]
 
     static func read(_ section: YAMLMapping?, _ reader: inout YAMLNodeReader) -> Self {
         let defaults = Self()
         guard let section else { return defaults }
-        return Self(maxConnections: reader.int(section, "max_connections", in: 1...1_000_000) ?? defaults.maxConnections)
+        return Self(
+            maxConnections: reader.int(section, "max_connections", in: 1...1_000_000) ?? defaults.maxConnections,
+            maxPerClientIP: reader.int(section, "max_per_client_ip", in: 1...1_000_000) ?? defaults.maxPerClientIP,
+            maxURLLength: reader.int(section, "max_url_length", in: 64...65536) ?? defaults.maxURLLength)
     }
 }
 

@@ -6,6 +6,7 @@ public struct UpstreamURLError: Error, Sendable, Hashable, CustomStringConvertib
     private enum Reason: Sendable, Hashable {
         case missingParameter(String)
         case dotSegment(String)
+        case separatorInValue(String)
         case tooLong(limit: Int)
     }
 
@@ -16,6 +17,9 @@ public struct UpstreamURLError: Error, Sendable, Hashable, CustomStringConvertib
     /// A value made a path segment `.` or `..` (or a percent-encoded form of them), which the origin would
     /// resolve against the path (RFC 3986 §5.2.4) and so reach another resource than the route names.
     public static func dotSegment(_ segment: String) -> Self { Self(reason: .dotSegment(segment)) }
+    /// A value filling a path hole holds `/` or `\` (or a percent-encoding of one): an origin that decodes
+    /// it would see more path segments than the route names.
+    public static func separatorInValue(_ name: String) -> Self { Self(reason: .separatorInValue(name)) }
     /// The expanded URL is longer than the limit.
     public static func tooLong(limit: Int) -> Self { Self(reason: .tooLong(limit: limit)) }
 
@@ -23,7 +27,7 @@ public struct UpstreamURLError: Error, Sendable, Hashable, CustomStringConvertib
     public var code: String {
         switch reason {
         case .missingParameter: "missing_parameter"
-        case .dotSegment: "invalid_parameter"
+        case .dotSegment, .separatorInValue: "invalid_parameter"
         case .tooLong: "url_too_long"
         }
     }
@@ -32,6 +36,7 @@ public struct UpstreamURLError: Error, Sendable, Hashable, CustomStringConvertib
         switch reason {
         case .missingParameter(let name): "this stream needs the parameter '\(name)'"
         case .dotSegment(let segment): "a parameter value cannot make the path segment '\(segment)' ('.' and '..' are refused)"
+        case .separatorInValue(let name): "the parameter '\(name)' fills a path segment and cannot contain '/' or '\\' (also percent-encoded)"
         case .tooLong(let limit): "the upstream URL would be longer than \(limit) bytes"
         }
     }

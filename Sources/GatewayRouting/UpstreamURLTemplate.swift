@@ -9,15 +9,20 @@
 /// Encoding leaves `.` alone (it is unreserved), so a value of `..` would still climb the origin's path:
 /// `/api/streams/{id}/events` with `id=..` is `/api/events` once the origin removes dot segments (RFC 3986
 /// §5.2.4). `expanded` therefore refuses any path segment that is, or percent-decodes to, `.` or `..`,
-/// and caps the URL's length (`defaultMaximumLength`).
+/// and caps the URL's length (`defaultMaximumLength`). A value filling a path hole cannot hold `/` or `\`
+/// either, nor percent-encodings of them: encoded they stay inside one segment here, but origins and
+/// proxies that decode `%2F` (or treat `\` as `/`) would see `a/../../admin` climb the path.
 public struct UpstreamURLTemplate: Sendable, Hashable, CustomStringConvertible {
     /// Longest expanded URL `expanded` accepts by default: a client cannot make the gateway hold or send
-    /// arbitrarily long URLs (they key shared upstreams). Far above any real stream URL.
-    public static let defaultMaximumLength = 4096
+    /// arbitrarily long URLs (they key shared upstreams). Far above any real stream URL; the default of
+    /// `upstreams.max_url_length`.
+    public static let defaultMaximumLength = 2048
 
     private let template: ParameterTemplate
     /// Where the path starts in an expanded URL: the scheme and authority are literal, so it is fixed.
     private let pathOffset: Int
+    /// Parameters whose holes are in the path (before any `?`): their values cannot carry separators.
+    private let pathParameterNames: Set<String>
 
     public var description: String { template.description }
     public var parameterNames: [String] { template.parameterNames }
@@ -44,6 +49,15 @@ public struct UpstreamURLTemplate: Sendable, Hashable, CustomStringConvertible {
         }
         template = try ParameterTemplate(text)
         pathOffset = text.utf8.count - pathAndQuery.utf8.count
+        var inQuery = false
+        var pathNames: Set<String> = []
+        for part in template.parts {
+            switch part {
+            case .literal(let literal): inQuery = inQuery || literal.contains("?")
+            case .parameter(let name): if !inQuery { pathNames.insert(name) }
+            }
+        }
+        pathParameterNames = pathNames
     }
 
     /// The URL for one request, or why there is none (the caller answers 400).
@@ -52,6 +66,9 @@ public struct UpstreamURLTemplate: Sendable, Hashable, CustomStringConvertible {
     ) throws(UpstreamURLError) -> String {
         if let missing = template.parameterNames.first(where: { parameters[$0] == nil }) {
             throw .missingParameter(missing)
+        }
+        for name in template.parameterNames where pathParameterNames.contains(name) {
+            if let value = parameters[name], Self.holdsSeparator(value) { throw .separatorInValue(name) }
         }
         guard let url = template.expand(parameters.mapValues(Self.percentEncoded)) else {
             throw .missingParameter(template.parameterNames.joined(separator: ", "))
@@ -96,6 +113,22 @@ public struct UpstreamURLTemplate: Sendable, Hashable, CustomStringConvertible {
             text = Substring(decoded)
         }
         return text == "." || text == ".." || PercentDecoding.decode(text).map { $0 != text } == true
+    }
+
+    /// `/` or `\\` in the value, or in what up to four rounds of percent-decoding make of it (`%2F`,
+    /// `%252F`); a value that still decodes after four rounds is refused rather than decoded without bound.
+    static func holdsSeparator(_ value: String) -> Bool {
+        var text = value
+        for _ in 0..<4 {
+            if text.contains("/") || text.contains("\\") {
+                return true
+            }
+            guard text.contains("%"), let decoded = PercentDecoding.decode(Substring(text)), decoded != text else {
+                return false
+            }
+            text = decoded
+        }
+        return text.contains("/") || text.contains("\\") || PercentDecoding.decode(Substring(text)).map { $0 != text } == true
     }
 
     static func percentEncoded(_ value: String) -> String {

@@ -104,7 +104,7 @@ public final class GatewayServer: Service, Sendable {
         loops = LoopServiceTable(group: self.group)
         registry = ConnectionRegistry(maxConnections: configuration.limits.maxConnections, maxPerAddress: configuration.limits.maxConnectionsPerIP)
         let token = environment[configuration.publish.tokenEnvironmentVariable].flatMap { $0.isEmpty ? nil : $0 }
-        upstreams = UpstreamRegistry(hub: engine, group: self.group, maxConnections: configuration.upstreams.maxConnections, logger: logger)
+        upstreams = UpstreamRegistry(hub: engine, group: self.group, settings: configuration.upstreams, logger: logger)
         let group = self.group
         let acme = configuration.tls.acme.map { ACMEService(configuration: $0, group: group) }
         self.acme = acme

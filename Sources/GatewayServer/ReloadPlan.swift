@@ -28,6 +28,8 @@ struct ReloadPlan {
         keep("history (engine defaults)", \.history)
         keep("publish.idempotency_ttl", \.publish.idempotencyTTL)
         keep("upstreams.max_connections", \.upstreams.maxConnections)
+        keep("upstreams.max_per_client_ip", \.upstreams.maxPerClientIP)
+        keep("upstreams.max_url_length", \.upstreams.maxURLLength)
         keep("logging.level", \.logging.level)
         keep("logging.format", \.logging.format)
         keep("tls.acme", \.tls.acme)

@@ -8,6 +8,8 @@ struct UpstreamConfigurationTests {
         let yaml = """
             upstreams:
               max_connections: 12
+              max_per_client_ip: 3
+              max_url_length: 512
             routes:
               - path: /prices/{symbol}
                 heartbeat: 5s
@@ -30,6 +32,8 @@ struct UpstreamConfigurationTests {
             """
         let configuration = try GatewayConfiguration.parse(yaml: yaml, fileName: "test.yaml")
         #expect(configuration.upstreams.maxConnections == 12)
+        #expect(configuration.upstreams.maxPerClientIP == 3)
+        #expect(configuration.upstreams.maxURLLength == 512)
         guard case .upstream(let route) = configuration.routes[0].route.action,
               case .upstream(let shared) = configuration.routes[1].route.action,
               case .upstream(let short) = configuration.routes[2].route.action
@@ -89,6 +93,10 @@ struct UpstreamConfigurationTests {
              fragment: "max_event_size"),
         Case(name: "bad global limit", yaml: "upstreams:\n  max_connections: 0\n" + route("      url: http://h/\n"), line: 2, column: 20,
              fragment: "upstreams.max_connections"),
+        Case(name: "zero per-address limit", yaml: "upstreams:\n  max_per_client_ip: 0\n" + route("      url: http://h/\n"), line: 2, column: 22,
+             fragment: "upstreams.max_per_client_ip"),
+        Case(name: "tiny URL limit", yaml: "upstreams:\n  max_url_length: 10\n" + route("      url: http://h/\n"), line: 2, column: 19,
+             fragment: "upstreams.max_url_length"),
     ]
 
     @Test(arguments: cases)

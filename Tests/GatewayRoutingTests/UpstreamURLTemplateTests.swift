@@ -9,10 +9,10 @@ struct UpstreamURLTemplateTests {
         #expect(template.expand(["market": "eu"]) == nil)
     }
 
-    /// A value cannot add segments, parameters or a fragment to the origin's URL.
+    /// A value cannot add parameters or a fragment to the origin's URL (nor segments: see the refusals below).
     @Test func valuesArePercentEncoded() throws {
         let template = try UpstreamURLTemplate("http://origin/s/{a}?q={b}")
-        #expect(template.expand(["a": "../admin", "b": "x&y=1#z é"]) == "http://origin/s/..%2Fadmin?q=x%26y%3D1%23z%20%C3%A9")
+        #expect(template.expand(["a": "x?y#z", "b": "x&y=1#z é/"]) == "http://origin/s/x%3Fy%23z?q=x%26y%3D1%23z%20%C3%A9%2F")
         #expect(template.expand(["a": "A-z_0.9~", "b": ""]) == "http://origin/s/A-z_0.9~?q=")
     }
 
@@ -52,18 +52,29 @@ struct UpstreamURLExpansionTests {
         // Dots that are not a whole segment are plain data.
         Row(template: api, parameters: ["id": "..."], result: .success("https://origin/api/streams/.../events")),
         Row(template: api, parameters: ["id": "a..b"], result: .success("https://origin/api/streams/a..b/events")),
-        Row(template: api, parameters: ["id": "../x"], result: .success("https://origin/api/streams/..%2Fx/events")),
+        // A separator in a path value, plain or encoded (the router decoded one round already), is refused:
+        // origins that decode %2F or treat a backslash as a slash would climb the path.
+        Row(template: api, parameters: ["id": "../x"], result: .failure(.separatorInValue("id"))),
+        Row(template: api, parameters: ["id": "a/b"], result: .failure(.separatorInValue("id"))),
+        Row(template: api, parameters: ["id": "a\\..\\x"], result: .failure(.separatorInValue("id"))),
+        Row(template: api, parameters: ["id": "a%2F..%2Fx"], result: .failure(.separatorInValue("id"))),
+        Row(template: api, parameters: ["id": "%25252F"], result: .failure(.separatorInValue("id"))),
+        Row(template: api, parameters: ["id": "%5c"], result: .failure(.separatorInValue("id"))),
+        // In the query a slash is data.
+        Row(template: "https://origin/s/{a}?x={x}", parameters: ["a": "1", "x": "a/b"], result: .success("https://origin/s/1?x=a%2Fb")),
         Row(template: "https://origin/s/{a}.json", parameters: ["a": "."], result: .success("https://origin/s/..json")),
         // Two values together can make one.
         Row(template: "https://origin/s/{a}{b}/x", parameters: ["a": ".", "b": "."], result: .failure(.dotSegment(".."))),
         // In the query a dot is data: nothing resolves it.
         Row(template: "https://origin/s?x={x}", parameters: ["x": ".."], result: .success("https://origin/s?x=..")),
         Row(template: api, parameters: [:], result: .failure(.missingParameter("id"))),
-        Row(template: api, parameters: ["id": String(repeating: "a", count: 5000)], result: .failure(.tooLong(limit: 4096))),
-        Row(template: api, parameters: ["id": String(repeating: "a", count: 4096 - 36)],
-            result: .success("https://origin/api/streams/" + String(repeating: "a", count: 4060) + "/events")),
+        Row(template: api, parameters: ["id": String(repeating: "a", count: 5000)], result: .failure(.tooLong(limit: 2048))),
+        // Exactly the limit (34 bytes around the value) passes; one byte more does not.
+        Row(template: api, parameters: ["id": String(repeating: "a", count: 2048 - 34)],
+            result: .success("https://origin/api/streams/" + String(repeating: "a", count: 2014) + "/events")),
+        Row(template: api, parameters: ["id": String(repeating: "a", count: 2048 - 33)], result: .failure(.tooLong(limit: 2048))),
         // Length counts the encoded form: 1,400 × "é" is 2,800 bytes of UTF-8 and 8,400 encoded.
-        Row(template: api, parameters: ["id": String(repeating: "é", count: 1400)], result: .failure(.tooLong(limit: 4096))),
+        Row(template: api, parameters: ["id": String(repeating: "é", count: 1400)], result: .failure(.tooLong(limit: 2048))),
     ]
 
     @Test(arguments: rows)
@@ -83,6 +94,7 @@ struct UpstreamURLExpansionTests {
 
     @Test func errorsCarryAReasonCode() {
         #expect(UpstreamURLError.dotSegment("..").code == "invalid_parameter")
+        #expect(UpstreamURLError.separatorInValue("id").code == "invalid_parameter")
         #expect(UpstreamURLError.missingParameter("id").code == "missing_parameter")
         #expect(UpstreamURLError.tooLong(limit: 1).code == "url_too_long")
         #expect(UpstreamURLError.dotSegment("..").description.contains("'..'"))

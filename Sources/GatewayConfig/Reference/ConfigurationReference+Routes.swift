@@ -42,10 +42,10 @@ extension ConfigurationReference {
         .init("routes[].upstream.ca_file", "path", "(the system store)", "PEM CA(s) that verify an https origin."),
         .init("routes[].upstream.connect_timeout", "duration", "5s", "Limit for the TCP connect, and again for the TLS handshake."),
         .init("routes[].upstream.read_timeout", "duration", "60s", "No bytes from the origin for this long: the connection is replaced."),
-        .init("routes[].upstream.max_event_size", "size 16…64MiB", "1MiB", "Largest upstream event; a larger one drops the connection."),
+        .init("routes[].upstream.max_event_size", "size 16…64MiB", "1MiB", "Largest upstream event, enforced while its `data:` lines arrive; a larger one drops the connection."),
         .init("routes[].upstream.reconnect", "mapping", "(see below)", "Reconnect delays."),
         .init("routes[].upstream.reconnect.initial", "duration", "1s", "First reconnect delay, doubled per consecutive failure."),
-        .init("routes[].upstream.reconnect.max", "duration", "30s", "Longest reconnect delay."),
+        .init("routes[].upstream.reconnect.max", "duration", "30s", "Longest reconnect delay; caps the origin's `retry:`."),
         .init("routes[].static.directory", "path", "(required)", "The folder whose top-level files are served; read at start and on reload."),
         .init("routes[].static.index", "file name", "index.html", "The file served when the route's path has no parameter."),
     ]
