@@ -22,7 +22,8 @@ extension ErrorCode {
     public static let upstreamUnavailable = ErrorCode(rawValue: "upstream_unavailable")
     public static let upstreamFailed = ErrorCode(rawValue: "upstream_failed")
     public static let upstreamLimit = ErrorCode(rawValue: "upstream_limit")
-    /// One client address holds `upstreams.max_per_client_ip` upstream connections already (429).
+    /// One client address holds `upstreams.max_per_client_ip` upstream connections already (a 200 stream
+    /// with a `retry:` hint and this code in its `stream-error`, see `RetryLaterStream`).
     public static let upstreamClientLimit = ErrorCode(rawValue: "upstream_client_limit")
     public static let upstreamMisconfigured = ErrorCode(rawValue: "upstream_misconfigured")
     public static let rateLimited = ErrorCode(rawValue: "rate_limited")

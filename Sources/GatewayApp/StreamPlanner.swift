@@ -49,7 +49,6 @@ struct StreamPlanner: Sendable {
         }
         // EventSource sends the header on reconnect; polyfills that cannot set headers use the query.
         let lastEventID = request.header("last-event-id") ?? request.queryValue("lastEventId") ?? request.queryValue("last_event_id")
-        let retryMilliseconds = Self.milliseconds(retry)
         let jitteredMaxAge = maxAge.map { age in
             TimeAmount.nanoseconds(Int64(Double(TimeAmount(age).nanoseconds) * (1 - Double.random(in: 0...maxAgeJitter))))
         }
@@ -59,7 +58,7 @@ struct StreamPlanner: Sendable {
             connection: request.connection.id,
             applicationProtocol: request.connection.applicationProtocol,
             lastEventID: resumable ? lastEventID.flatMap { $0.isEmpty ? nil : $0 } : nil,
-            retryMilliseconds: retryMilliseconds + Int(Double(retryMilliseconds) * Double.random(in: 0...retryJitter)),
+            retryMilliseconds: jitteredRetryMilliseconds(),
             maxAge: jitteredMaxAge,
             authExpiry: identity.map { StreamAuthExpiry(expiresAt: $0.expiresAt, warning: expiryWarning) },
             route: route
@@ -68,6 +67,12 @@ struct StreamPlanner: Sendable {
             plan.origin = StreamOrigin(remoteAddress: request.connection.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" })
         }
         return .success(plan)
+    }
+
+    /// The route's `retry:` hint with its jitter drawn, so clients told to come back do not all come at once.
+    func jitteredRetryMilliseconds() -> Int {
+        let retryMilliseconds = Self.milliseconds(retry)
+        return retryMilliseconds + Int(Double(retryMilliseconds) * Double.random(in: 0...retryJitter))
     }
 
     static func milliseconds(_ duration: Duration) -> Int {

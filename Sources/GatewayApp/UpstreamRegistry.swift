@@ -84,8 +84,9 @@ public final class UpstreamRegistry: Sendable {
     /// subscribe to it through a channel route or publish into it.
     static func channelName(url: String) -> String { "upstream:" + url }
 
-    /// Why `client` may not open one more upstream connection, if it may not: its own cap first (429, the
-    /// client's doing), then the gateway's (502).
+    /// Why `client` may not open one more upstream connection, if it may not: its own cap first (status 429,
+    /// the client's doing, sent inside a stream that asks it to come back: `RetryLaterStream`), then the
+    /// gateway's (502).
     private func refusal(opening client: String?, _ state: State) -> HTTPError? {
         if let client, state.heldByClient[client, default: 0] >= settings.maxPerClientIP {
             return HTTPError(429, .upstreamClientLimit,

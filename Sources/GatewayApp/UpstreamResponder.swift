@@ -19,6 +19,9 @@ struct UpstreamResponder: Responder {
     func respond(to request: Request, context: RequestContext) -> Response {
         switch stream(request, context) {
         case .success(let plan): .stream(plan)
+        // Over its own cap for now: the client is told to come back, not refused for good.
+        case .failure(let refusal) where refusal.code == .upstreamClientLimit:
+            RetryLaterStream.response(refusal, retryMilliseconds: planner.jitteredRetryMilliseconds())
         case .failure(let refusal): refusal.response
         }
     }

@@ -108,7 +108,7 @@ limits:
 upstreams:
   max_connections: 1000
   # Per client address: the shared sources it started (joining an open one costs nothing) and its
-  # per-client streams. Over it: 429 upstream_client_limit.
+  # per-client streams. Over it: a stream-error upstream_client_limit with a retry: hint.
   max_per_client_ip: 32
   # Longest upstream URL a request's parameters may make; longer: 400 url_too_long.
   max_url_length: 2048

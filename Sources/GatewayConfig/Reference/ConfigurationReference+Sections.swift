@@ -41,7 +41,7 @@ extension ConfigurationReference {
         .init("logging.format", "one of json, text", "text", "`json`: one object per line."),
         .init("logging.access_log", "boolean", "true", "One access-log line per closed stream or answered request."),
         .init("upstreams.max_connections", "integer 1…1000000", "1000", "Most upstream connections held at once (shared sources, failed ones in their cool-down included, and per-client streams); over it: 502."),
-        .init("upstreams.max_per_client_ip", "integer 1…1000000", "32", "Most upstream connections one client address holds (shared sources it started, per-client streams); over it: 429."),
+        .init("upstreams.max_per_client_ip", "integer 1…1000000", "32", "Most upstream connections one client address holds (shared sources it started, per-client streams); over it, a stream-error `upstream_client_limit` with a retry: hint."),
         .init("upstreams.max_url_length", "integer 64…65536", "2048", "Longest upstream URL a request's parameters may make; longer: 400 `url_too_long`."),
     ]
 }
