@@ -46,49 +46,55 @@ extension KeyMaterial {
         guard !pem.contains("PRIVATE KEY-----") else {
             throw AuthConfigurationError(.privateKeyInPublicKeyFile(path: source))
         }
-        guard let material = try parsePublicPEM(pem, source: source) else {
-            throw AuthConfigurationError(.badPEM(path: source))
-        }
-        guard material.fits(algorithm) else {
-            throw AuthConfigurationError(.keyTypeMismatch(source: source, algorithm: algorithm, found: material.kind))
-        }
-        return material
+        let material = try parsePEM(
+            pem, source: source, rsa: { .rsaPublic(try Insecure.RSA.PublicKey(pem: $0)) },
+            curves: [
+                { .p256Public(try ES256PublicKey(pem: $0)) },
+                { .p384Public(try ES384PublicKey(pem: $0)) },
+                { .ed25519Public(try EdDSA.PublicKey(pem: $0)) },
+            ])
+        return try fitting(material, algorithm: algorithm, source: source)
     }
 
     /// The private key in a PEM text (for minting), which must fit `algorithm`.
     static func privateKey(pem: String, algorithm: JWTSigningAlgorithm, source: String) throws(AuthConfigurationError) -> KeyMaterial {
-        guard let material = try parsePrivatePEM(pem, source: source) else {
+        let material = try parsePEM(
+            pem, source: source, rsa: { .rsaPrivate(try Insecure.RSA.PrivateKey(pem: $0)) },
+            curves: [
+                { .p256Private(try ES256PrivateKey(pem: $0)) },
+                { .p384Private(try ES384PrivateKey(pem: $0)) },
+                { .ed25519Private(try EdDSA.PrivateKey(pem: $0)) },
+            ])
+        return try fitting(material, algorithm: algorithm, source: source)
+    }
+
+    /// Tries each key type jwt-kit reads, RSA first so that its "too small" refusal is reported rather
+    /// than taken for "not RSA"; each curve parser checks its own curve, so at most one succeeds.
+    private static func parsePEM(
+        _ pem: String, source: String, rsa: (String) throws -> KeyMaterial, curves: [(String) throws -> KeyMaterial]
+    ) throws(AuthConfigurationError) -> KeyMaterial? {
+        do {
+            return try rsa(pem)
+        } catch {
+            try rethrowIfRSAKeyTooSmall(error, source: source)
+        }
+        for parse in curves {
+            if let material = try? parse(pem) { return material }
+        }
+        return nil
+    }
+
+    /// The key read from `source`, if there was one and it fits `algorithm`.
+    private static func fitting(
+        _ material: KeyMaterial?, algorithm: JWTSigningAlgorithm, source: String
+    ) throws(AuthConfigurationError) -> KeyMaterial {
+        guard let material else {
             throw AuthConfigurationError(.badPEM(path: source))
         }
         guard material.fits(algorithm) else {
             throw AuthConfigurationError(.keyTypeMismatch(source: source, algorithm: algorithm, found: material.kind))
         }
         return material
-    }
-
-    /// Tries each key type jwt-kit reads; each parser checks its own curve, so at most one succeeds.
-    private static func parsePublicPEM(_ pem: String, source: String) throws(AuthConfigurationError) -> KeyMaterial? {
-        do {
-            return .rsaPublic(try Insecure.RSA.PublicKey(pem: pem))
-        } catch {
-            try rethrowIfRSAKeyTooSmall(error, source: source)
-        }
-        if let key = try? ES256PublicKey(pem: pem) { return .p256Public(key) }
-        if let key = try? ES384PublicKey(pem: pem) { return .p384Public(key) }
-        if let key = try? EdDSA.PublicKey(pem: pem) { return .ed25519Public(key) }
-        return nil
-    }
-
-    private static func parsePrivatePEM(_ pem: String, source: String) throws(AuthConfigurationError) -> KeyMaterial? {
-        do {
-            return .rsaPrivate(try Insecure.RSA.PrivateKey(pem: pem))
-        } catch {
-            try rethrowIfRSAKeyTooSmall(error, source: source)
-        }
-        if let key = try? ES256PrivateKey(pem: pem) { return .p256Private(key) }
-        if let key = try? ES384PrivateKey(pem: pem) { return .p384Private(key) }
-        if let key = try? EdDSA.PrivateKey(pem: pem) { return .ed25519Private(key) }
-        return nil
     }
 
     /// RSA keys under 2048 bits are refused by swift-crypto (`CryptoKitError.incorrectParameterSize`) or by

@@ -60,13 +60,8 @@ extension AuthSettings {
         let source: JWTKeyConfiguration.Source?
         switch sourceKey {
         case "secret_env":
-            source = reader.value(mapping, "secret_env") { node in
-                YAMLNodeReader.string(node).flatMap { name in
-                    ConfigValue.isEnvironmentVariableName(name)
-                        ? .success(.secretEnvironmentVariable(name))
-                        : .failure(ValueProblem("'\(YAMLNodeReader.clip(name))' is not an environment variable name ([A-Z_][A-Z0-9_]*); name the variable that holds the secret, not the secret"))
-                }
-            }
+            source = reader.environmentVariableName(mapping, "secret_env", holding: "secret")
+                .map { .secretEnvironmentVariable($0) }
             if let algorithm, !algorithm.usesSharedSecret {
                 reader.report("\(mapping.path("alg")): a secret_env key signs with HS256, HS384 or HS512, not \(algorithm)", at: mapping["alg"])
                 return nil

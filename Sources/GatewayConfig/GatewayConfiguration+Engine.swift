@@ -20,13 +20,7 @@ extension EngineSettings {
                 }
             }
         }
-        let variable = reader.value(section, "password_env") { node in
-            YAMLNodeReader.string(node).flatMap { name in
-                ConfigValue.isEnvironmentVariableName(name)
-                    ? .success(name)
-                    : .failure(ValueProblem("'\(YAMLNodeReader.clip(name))' is not an environment variable name ([A-Z_][A-Z0-9_]*); name the variable that holds the password, not the password"))
-            }
-        }
+        let variable = reader.environmentVariableName(section, "password_env", holding: "password")
         let tls = reader.section(section, "tls", keys: tlsKeys)
         let caFile = tls.flatMap { reader.string($0, "ca_file") }
         let prefix = reader.value(section, "key_prefix") { node in

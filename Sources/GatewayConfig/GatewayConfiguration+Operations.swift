@@ -29,7 +29,7 @@ extension RouteConfiguration {
             reader.report("\(mapping.path("path")): an admin route's path is the API's prefix and takes no parameters", at: mapping["path"])
         }
         guard let section = reader.mapping(node, path: mapping.path("admin"), keys: adminKeys) else { return nil }
-        let variable = environmentVariable(section, "token_env", what: "token", &reader)
+        let variable = reader.environmentVariableName(section, "token_env", holding: "token")
         return .admin(AdminRoute(tokenEnvironmentVariable: variable ?? AdminRoute().tokenEnvironmentVariable))
     }
 
@@ -65,7 +65,7 @@ extension RouteConfiguration {
             }
         }
         let defaults = WebhookSettings(url: "")
-        let secret = environmentVariable(section, "secret_env", what: "signing secret", &reader)
+        let secret = reader.environmentVariableName(section, "secret_env", holding: "signing secret")
         let timeout = reader.duration(section, "timeout")
         let attempts = reader.int(section, "max_attempts", in: 1...100)
         let backoff = reader.duration(section, "backoff")
@@ -75,18 +75,5 @@ extension RouteConfiguration {
         return WebhookSettings(
             url: url, secretEnvironmentVariable: secret, timeout: timeout ?? defaults.timeout, maxAttempts: attempts ?? defaults.maxAttempts,
             backoff: backoff ?? defaults.backoff, queueSize: queue ?? defaults.queueSize, caFile: caFile)
-    }
-
-    /// The name of a variable that holds a secret: the config names it, never holds the secret itself.
-    private static func environmentVariable(_ section: YAMLMapping, _ key: String, what: String, _ reader: inout YAMLNodeReader) -> String? {
-        reader.value(section, key) { node in
-            YAMLNodeReader.string(node).flatMap { name in
-                ConfigValue.isEnvironmentVariableName(name)
-                    ? .success(name)
-                    : .failure(ValueProblem(
-                        "'\(YAMLNodeReader.clip(name))' is not an environment variable name ([A-Z_][A-Z0-9_]*); "
-                            + "name the variable that holds the \(what), not the \(what)"))
-            }
-        }
     }
 }

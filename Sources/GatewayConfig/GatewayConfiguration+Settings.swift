@@ -85,15 +85,7 @@ extension PublishSettings {
         let defaults = Self()
         guard let section else { return defaults }
         // The config names the variable, never the token, so the file can be committed.
-        let variable = reader.value(section, "token_env") { node in
-            YAMLNodeReader.string(node).flatMap { name in
-                ConfigValue.isEnvironmentVariableName(name)
-                    ? .success(name)
-                    : .failure(ValueProblem(
-                        "'\(YAMLNodeReader.clip(name))' is not an environment variable name ([A-Z_][A-Z0-9_]*); "
-                            + "name the variable that holds the token, not the token"))
-            }
-        }
+        let variable = reader.environmentVariableName(section, "token_env", holding: "token")
         return Self(
             tokenEnvironmentVariable: variable ?? defaults.tokenEnvironmentVariable,
             maxBodyBytes: reader.size(section, "max_body") ?? defaults.maxBodyBytes,

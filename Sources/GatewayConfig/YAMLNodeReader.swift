@@ -115,6 +115,20 @@ struct YAMLNodeReader {
         value(parent, key, Self.string)
     }
 
+    /// The name of the environment variable that holds a secret (`what`: "token", "password", …). The
+    /// config names the variable, never holds the secret itself, so the file can be committed.
+    mutating func environmentVariableName(_ parent: YAMLMapping, _ key: String, holding what: String) -> String? {
+        value(parent, key) { node in
+            Self.string(node).flatMap { name in
+                ConfigValue.isEnvironmentVariableName(name)
+                    ? .success(name)
+                    : .failure(ValueProblem(
+                        "'\(Self.clip(name))' is not an environment variable name ([A-Z_][A-Z0-9_]*); "
+                            + "name the variable that holds the \(what), not the \(what)"))
+            }
+        }
+    }
+
     mutating func duration(_ parent: YAMLMapping, _ key: String) -> Duration? {
         value(parent, key) { node in
             Self.text(node, expected: ConfigValue.durationForms).flatMap { ConfigValue.duration($0) }

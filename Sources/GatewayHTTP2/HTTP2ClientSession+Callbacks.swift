@@ -1,31 +1,36 @@
 internal import CNGHTTP2
 import NIOCore
 
-// nghttp2 callbacks of the client session. Each thunk has the C signature, recovers the session from
-// user_data and makes one method call; the methods below only record.
+// nghttp2 callbacks of the client session. Each closure of the table recovers the session through
+// NGHTTP2CallbackTarget's helpers and makes one method call; the methods below only record.
 
-extension HTTP2ClientSession {
-    /// The callback table handed to nghttp2_session_client_new2 (which copies it).
-    static func makeCallbacks() -> OpaquePointer? {
-        var callbacks: OpaquePointer?
-        guard nghttp2_session_callbacks_new(&callbacks) == 0, let callbacks else {
-            return nil
+extension HTTP2ClientSession: NGHTTP2CallbackTarget {
+    /// Fills the callback table handed to nghttp2_session_client_new2 (which copies it).
+    static func installCallbacks(_ callbacks: OpaquePointer) {
+        nghttp2_session_callbacks_set_on_header_callback(callbacks) {
+            _, frame, name, nameLength, value, valueLength, _, userData in
+            HTTP2ClientSession.headerField(frame, name, nameLength, value, valueLength, userData, valid: true)
         }
-        nghttp2_session_callbacks_set_on_header_callback(callbacks, clientHeaderThunk)
-        nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, clientFrameReceivedThunk)
-        nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, clientDataChunkThunk)
-        nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, clientStreamClosedThunk)
-        return callbacks
+        nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks) { _, frame, userData in
+            HTTP2ClientSession.withFrame(frame, userData) { $0.frameReceived($1) }
+        }
+        nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks) { _, _, streamID, data, length, userData in
+            HTTP2ClientSession.dataChunk(streamID, data, length, userData)
+        }
+        nghttp2_session_callbacks_set_on_stream_close_callback(callbacks) { _, streamID, errorCode, userData in
+            HTTP2ClientSession.streamClosed(streamID, errorCode, userData)
+        }
     }
 
-    fileprivate static func from(_ userData: UnsafeMutableRawPointer) -> HTTP2ClientSession {
-        Unmanaged<HTTP2ClientSession>.fromOpaque(userData).takeUnretainedValue()
-    }
-
-    /// One response header field. `:status` is kept as a number; other fields in arrival order.
-    func headerReceived(streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+    /// One response header field. `:status` is kept as a number; other fields in arrival order. (`valid` is
+    /// always true: the client does not ask for fields nghttp2 finds malformed.)
+    func headerReceived(
+        _ frame: UnsafePointer<nghttp2_frame>, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>,
+        valid: Bool
+    ) -> Int32 {
+        let streamID = frame.pointee.hd.stream_id
         guard self.streams[streamID] != nil else {
-            return
+            return 0
         }
         if name.elementsEqual(":status".utf8) {
             // A new status starts a new header block (after a 1xx, RFC 9110 §15.2).
@@ -35,10 +40,11 @@ extension HTTP2ClientSession {
             self.streams[streamID]?.headers.append(
                 (name: String(decoding: name, as: UTF8.self), value: String(decoding: value, as: UTF8.self)))
         }
+        return 0
     }
 
     /// A complete frame. Final response HEADERS and GOAWAY become events.
-    func frameReceived(_ frame: UnsafePointer<nghttp2_frame>) {
+    func frameReceived(_ frame: UnsafePointer<nghttp2_frame>) -> Int32 {
         let streamID = frame.pointee.hd.stream_id
         switch UInt32(frame.pointee.hd.type) {
         case NGHTTP2_HEADERS.rawValue:
@@ -46,7 +52,7 @@ extension HTTP2ClientSession {
             guard category == NGHTTP2_HCAT_RESPONSE || category == NGHTTP2_HCAT_HEADERS,
                 let stream = self.streams[streamID], let status = stream.status, status >= 200
             else {
-                return
+                return 0
             }
             // Trailers (a second HEADERS after the final response) carry no :status and are ignored.
             self.streams[streamID]?.status = nil
@@ -60,16 +66,18 @@ extension HTTP2ClientSession {
         default:
             break
         }
+        return 0
     }
 
     /// DATA payload: appended to the shared receive buffer, recorded as a range of it.
-    func dataChunkReceived(streamID: Int32, _ chunk: UnsafeRawBufferPointer) {
+    func dataChunkReceived(streamID: Int32, _ chunk: UnsafeRawBufferPointer) -> Int32 {
         guard chunk.count > 0 else {
-            return
+            return 0
         }
         let offset = self.received.writerIndex
         self.received.writeBytes(chunk)
         self.records.append(.data(streamID, offset: offset, length: chunk.count))
+        return 0
     }
 
     /// The stream is gone; every stream from `startRequest` produces exactly one of these.
@@ -79,72 +87,4 @@ extension HTTP2ClientSession {
         }
         self.records.append(.event(.streamClosed(HTTP2StreamID(streamID), errorCode: errorCode)))
     }
-}
-
-private func clientHeaderThunk(
-    _ session: OpaquePointer?,
-    _ frame: UnsafePointer<nghttp2_frame>?,
-    _ name: UnsafePointer<UInt8>?,
-    _ nameLength: Int,
-    _ value: UnsafePointer<UInt8>?,
-    _ valueLength: Int,
-    _ flags: UInt8,
-    _ userData: UnsafeMutableRawPointer?
-) -> Int32 {
-    guard let frame, let userData else { return NGHTTP2_ERR_CALLBACK_FAILURE.rawValue }
-    HTTP2ClientSession.from(userData).headerReceived(
-        streamID: frame.pointee.hd.stream_id,
-        name: UnsafeBufferPointer(start: name, count: nameLength),
-        value: UnsafeBufferPointer(start: value, count: valueLength))
-    return 0
-}
-
-private func clientFrameReceivedThunk(
-    _ session: OpaquePointer?,
-    _ frame: UnsafePointer<nghttp2_frame>?,
-    _ userData: UnsafeMutableRawPointer?
-) -> Int32 {
-    guard let frame, let userData else { return NGHTTP2_ERR_CALLBACK_FAILURE.rawValue }
-    HTTP2ClientSession.from(userData).frameReceived(frame)
-    return 0
-}
-
-private func clientDataChunkThunk(
-    _ session: OpaquePointer?,
-    _ flags: UInt8,
-    _ streamID: Int32,
-    _ data: UnsafePointer<UInt8>?,
-    _ length: Int,
-    _ userData: UnsafeMutableRawPointer?
-) -> Int32 {
-    guard let userData else { return NGHTTP2_ERR_CALLBACK_FAILURE.rawValue }
-    HTTP2ClientSession.from(userData).dataChunkReceived(
-        streamID: streamID, UnsafeRawBufferPointer(start: data, count: length))
-    return 0
-}
-
-private func clientStreamClosedThunk(
-    _ session: OpaquePointer?,
-    _ streamID: Int32,
-    _ errorCode: UInt32,
-    _ userData: UnsafeMutableRawPointer?
-) -> Int32 {
-    guard let userData else { return 0 }
-    HTTP2ClientSession.from(userData).streamClosed(streamID: streamID, errorCode: errorCode)
-    return 0
-}
-
-/// nghttp2_data_provider read callback for request bodies (see HTTP2ClientSession+Requests).
-func requestBodyReadThunk(
-    _ session: OpaquePointer?,
-    _ streamID: Int32,
-    _ buffer: UnsafeMutablePointer<UInt8>?,
-    _ length: Int,
-    _ dataFlags: UnsafeMutablePointer<UInt32>?,
-    _ source: UnsafeMutablePointer<nghttp2_data_source>?,
-    _ userData: UnsafeMutableRawPointer?
-) -> Int {
-    guard let buffer, let dataFlags, let userData else { return Int(NGHTTP2_ERR_CALLBACK_FAILURE.rawValue) }
-    return HTTP2ClientSession.from(userData).readRequestBody(
-        streamID: streamID, into: UnsafeMutableRawBufferPointer(start: buffer, count: length), flags: dataFlags)
 }

@@ -28,7 +28,13 @@ extension HTTP2ClientSession {
         let id: Int32
         if let body {
             var provider = nghttp2_data_provider(
-                source: nghttp2_data_source(ptr: nil), read_callback: requestBodyReadThunk)
+                source: nghttp2_data_source(ptr: nil),
+                read_callback: { _, streamID, buffer, length, dataFlags, _, userData in
+                    HTTP2ClientSession.readBody(buffer, length, dataFlags, userData) { destination, flags, userData in
+                        HTTP2ClientSession.from(userData).readRequestBody(
+                            streamID: streamID, into: destination, flags: flags)
+                    }
+                })
             id = withHeaderFields(fields) { nva, count in
                 nghttp2_submit_request(self.session, nil, nva, count, &provider, nil)
             }

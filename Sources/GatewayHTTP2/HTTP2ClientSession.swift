@@ -48,12 +48,7 @@ public final class HTTP2ClientSession {
 
     /// Feeds received bytes to nghttp2. A throw means the connection is over.
     public func receive(_ bytes: ByteBuffer) throws(HTTP2ConnectionError) {
-        let result = bytes.withUnsafeReadableBytes { raw -> Int in
-            guard let base = raw.baseAddress, raw.count > 0 else {
-                return 0
-            }
-            return nghttp2_session_mem_recv(self.session, base.assumingMemoryBound(to: UInt8.self), raw.count)
-        }
+        let result = NGHTTP2SessionSetup.receive(self.session, bytes)
         if result < 0 {
             throw HTTP2ConnectionError(libraryCode: result)
         }
@@ -110,42 +105,22 @@ public final class HTTP2ClientSession {
     public var openStreamCount: Int { self.streams.count }
 
     private static func makeSession() throws(HTTP2ConnectionError) -> OpaquePointer {
-        var options: OpaquePointer?
-        var rv = nghttp2_option_new(&options)
-        guard rv == 0, let options else {
-            throw .setupFailed(libraryCode: Int(rv))
-        }
-        defer { nghttp2_option_del(options) }
-        nghttp2_option_set_no_closed_streams(options, 1)
-        guard let callbacks = Self.makeCallbacks() else {
-            throw .setupFailed(libraryCode: Int(NGHTTP2_ERR_NOMEM.rawValue))
-        }
-        defer { nghttp2_session_callbacks_del(callbacks) }
-        var session: OpaquePointer?
-        rv = nghttp2_session_client_new2(&session, callbacks, nil, options)
-        guard rv == 0, let session else {
-            throw .setupFailed(libraryCode: Int(rv))
-        }
-        return session
+        try NGHTTP2SessionSetup.makeSession(
+            configure: { nghttp2_option_set_no_closed_streams($0, 1) },
+            install: Self.installCallbacks,
+            create: { nghttp2_session_client_new2($0, $1, nil, $2) })
     }
 
     private func submitPreface() throws(HTTP2ConnectionError) {
-        func entry(_ id: nghttp2_settings_id, _ value: Int) -> nghttp2_settings_entry {
-            nghttp2_settings_entry(settings_id: Int32(id.rawValue), value: UInt32(clamping: value))
-        }
-        let entries = [
-            entry(NGHTTP2_SETTINGS_ENABLE_PUSH, 0),
-            entry(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, self.settings.maxConcurrentStreams),
-            entry(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, self.settings.initialWindowSize),
-            entry(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, self.settings.maxHeaderListSize),
-        ]
-        var rv = entries.withUnsafeBufferPointer {
-            nghttp2_submit_settings(self.session, UInt8(NGHTTP2_FLAG_NONE.rawValue), $0.baseAddress, $0.count)
-        }
-        if rv != 0 {
-            throw .setupFailed(libraryCode: Int(rv))
-        }
-        rv = nghttp2_session_set_local_window_size(
+        try NGHTTP2SessionSetup.submitSettings(
+            self.session,
+            [
+                (NGHTTP2_SETTINGS_ENABLE_PUSH, 0),
+                (NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, self.settings.maxConcurrentStreams),
+                (NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, self.settings.initialWindowSize),
+                (NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, self.settings.maxHeaderListSize),
+            ])
+        let rv = nghttp2_session_set_local_window_size(
             self.session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0, Int32(clamping: self.settings.connectionWindowSize))
         if rv != 0 {
             throw .setupFailed(libraryCode: Int(rv))

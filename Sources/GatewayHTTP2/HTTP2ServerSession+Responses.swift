@@ -106,7 +106,20 @@ extension HTTP2ServerSession {
     static func dataProvider(reading queue: HTTP2OutboundQueue) -> nghttp2_data_provider {
         nghttp2_data_provider(
             source: nghttp2_data_source(ptr: Unmanaged.passUnretained(queue).toOpaque()),
-            read_callback: dataSourceReadThunk)
+            read_callback: { _, streamID, buffer, length, dataFlags, source, userData in
+                HTTP2ServerSession.readBody(buffer, length, dataFlags, userData) { destination, flags, userData in
+                    // The provider points at the stream's queue: no stream-table look-up per DATA frame.
+                    if let queue = source?.pointee.ptr {
+                        // Guaranteed by the stream table for as long as nghttp2 reads it: no retain/release
+                        // per frame.
+                        return Unmanaged<HTTP2OutboundQueue>.fromOpaque(queue)._withUnsafeGuaranteedRef {
+                            HTTP2ServerSession.read($0, into: destination, flags: flags)
+                        }
+                    }
+                    return HTTP2ServerSession.from(userData).readResponseBody(
+                        streamID: streamID, into: destination, flags: flags)
+                }
+            })
     }
 
     /// RST_STREAM now, dropping anything queued. The stream's `.streamClosed` follows once the RST is sent.

@@ -72,12 +72,7 @@ public final class HTTP2ServerSession {
         if let floodError = self.floodError {
             throw floodError
         }
-        let result = bytes.withUnsafeReadableBytes { raw -> Int in
-            guard let base = raw.baseAddress, raw.count > 0 else {
-                return 0
-            }
-            return nghttp2_session_mem_recv(self.session, base.assumingMemoryBound(to: UInt8.self), raw.count)
-        }
+        let result = NGHTTP2SessionSetup.receive(self.session, bytes)
         // Our own flood verdict wins over the CALLBACK_FAILURE it was reported through.
         if let floodError = self.floodError {
             throw floodError
@@ -166,12 +161,17 @@ public final class HTTP2ServerSession {
     private static func makeSession(
         _ settings: HTTP2SessionSettings, memory: FrameBufferMemory
     ) throws(HTTP2ConnectionError) -> OpaquePointer {
-        var options: OpaquePointer?
-        var rv = nghttp2_option_new(&options)
-        guard rv == 0, let options else {
-            throw .setupFailed(libraryCode: Int(rv))
-        }
-        defer { nghttp2_option_del(options) }
+        try NGHTTP2SessionSetup.makeSession(
+            configure: { Self.configureOptions($0, settings) },
+            install: Self.installCallbacks,
+            create: { session, callbacks, options in
+                // nghttp2 copies the nghttp2_mem struct; `memory` itself must outlive the session.
+                var mem = memory.nghttp2Memory
+                return nghttp2_session_server_new3(session, callbacks, nil, options, &mem)
+            })
+    }
+
+    private static func configureOptions(_ options: OpaquePointer, _ settings: HTTP2SessionSettings) {
         // research §1.5. HTTP messaging validation stays on; max_settings (32) and max_outbound_ack (1000)
         // keep their defaults.
         nghttp2_option_set_stream_reset_rate_limit(
@@ -195,41 +195,20 @@ public final class HTTP2ServerSession {
         where settings.retainsClosedStreams || UInt32(type) != NGHTTP2_PRIORITY_UPDATE.rawValue {
             nghttp2_option_set_user_recv_extension_type(options, type)
         }
-
-        guard let callbacks = Self.makeCallbacks() else {
-            throw .setupFailed(libraryCode: Int(NGHTTP2_ERR_NOMEM.rawValue))
-        }
-        defer { nghttp2_session_callbacks_del(callbacks) }
-        var session: OpaquePointer?
-        // nghttp2 copies the nghttp2_mem struct; `memory` itself must outlive the session.
-        var mem = memory.nghttp2Memory
-        rv = nghttp2_session_server_new3(&session, callbacks, nil, options, &mem)
-        guard rv == 0, let session else {
-            throw .setupFailed(libraryCode: Int(rv))
-        }
-        return session
     }
 
     private func submitSettings() throws(HTTP2ConnectionError) {
-        func entry(_ id: nghttp2_settings_id, _ value: Int) -> nghttp2_settings_entry {
-            nghttp2_settings_entry(settings_id: Int32(id.rawValue), value: UInt32(clamping: value))
-        }
-        var entries = [
-            entry(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, self.settings.maxConcurrentStreams),
-            entry(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, self.settings.initialWindowSize),
-            entry(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, self.settings.maxHeaderListSize),
-            entry(NGHTTP2_SETTINGS_HEADER_TABLE_SIZE, 4096),
+        var entries: [(id: nghttp2_settings_id, value: Int)] = [
+            (NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, self.settings.maxConcurrentStreams),
+            (NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, self.settings.initialWindowSize),
+            (NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, self.settings.maxHeaderListSize),
+            (NGHTTP2_SETTINGS_HEADER_TABLE_SIZE, 4096),
         ]
         if !self.settings.retainsClosedStreams {
             // RFC 9218 §2.1: we ignore RFC 7540 priorities, and say so. nghttp2 1.52 then frees every stream
             // the moment it closes, so this and closed-stream retention exclude each other.
-            entries.append(entry(NGHTTP2_SETTINGS_NO_RFC7540_PRIORITIES, 1))
+            entries.append((NGHTTP2_SETTINGS_NO_RFC7540_PRIORITIES, 1))
         }
-        let rv = entries.withUnsafeBufferPointer {
-            nghttp2_submit_settings(self.session, UInt8(NGHTTP2_FLAG_NONE.rawValue), $0.baseAddress, $0.count)
-        }
-        if rv != 0 {
-            throw .setupFailed(libraryCode: Int(rv))
-        }
+        try NGHTTP2SessionSetup.submitSettings(self.session, entries)
     }
 }

@@ -1,17 +1,14 @@
 /// A channel-name template such as `"{channel}"` or `"user:{sub}"`: literal text with `{name}` holes filled
 /// from the route's path parameters.
 public struct ParameterTemplate: Sendable, Hashable, CustomStringConvertible {
-    enum Part: Sendable, Hashable {
-        case literal(String)
-        case parameter(String)
-    }
+    typealias Part = PatternPart
 
     public let description: String
     let parts: [Part]
 
     /// Names used by the template, so the config can check each is a parameter of the route's path.
     public var parameterNames: [String] {
-        parts.compactMap { if case .parameter(let name) = $0 { name } else { nil } }
+        parts.parameterNames
     }
 
     public init(_ text: String) throws(RoutePatternError) {
@@ -25,8 +22,7 @@ public struct ParameterTemplate: Sendable, Hashable, CustomStringConvertible {
             }
             let name = rest[rest.index(after: open)..<close]
             // The same rule as `RoutePattern` parameter names, so every valid path parameter can be used here.
-            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), name.first?.isNumber == false
-            else {
+            guard PatternPart.isParameterName(name) else {
                 throw RoutePatternError("'{\(name)}' is not a parameter name in '\(text)'")
             }
             parts.append(.parameter(String(name)))

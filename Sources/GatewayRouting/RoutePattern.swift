@@ -4,10 +4,7 @@
 /// non-empty segment, percent-decoded; it never spans a `/`, so `/events/{channel}` does not match
 /// `/events/a/b`.
 public struct RoutePattern: Sendable, Hashable, CustomStringConvertible {
-    enum Segment: Sendable, Hashable {
-        case literal(String)
-        case parameter(String)
-    }
+    typealias Segment = PatternPart
 
     /// The pattern as written in the config.
     public let description: String
@@ -15,7 +12,7 @@ public struct RoutePattern: Sendable, Hashable, CustomStringConvertible {
 
     /// Names of the `{parameters}` in order of appearance.
     public var parameterNames: [String] {
-        segments.compactMap { if case .parameter(let name) = $0 { name } else { nil } }
+        segments.parameterNames
     }
 
     public init(_ text: String) throws(RoutePatternError) {
@@ -35,7 +32,7 @@ public struct RoutePattern: Sendable, Hashable, CustomStringConvertible {
                 throw RoutePatternError("'{}': a parameter needs a name, like '{channel}'")
             } else if raw.hasPrefix("{") && raw.hasSuffix("}") && raw.count > 2 {
                 let name = String(raw.dropFirst().dropLast())
-                guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), name.first?.isNumber == false else {
+                guard PatternPart.isParameterName(name) else {
                     throw RoutePatternError("parameter name '\(name)' must be letters, digits or '_'")
                 }
                 guard seen.insert(name).inserted else { throw RoutePatternError("parameter '{\(name)}' appears twice") }

@@ -1,3 +1,5 @@
+internal import COpenSSL
+
 /// An ALPN protocol list (RFC 7301) in preference order, with its wire encoding.
 struct ALPNProtocols: Sendable, Hashable {
     /// The protocol of ACME TLS-ALPN-01 validation handshakes (RFC 8737 §6.2); never carries application data.
@@ -37,6 +39,21 @@ struct ALPNProtocols: Sendable, Hashable {
             }
         }
         return nil
+    }
+
+    /// Answers OpenSSL's ALPN select callback (SSL_CTX_set_alpn_select_cb) from this list: points `out` at
+    /// our choice inside the client's list `input` (allowed: OpenSSL copies it right after the callback
+    /// returns) and returns SSL_TLSEXT_ERR_OK, or returns `noMatch` when nothing overlaps.
+    func answerSelectCallback(
+        _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?, _ outLength: UnsafeMutablePointer<UInt8>?,
+        _ input: UnsafePointer<UInt8>?, _ inputLength: UInt32, noMatch: Int32
+    ) -> Int32 {
+        guard let out, let outLength, let input,
+            let range = self.select(fromClientList: UnsafeRawBufferPointer(start: input, count: Int(inputLength)))
+        else { return noMatch }
+        out.pointee = input.advanced(by: range.lowerBound)
+        outLength.pointee = UInt8(range.count)
+        return SSL_TLSEXT_ERR_OK
     }
 
     /// Every length prefix is non-zero and stays inside the list.

@@ -23,12 +23,7 @@ public struct CertificateSummary: Sendable, Hashable {
     /// Reads the first certificate of a PEM chain (the leaf).
     public init(leafPEM pem: [UInt8]) throws(TLSError) {
         OpenSSLErrorQueue.clear()
-        let pointer = pem.withUnsafeBytes { bytes in
-            BIO_new_mem_buf(bytes.baseAddress, Int32(bytes.count)).flatMap { bio in
-                defer { BIO_free(bio) }
-                return PEM_read_bio_X509(bio, nil, nil, nil)
-            }
-        }
+        let pointer = readPEM(pem) { PEM_read_bio_X509($0, nil, nil, nil) }
         guard let pointer else {
             throw .configuration("not a PEM certificate: \(OpenSSLErrorQueue.drainReason(default: "unreadable"))")
         }

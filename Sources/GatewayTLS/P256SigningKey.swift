@@ -25,12 +25,7 @@ public final class P256SigningKey: @unchecked Sendable {
     /// is defined for that curve only, and a key of another type would fail later, mid-order.
     public convenience init(pem: [UInt8]) throws(TLSError) {
         OpenSSLErrorQueue.clear()
-        let pointer = pem.withUnsafeBytes { bytes in
-            BIO_new_mem_buf(bytes.baseAddress, Int32(bytes.count)).flatMap { bio in
-                defer { BIO_free(bio) }
-                return PEM_read_bio_PrivateKey(bio, nil, nil, nil)
-            }
-        }
+        let pointer = readPEM(pem) { PEM_read_bio_PrivateKey($0, nil, nil, nil) }
         guard let pointer else {
             throw .configuration("not a PEM private key: \(OpenSSLErrorQueue.drainReason(default: "unreadable"))")
         }

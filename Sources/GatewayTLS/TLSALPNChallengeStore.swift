@@ -28,10 +28,14 @@ public final class TLSALPNChallengeStore: Sendable {
         try context.applyServerSessionPolicy(sessionTickets: false)
         try context.use(certificate: certificate, key: key)
         // Only `acme-tls/1` is ever selected on this context (RFC 8737 §3: the server MUST negotiate it).
-        SSL_CTX_set_alpn_select_cb(context.pointer, acmeALPNSelectThunk, nil)
+        // The callback needs no owner: the choice is fixed.
+        SSL_CTX_set_alpn_select_cb(context.pointer, { _, out, outLength, input, inputLength, _ in
+            acmeTLSProtocols.answerSelectCallback(out, outLength, input, inputLength, noMatch: SSL_TLSEXT_ERR_ALERT_FATAL)
+        }, nil)
         // OpenSSL runs the SNI callback of the *current* context, or the original one if it has none, which
-        // would switch straight back to the configured certificate; so this context gets one that stays.
-        _ = CGatewayShims_SSL_CTX_set_tlsext_servername_callback(context.pointer, keepChallengeContextThunk)
+        // would switch straight back to the configured certificate; so this context gets one that stays (the
+        // name was already matched).
+        _ = CGatewayShims_SSL_CTX_set_tlsext_servername_callback(context.pointer) { _, _, _ in SSL_TLSEXT_ERR_OK }
         let name = ServerNameTable.normalize(domain)
         let challenge = Challenge(context: context, certificatePEM: certificate.pem())
         self.challenges.withLock { $0[name] = challenge }
@@ -63,29 +67,3 @@ public final class TLSALPNChallengeStore: Sendable {
 
 /// The ALPN list a TLS-ALPN-01 handshake selects from.
 let acmeTLSProtocols = try! ALPNProtocols([ALPNProtocols.acmeTLS1])
-
-/// C thunk for SSL_CTX_set_alpn_select_cb on challenge contexts; needs no owner, the choice is fixed.
-private func acmeALPNSelectThunk(
-    _ ssl: OpaquePointer?,
-    _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?,
-    _ outLength: UnsafeMutablePointer<UInt8>?,
-    _ input: UnsafePointer<UInt8>?,
-    _ inputLength: UInt32,
-    _ arg: UnsafeMutableRawPointer?
-) -> Int32 {
-    guard let out, let outLength, let input else { return SSL_TLSEXT_ERR_ALERT_FATAL }
-    let clientList = UnsafeRawBufferPointer(start: input, count: Int(inputLength))
-    guard let range = acmeTLSProtocols.select(fromClientList: clientList) else { return SSL_TLSEXT_ERR_ALERT_FATAL }
-    out.pointee = input.advanced(by: range.lowerBound)
-    outLength.pointee = UInt8(range.count)
-    return SSL_TLSEXT_ERR_OK
-}
-
-/// C thunk for the SNI callback on challenge contexts: the name was already matched, keep this context.
-private func keepChallengeContextThunk(
-    _ ssl: OpaquePointer?,
-    _ alert: UnsafeMutablePointer<Int32>?,
-    _ arg: UnsafeMutableRawPointer?
-) -> Int32 {
-    SSL_TLSEXT_ERR_OK
-}

@@ -57,21 +57,38 @@ public final class TLSServerContext: Sendable {
         for context in contexts {
             // ALPN is decided after the SNI switch, on whichever SSL_CTX is then current, so every
             // context gets the callback.
-            SSL_CTX_set_alpn_select_cb(context.pointer, alpnSelectThunk, owner)
-            _ = CGatewayShims_SSL_CTX_set_tlsext_servername_callback(context.pointer, serverNameThunk)
+            // No ALPN at all (NOACK) when nothing overlaps, so that the connection carries on and the server
+            // falls back to HTTP/1.1.
+            SSL_CTX_set_alpn_select_cb(context.pointer, { _, out, outLength, input, inputLength, arg in
+                guard let arg else { return SSL_TLSEXT_ERR_NOACK }
+                return TLSServerContext.owner(arg).alpn.answerSelectCallback(
+                    out, outLength, input, inputLength, noMatch: SSL_TLSEXT_ERR_NOACK)
+            }, owner)
+            _ = CGatewayShims_SSL_CTX_set_tlsext_servername_callback(context.pointer) { ssl, _, arg in
+                guard let ssl, let arg else { return SSL_TLSEXT_ERR_OK }
+                return TLSServerContext.owner(arg).serverNameReceived(ssl)
+            }
             _ = CGatewayShims_SSL_CTX_set_tlsext_servername_arg(context.pointer, owner)
         }
         if acmeChallenges != nil {
             // Every SSL starts on the default context, whose client-hello callback runs before SNI, ALPN
             // and certificate selection: the one point where a challenge can still change the certificate
             // for both TLS 1.2 and 1.3 (OpenSSL picks ALPN after the certificate in TLS 1.2).
-            SSL_CTX_set_client_hello_cb(contexts[0].pointer, clientHelloThunk, owner)
+            SSL_CTX_set_client_hello_cb(contexts[0].pointer, { ssl, _, arg in
+                guard let ssl, let arg else { return SSL_CLIENT_HELLO_SUCCESS }
+                return TLSServerContext.owner(arg).clientHelloReceived(ssl)
+            }, owner)
         }
+    }
+
+    /// The context behind a callback's arg (unretained: see the maintainer note).
+    private static func owner(_ arg: UnsafeMutableRawPointer) -> TLSServerContext {
+        Unmanaged<TLSServerContext>.fromOpaque(arg).takeUnretainedValue()
     }
 
     /// A ClientHello arrived: if it offers `acme-tls/1` for a name with a pending TLS-ALPN-01 challenge,
     /// move the connection to that challenge's context (certificate, `acme-tls/1`-only ALPN).
-    fileprivate func clientHelloReceived(_ ssl: OpaquePointer) -> Int32 {
+    private func clientHelloReceived(_ ssl: OpaquePointer) -> Int32 {
         guard let store = self.acmeChallenges,
               let alpn = Self.clientHelloExtension(ssl, type: TLSEXT_TYPE_application_layer_protocol_negotiation),
               ClientHelloExtensions.offersACMETLS(alpnExtension: alpn),
@@ -93,62 +110,11 @@ public final class TLSServerContext: Sendable {
 
     /// The client's SNI arrived: switch to the matching certificate's SSL_CTX. Unknown names keep the
     /// default certificate rather than failing the handshake (the client decides whether it trusts it).
-    fileprivate func serverNameReceived(_ ssl: OpaquePointer) -> Int32 {
+    private func serverNameReceived(_ ssl: OpaquePointer) -> Int32 {
         guard let name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name) else { return SSL_TLSEXT_ERR_OK }
         if let index = self.serverNames.certificateIndex(for: String(cString: name)), index != 0 {
             _ = SSL_set_SSL_CTX(ssl, self.contexts[index].pointer)
         }
         return SSL_TLSEXT_ERR_OK
     }
-
-    /// The client's ALPN list arrived: answer with our first preference it offered, or no ALPN at all
-    /// (NOACK) so that the connection carries on and the server falls back to HTTP/1.1.
-    fileprivate func alpnOffered(
-        _ clientList: UnsafeRawBufferPointer,
-        selected: UnsafeMutablePointer<UnsafePointer<UInt8>?>,
-        selectedLength: UnsafeMutablePointer<UInt8>
-    ) -> Int32 {
-        guard let range = self.alpn.select(fromClientList: clientList), let base = clientList.baseAddress else {
-            return SSL_TLSEXT_ERR_NOACK
-        }
-        // Pointing into the client's list is allowed: OpenSSL copies the selection right after we return.
-        selected.pointee = base.assumingMemoryBound(to: UInt8.self).advanced(by: range.lowerBound)
-        selectedLength.pointee = UInt8(range.count)
-        return SSL_TLSEXT_ERR_OK
-    }
-}
-
-/// C thunk for SSL_CTX_set_tlsext_servername_callback.
-private func serverNameThunk(
-    _ ssl: OpaquePointer?,
-    _ alert: UnsafeMutablePointer<Int32>?,
-    _ arg: UnsafeMutableRawPointer?
-) -> Int32 {
-    guard let ssl, let arg else { return SSL_TLSEXT_ERR_OK }
-    return Unmanaged<TLSServerContext>.fromOpaque(arg).takeUnretainedValue().serverNameReceived(ssl)
-}
-
-/// C thunk for SSL_CTX_set_client_hello_cb.
-private func clientHelloThunk(
-    _ ssl: OpaquePointer?,
-    _ alert: UnsafeMutablePointer<Int32>?,
-    _ arg: UnsafeMutableRawPointer?
-) -> Int32 {
-    guard let ssl, let arg else { return SSL_CLIENT_HELLO_SUCCESS }
-    return Unmanaged<TLSServerContext>.fromOpaque(arg).takeUnretainedValue().clientHelloReceived(ssl)
-}
-
-/// C thunk for SSL_CTX_set_alpn_select_cb.
-private func alpnSelectThunk(
-    _ ssl: OpaquePointer?,
-    _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?,
-    _ outLength: UnsafeMutablePointer<UInt8>?,
-    _ input: UnsafePointer<UInt8>?,
-    _ inputLength: UInt32,
-    _ arg: UnsafeMutableRawPointer?
-) -> Int32 {
-    guard let out, let outLength, let input, let arg else { return SSL_TLSEXT_ERR_NOACK }
-    let clientList = UnsafeRawBufferPointer(start: input, count: Int(inputLength))
-    return Unmanaged<TLSServerContext>.fromOpaque(arg).takeUnretainedValue()
-        .alpnOffered(clientList, selected: out, selectedLength: outLength)
 }
