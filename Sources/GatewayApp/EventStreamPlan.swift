@@ -47,6 +47,8 @@ public struct EventStreamPlan: StreamOpener {
 final class StreamRoute: Sendable {
     let engine: any HubEngine
     let heartbeat: TimeAmount
+    /// `streams.stall_timeout`: a stream none of whose queue could be sent this long is ended.
+    let stall: StallWatch
     let outboundBudget: Int
     /// Replay the last N events on a first connect (no id).
     let replayLast: Int?
@@ -59,8 +61,9 @@ final class StreamRoute: Sendable {
     /// configuration still has, and ends the others (`RuntimeSnapshot.keepsStream`).
     let definition: Route
 
-    init(engine: any HubEngine, heartbeat: Duration, outboundBudget: Int, replayLast: Int?, streamOpenEvent: Bool, historyLimits: HistoryLimits,
-         operations: RouteOperations, definition: Route) {
+    init(engine: any HubEngine, heartbeat: Duration, stallTimeout: Duration, outboundBudget: Int, replayLast: Int?, streamOpenEvent: Bool,
+         historyLimits: HistoryLimits, operations: RouteOperations, definition: Route) {
+        self.stall = StallWatch(timeout: stallTimeout)
         self.operations = operations
         self.definition = definition
         self.engine = engine

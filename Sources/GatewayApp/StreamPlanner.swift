@@ -21,7 +21,7 @@ struct StreamPlanner: Sendable {
     init(engine: any HubEngine, streams: StreamSettings, options: RouteConfiguration, historyLimits: HistoryLimits,
          access: ChannelAccess, expiryWarning: Duration = JWTSettings.defaultExpiryWarning, operations: RouteOperations) {
         route = StreamRoute(
-            engine: engine, heartbeat: options.heartbeat ?? streams.heartbeat, outboundBudget: streams.outboundBudget,
+            engine: engine, heartbeat: options.heartbeat ?? streams.heartbeat, stallTimeout: streams.stallTimeout, outboundBudget: streams.outboundBudget,
             replayLast: options.replayLast, streamOpenEvent: options.streamOpenEvent, historyLimits: historyLimits, operations: operations,
             definition: options.route)
         retry = options.retry ?? streams.retry
