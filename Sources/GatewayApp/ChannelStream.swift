@@ -18,6 +18,9 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
     /// `plan.channels.count == 1`, kept here so a delivery does not load the plan's array.
     private let singleChannel: Bool
     private(set) var endReason: StreamEndReason?
+    /// A stall check for this stream is on the wheel (beside the flags above, in their padding: no
+    /// memory per stream).
+    private var stallWatched = false
     private(set) var eventsSent = 0
 
     let plan: EventStreamPlan
@@ -228,6 +231,30 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
 
     private static let heartbeat = EventStreamEncoder.comment()
 
+    /// Each heartbeat visit looks at the queue (before the heartbeat is written): bytes still queued start
+    /// a stall watch, carried by the wheel's entries, that ends the stream once none of them could be sent
+    /// for `streams.stall_timeout`.
+    func heartbeatVisited() {
+        guard isOpen, !stallWatched else { return }
+        let tick = loop.heartbeats.tick
+        let openedTick = tick - Int64((NIODeadline.now() - openedAt).nanoseconds / 1_000_000_000)
+        act(on: plan.route.stall.start(mark: writer.sentMark(), tick: tick, openedTick: openedTick))
+    }
+
+    private func act(on verdict: StallWatch.Verdict) {
+        switch verdict {
+        case .stopWatching:
+            stallWatched = false
+        case .checkAgain(let check, let ticks):
+            stallWatched = true
+            loop.heartbeats.schedule(check, for: self, after: .seconds(ticks))
+        case .stalled:
+            stallWatched = false
+            end(.stalled)
+            writer.abortStalled()
+        }
+    }
+
     /// Age limit: a clean end, after which the client reconnects with its last id and resumes exactly. Token
     /// expiry: first a warning event, then the same clean end with a fresh `retry:` hint, so the client comes
     /// back (with its new token) as soon as it has one.
@@ -241,6 +268,8 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
         case .authExpired:
             write(EventStreamEncoder.retry(milliseconds: plan.retryMilliseconds))
             finish(.authExpired)
+        case .stallCheck(let sent, let since):
+            act(on: plan.route.stall.check(mark: writer.sentMark(), carried: sent, since: since, tick: loop.heartbeats.tick))
         }
     }
 

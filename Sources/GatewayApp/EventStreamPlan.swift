@@ -47,6 +47,8 @@ public struct EventStreamPlan: StreamOpener {
 final class StreamRoute: Sendable {
     let engine: any HubEngine
     let heartbeat: TimeAmount
+    /// `streams.stall_timeout`: a stream none of whose queue could be sent this long is ended.
+    let stall: StallWatch
     let outboundBudget: Int
     /// Replay the last N events on a first connect (no id).
     let replayLast: Int?
@@ -61,9 +63,10 @@ final class StreamRoute: Sendable {
     /// Where a closed `upstream:` channel's final answer is looked up (`ChannelStream.channelClosed`).
     let upstreams: UpstreamRegistry?
 
-    init(engine: any HubEngine, heartbeat: Duration, outboundBudget: Int, replayLast: Int?, streamOpenEvent: Bool, historyLimits: HistoryLimits,
-         operations: RouteOperations, definition: Route, upstreams: UpstreamRegistry? = nil) {
+    init(engine: any HubEngine, heartbeat: Duration, stallTimeout: Duration, outboundBudget: Int, replayLast: Int?, streamOpenEvent: Bool,
+         historyLimits: HistoryLimits, operations: RouteOperations, definition: Route, upstreams: UpstreamRegistry? = nil) {
         self.upstreams = upstreams
+        self.stall = StallWatch(timeout: stallTimeout)
         self.operations = operations
         self.definition = definition
         self.engine = engine

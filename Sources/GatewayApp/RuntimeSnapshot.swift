@@ -49,6 +49,8 @@ public final class RuntimeSnapshot: HTTPApplication {
             http2: configuration.http2, http1: configuration.http1, maxRequestHeadBytes: configuration.limits.maxRequestHeadBytes,
             maxRequestBodyBytes: configuration.publish.maxBodyBytes, outboundBudget: configuration.streams.outboundBudget,
             accessLog: configuration.logging.accessLog)
+        connectionSettings.requestHeadTimeout = configuration.limits.requestHeadTimeout
+        connectionSettings.requestBodyTimeout = configuration.limits.requestBodyTimeout
         for listener in configuration.listeners {
             connectionSettings.strictTransportSecurity[listener.name] = listener.strictTransportSecurity
         }

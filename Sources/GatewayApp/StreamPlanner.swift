@@ -22,7 +22,7 @@ struct StreamPlanner: Sendable {
          access: ChannelAccess, expiryWarning: Duration = JWTSettings.defaultExpiryWarning, operations: RouteOperations,
          upstreams: UpstreamRegistry? = nil) {
         route = StreamRoute(
-            engine: engine, heartbeat: options.heartbeat ?? streams.heartbeat, outboundBudget: streams.outboundBudget,
+            engine: engine, heartbeat: options.heartbeat ?? streams.heartbeat, stallTimeout: streams.stallTimeout, outboundBudget: streams.outboundBudget,
             replayLast: options.replayLast, streamOpenEvent: options.streamOpenEvent, historyLimits: historyLimits, operations: operations,
             definition: options.route, upstreams: upstreams)
         retry = options.retry ?? streams.retry

@@ -79,6 +79,9 @@ streams:
   # End streams cleanly after this age (clients resume at once with Last-Event-ID); off unless set.
   # max_age: 30m
   max_age_jitter: 0.1
+  # A stream none of whose queued bytes could be sent for this long (its client stopped reading, or
+  # keeps its HTTP/2 window shut) is ended; the client resumes from history with Last-Event-ID.
+  stall_timeout: 30s
 
 history:
   # Kept per channel so reconnecting clients (Last-Event-ID) miss nothing.
@@ -102,6 +105,11 @@ limits:
   # 0: no per-IP limit. Set one on public listeners.
   max_connections_per_ip: 0
   max_request_head: 16KiB
+  # A request head must complete this long after its first byte (slowloris), and a request body may not
+  # pause longer than request_body_timeout; past either the HTTP/1.1 connection closes, the HTTP/2
+  # stream is reset (an unfinished HTTP/2 header block closes its connection).
+  request_head_timeout: 15s
+  request_body_timeout: 10s
 
 # Upstream origins (routes with `upstream:`). Every connection held counts: shared sources (open, or failed
 # and waiting out their cool-down) and per-client streams. Over the cap: 502 upstream_limit.

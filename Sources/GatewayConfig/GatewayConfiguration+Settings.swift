@@ -34,7 +34,7 @@ extension HTTP2SessionSettings {
 }
 
 extension StreamSettings {
-    static let keys = ["heartbeat", "retry", "outbound_budget", "retry_jitter", "max_age", "max_age_jitter"]
+    static let keys = ["heartbeat", "retry", "outbound_budget", "retry_jitter", "max_age", "max_age_jitter", "stall_timeout"]
 
     static func read(_ section: YAMLMapping?, _ reader: inout YAMLNodeReader) -> Self {
         let defaults = Self()
@@ -45,7 +45,8 @@ extension StreamSettings {
             outboundBudget: reader.size(section, "outbound_budget") ?? defaults.outboundBudget,
             retryJitter: reader.fraction(section, "retry_jitter") ?? defaults.retryJitter,
             maxAge: reader.duration(section, "max_age") ?? defaults.maxAge,
-            maxAgeJitter: reader.fraction(section, "max_age_jitter") ?? defaults.maxAgeJitter
+            maxAgeJitter: reader.fraction(section, "max_age_jitter") ?? defaults.maxAgeJitter,
+            stallTimeout: reader.duration(section, "stall_timeout", in: .seconds(1)...(.seconds(3600))) ?? defaults.stallTimeout
         )
     }
 }
@@ -97,12 +98,12 @@ extension PublishSettings {
 }
 
 extension LimitSettings {
-    static let keys = ["max_connections", "max_connections_per_ip", "max_request_head"]
+    static let keys = ["max_connections", "max_connections_per_ip", "max_request_head", "request_head_timeout", "request_body_timeout"]
 
     static func read(_ section: YAMLMapping?, _ reader: inout YAMLNodeReader) -> Self {
         let defaults = Self()
         guard let section else { return defaults }
-        return Self(
+        var limits = Self(
             maxConnections: reader.int(section, "max_connections", in: 1...Int(Int32.max)) ?? defaults.maxConnections,
             // 0 means no per-IP limit.
             maxConnectionsPerIP: reader.int(section, "max_connections_per_ip", in: int31)
@@ -110,6 +111,11 @@ extension LimitSettings {
             maxRequestHeadBytes: reader.size(section, "max_request_head", in: 1...Int(Int32.max))
                 ?? defaults.maxRequestHeadBytes
         )
+        // Deadlines: below a second ends clients on a slow network; above ten minutes defends nothing.
+        let deadlines = Duration.seconds(1)...Duration.seconds(600)
+        limits.requestHeadTimeout = reader.duration(section, "request_head_timeout", in: deadlines) ?? defaults.requestHeadTimeout
+        limits.requestBodyTimeout = reader.duration(section, "request_body_timeout", in: deadlines) ?? defaults.requestBodyTimeout
+        return limits
     }
 }
 

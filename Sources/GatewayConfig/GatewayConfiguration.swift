@@ -161,6 +161,9 @@ public struct StreamSettings: Sendable, Equatable {
     public var maxAge: Duration?
     /// Each stream's age limit is shortened by up to this fraction, spreading the reconnects. Default: 0.1.
     public var maxAgeJitter: Double
+    /// A stream none of whose queued bytes could be sent for this long (a zero flow-control window, a
+    /// client that stopped reading) is ended; the client resumes from history. Default: 30 s.
+    public var stallTimeout: Duration
 
     public init(
         heartbeat: Duration = .seconds(15),
@@ -168,8 +171,10 @@ public struct StreamSettings: Sendable, Equatable {
         outboundBudget: Int = 256 * 1024,
         retryJitter: Double = 0.5,
         maxAge: Duration? = nil,
-        maxAgeJitter: Double = 0.1
+        maxAgeJitter: Double = 0.1,
+        stallTimeout: Duration = .seconds(30)
     ) {
+        self.stallTimeout = stallTimeout
         self.heartbeat = heartbeat
         self.retry = retry
         self.outboundBudget = outboundBudget
@@ -234,6 +239,10 @@ public struct LimitSettings: Sendable, Equatable {
     public var maxConnectionsPerIP: Int
     /// Largest HTTP/1.1 request head (request line + headers). Default: 16 KiB.
     public var maxRequestHeadBytes: Int
+    /// A request head must complete this long after its first byte. Default: 15 s.
+    public var requestHeadTimeout: Duration = .seconds(15)
+    /// A request body may go this long without a byte. Default: 10 s.
+    public var requestBodyTimeout: Duration = .seconds(10)
 
     public init(maxConnections: Int = 1_100_000, maxConnectionsPerIP: Int = 0, maxRequestHeadBytes: Int = 16 * 1024) {
         self.maxConnections = maxConnections

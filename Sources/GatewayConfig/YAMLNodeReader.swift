@@ -135,6 +135,20 @@ struct YAMLNodeReader {
         }
     }
 
+    /// A duration that must lie in `range` (deadlines: too short ends honest clients, too long defends nothing).
+    mutating func duration(_ parent: YAMLMapping, _ key: String, in range: ClosedRange<Duration>) -> Duration? {
+        value(parent, key) { node in
+            Self.text(node, expected: ConfigValue.durationForms).flatMap { text in
+                ConfigValue.duration(text).flatMap { duration in
+                    range.contains(duration)
+                        ? .success(duration)
+                        : .failure(ValueProblem(
+                            "\(Self.clip(text)) is out of range \(range.lowerBound.components.seconds)s…\(range.upperBound.components.seconds)s"))
+                }
+            }
+        }
+    }
+
     mutating func size(_ parent: YAMLMapping, _ key: String, in range: ClosedRange<Int> = 1...Int.max) -> Int? {
         value(parent, key) { node in
             Self.text(node, expected: ConfigValue.sizeForms).flatMap { ConfigValue.size($0, in: range) }

@@ -38,6 +38,13 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
     /// the application ends it, then the connection closes instead of waiting for another request. Beside
     /// the other flags, so it fits in their padding: a million idle connections pay nothing for it.
     private var closeAfterStream = false
+    /// A request part was decoded since the last `channelReadComplete`: a read that decoded none while
+    /// between requests carried the start of a head the decoder is still holding.
+    private var decodedPartThisRead = false
+    /// The request-head and request-body deadlines (`RequestProgress`), checked by `requestTimer`.
+    private var progress = RequestProgress()
+    /// Made when a connection first receives a request, so a connection that never does holds none.
+    private var requestTimer: DeadlineTimer?
     /// Closes a keep-alive connection that sits between requests for `http1.idle_timeout`.
     private var idleTimer: IdleTimer?
 
@@ -62,6 +69,8 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
     public func handlerRemoved(context: ChannelHandlerContext) {
         endStream(.clientClosed)
         idleTimer?.cancel()
+        requestTimer?.cancel()
+        requestTimer = nil  // its check holds this handler
         self.context = nil
         chunkWriter = nil
     }
@@ -71,6 +80,7 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
         endStream(.clientClosed)
         state = .closed
         idleTimer?.cancel()
+        requestTimer?.cancel()
         context.fireChannelInactive()
     }
 
@@ -110,10 +120,22 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
         context.fireUserInboundEventTriggered(event)
     }
 
+    public func channelReadComplete(context: ChannelHandlerContext) {
+        if !decodedPartThisRead, case .idle = state {
+            progress.headBytesArrived(at: loop.eventLoop.now)
+            watchRequest()
+        }
+        decodedPartThisRead = false
+        context.fireChannelReadComplete()
+    }
+
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        decodedPartThisRead = true
         switch (unwrapInboundIn(data), state) {
         case (.head(let head), .idle):
             idleTimer?.becameBusy()
+            progress.headReceived(at: loop.eventLoop.now)
+            watchRequest()
             let headBytes = head.headers.reduce(head.uri.utf8.count) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
             if headBytes > settings.maxRequestHeadBytes {
                 reject(HTTPError(431, .headersTooLarge, "the request head is larger than \(settings.maxRequestHeadBytes) bytes"), head: head)
@@ -121,6 +143,7 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
             }
             state = .receiving(head, context.channel.allocator.buffer(capacity: 0))
         case (.body(var chunk), .receiving(let head, var body)):
+            progress.bodyBytesArrived(at: loop.eventLoop.now)
             guard body.readableBytes + chunk.readableBytes <= settings.maxRequestBodyBytes else {
                 reject(.bodyTooLarge(limit: settings.maxRequestBodyBytes), head: head)
                 return
@@ -130,8 +153,12 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
             state = .receiving(head, body)
         case (.end, .receiving(let head, let body)):
             state = .answering
+            progress.completed()
             handle(head: head, body: body)
+        case (.body, .discarding):
+            progress.bodyBytesArrived(at: loop.eventLoop.now)
         case (.end, .discarding):
+            progress.completed()
             context.close(promise: nil)
         case (_, .discarding), (_, .closed):
             break
@@ -141,6 +168,33 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
             state = .closed
             context.close(promise: nil)
         }
+    }
+
+    // MARK: Request deadlines
+
+    /// Makes sure the request timer looks at the current phase's deadline in time.
+    private func watchRequest() {
+        guard let deadline = progress.deadline(headTimeout: headTimeout, bodyTimeout: bodyTimeout) else { return }
+        if requestTimer == nil {
+            requestTimer = DeadlineTimer(eventLoop: loop.eventLoop) { self.checkRequestDeadline() }
+        }
+        requestTimer!.arm(at: deadline)
+    }
+
+    private var headTimeout: TimeAmount { TimeAmount(settings.requestHeadTimeout) }
+    private var bodyTimeout: TimeAmount { TimeAmount(settings.requestBodyTimeout) }
+
+    /// Closes the connection when its head or body ran out of time; otherwise says when to look again.
+    private func checkRequestDeadline() -> NIODeadline? {
+        guard let expired = progress.expired(at: loop.eventLoop.now, headTimeout: headTimeout, bodyTimeout: bodyTimeout) else {
+            return progress.deadline(headTimeout: headTimeout, bodyTimeout: bodyTimeout)
+        }
+        let timeout = expired == .requestHead ? settings.requestHeadTimeout : settings.requestBodyTimeout
+        expired.reached(logger, ended: "HTTP/1.1 connection", metadata: ["timeout": "\(timeout)"])
+        progress.completed()
+        state = .closed
+        context?.close(promise: nil)
+        return nil
     }
 
     private func handle(head: HTTPRequestHead, body: ByteBuffer) {
@@ -234,6 +288,25 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
         logger.info("ending slow stream", metadata: ["budget": "\(settings.outboundBudget)"])
         if case .streaming(let stream) = state {
             stream.end(.slowConsumer)
+            accessLog.streamClosed(stream)
+        }
+        chunkWriter?.discard()
+        state = .closed
+        context?.close(promise: nil)
+    }
+
+    @usableFromInline
+    func unsentBytes(_ slot: StreamSlot) -> Int {
+        let framed = chunkWriter?.pendingBytes ?? 0
+        guard let channel = context?.channel else { return framed }
+        return framed + ((try? channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0)
+    }
+
+    @usableFromInline
+    func endStalledStream(_ slot: StreamSlot) {
+        EdgeDeadline.streamStall.reached(logger, ended: "HTTP/1.1 connection")
+        if case .streaming(let stream) = state {
+            stream.end(.stalled)
             accessLog.streamClosed(stream)
         }
         chunkWriter?.discard()

@@ -34,6 +34,9 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
     private var goingAway = false
     /// Registered with the loop's `IdleMemorySweeper` since our last write.
     private var idleMemoryTracked = false
+    /// Watches the request-head and request-body deadlines while requests are under assembly; made on
+    /// the first request, so a connection that never sends one holds none.
+    private var requestTimer: DeadlineTimer?
 
     public init(application: @escaping ApplicationSource, loop: LoopServices, connection: ConnectionInfo, logger: Logger) {
         services = ConnectionServices(application: application, loop: loop, connection: connection, speaking: .http2, logger: logger)
@@ -57,6 +60,8 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
     public func handlerRemoved(context: ChannelHandlerContext) {
         endAllStreams(.clientClosed)
         idleTimer?.cancel()
+        requestTimer?.cancel()
+        requestTimer = nil  // its check holds this handler
         self.context = nil
     }
 
@@ -69,6 +74,7 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
             return
         }
         handleSessionEvents()
+        if session.hasPendingRequests { watchRequests() }
     }
 
     public func channelReadComplete(context: ChannelHandlerContext) {
@@ -83,6 +89,7 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
     public func channelInactive(context: ChannelHandlerContext) {
         endAllStreams(.clientClosed)
         idleTimer?.cancel()
+        requestTimer?.cancel()
         context.fireChannelInactive()
     }
 
@@ -162,6 +169,42 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
         if goingAway, streams.isEmpty { closeWhenQuiet() }
     }
 
+    // MARK: Request deadlines
+
+    /// Makes sure the requests under assembly are looked at by their earliest possible deadline.
+    private func watchRequests() {
+        if requestTimer == nil {
+            requestTimer = DeadlineTimer(eventLoop: loop.eventLoop) { self.checkRequestDeadlines() }
+        }
+        let shortest = min(settings.requestHeadTimeout, settings.requestBodyTimeout)
+        requestTimer!.arm(at: loop.eventLoop.now + TimeAmount(shortest))
+    }
+
+    /// An incomplete header block closes the connection (nothing else can be read on it until the block
+    /// ends); a body that stopped arriving resets its own stream only.
+    private func checkRequestDeadlines() -> NIODeadline? {
+        guard let session, !closing else { return nil }
+        let (expired, next) = session.expiredRequests(
+            headTimeout: UInt64(TimeAmount(settings.requestHeadTimeout).nanoseconds),
+            bodyTimeout: UInt64(TimeAmount(settings.requestBodyTimeout).nanoseconds))
+        for request in expired {
+            if request.headIncomplete {
+                EdgeDeadline.requestHead.reached(logger, ended: "HTTP/2 connection",
+                                                 metadata: ["stream": "\(request.stream.rawValue)", "timeout": "\(settings.requestHeadTimeout)"])
+                closing = true
+                session.goAway(errorCode: HTTP2ErrorCode.noError)
+                flushNow()
+                context?.close(promise: nil)
+                return nil
+            }
+            EdgeDeadline.requestBody.reached(logger, ended: "HTTP/2 stream",
+                                             metadata: ["stream": "\(request.stream.rawValue)", "timeout": "\(settings.requestBodyTimeout)"])
+            session.resetStream(request.stream, errorCode: HTTP2ErrorCode.cancel)
+        }
+        if !expired.isEmpty { requestFlush() }
+        return next.map { NIODeadline.uptimeNanoseconds($0) }
+    }
+
     // MARK: StreamConnection
 
     @usableFromInline
@@ -172,6 +215,18 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
     @usableFromInline
     func abortSlowStream(_ slot: StreamSlot) {
         logger.info("ending slow stream", metadata: ["stream": "\(slot.rawValue)", "budget": "\(settings.outboundBudget)"])
+        session?.resetStream(HTTP2StreamID(slot.rawValue), errorCode: HTTP2ErrorCode.cancel)
+        requestFlush()
+    }
+
+    @usableFromInline
+    func unsentBytes(_ slot: StreamSlot) -> Int {
+        session?.queuedBytes(on: HTTP2StreamID(slot.rawValue)) ?? 0
+    }
+
+    @usableFromInline
+    func endStalledStream(_ slot: StreamSlot) {
+        EdgeDeadline.streamStall.reached(logger, ended: "HTTP/2 stream", metadata: ["stream": "\(slot.rawValue)"])
         session?.resetStream(HTTP2StreamID(slot.rawValue), errorCode: HTTP2ErrorCode.cancel)
         requestFlush()
     }

@@ -54,6 +54,12 @@ public struct ConnectionSettings: Sendable {
     public var accessLog: Bool
     /// The `strict-transport-security` header of each TLS listener that sends one, by listener name.
     public var strictTransportSecurity: [String: StrictTransportSecurity] = [:]
+    /// A request head (HTTP/1.1 headers, an HTTP/2 header block) must complete this long after its first
+    /// byte, or the connection is closed. Default: 15 s.
+    public var requestHeadTimeout: Duration = .seconds(15)
+    /// A request body may go this long without a byte: past it the HTTP/1.1 connection is closed, the
+    /// HTTP/2 stream reset. Default: 10 s.
+    public var requestBodyTimeout: Duration = .seconds(10)
 
     public init(http2: HTTP2SessionSettings, http1: HTTP1Settings, maxRequestHeadBytes: Int, maxRequestBodyBytes: Int, outboundBudget: Int, accessLog: Bool) {
         self.http2 = http2

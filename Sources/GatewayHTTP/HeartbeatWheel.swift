@@ -86,6 +86,8 @@ public final class HeartbeatWheel {
             case .deadline(let deadline):
                 stream.deadlineReached(deadline)
             case .heartbeat(let intervalTicks):
+                stream.heartbeatVisited()
+                guard stream.isOpen else { continue }
                 let quietFor = tick - stream.lastWriteTick
                 if quietFor >= intervalTicks {
                     stream.heartbeatDue()

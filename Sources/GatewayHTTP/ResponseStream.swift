@@ -34,6 +34,9 @@ public enum StreamEndReason: String, Sendable {
     case authExpired = "auth_expired"
     /// A reload removed its route (or the new rules no longer allow it); it ended with a `retry:` hint.
     case routeRemoved = "route_removed"
+    /// No byte of its queue could be sent for `streams.stall_timeout` (a zero flow-control window, a
+    /// client that stopped reading); it was reset or closed, and the client resumes from history.
+    case stalled
 }
 
 /// A stream the loop's `HeartbeatWheel` visits: it sends a heartbeat when quiet, and may have an age limit.
@@ -45,14 +48,25 @@ public protocol TimedStream: AnyObject {
     func heartbeatDue()
     /// Reached a deadline it was given with `HeartbeatWheel.schedule(_:for:after:)`.
     func deadlineReached(_ deadline: StreamDeadline)
+    /// The wheel visits the stream for its heartbeat (before a heartbeat is written, if one is due): the
+    /// moment to look at its queue for a stall without a timer of its own.
+    func heartbeatVisited()
+}
+
+extension TimedStream {
+    /// Streams that watch for nothing on a visit.
+    public func heartbeatVisited() {}
 }
 
 /// A moment in a stream's life the wheel calls it at, one entry each, with no timer per stream.
-public enum StreamDeadline: Sendable {
+public enum StreamDeadline: Sendable, Equatable {
     /// Its age limit: end cleanly so the client resumes (possibly elsewhere).
     case maxAge
     /// Some time before its token expires: tell the client, so it fetches a new token in time.
     case authExpiring
     /// Its token expired: end cleanly; the client reconnects with the new token and resumes.
     case authExpired
+    /// A stall check (`StallWatch`): `sent` is the stream's sent-bytes mark (low 32 bits) first seen at
+    /// wheel tick `since` with bytes queued. Carried in the wheel's entry, so a stream keeps no field for it.
+    case stallCheck(sent: UInt32, since: Int32)
 }

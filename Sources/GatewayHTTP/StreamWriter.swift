@@ -16,6 +16,10 @@ protocol StreamConnection: AnyObject {
     func finishStream(_ slot: StreamSlot)
     /// Asks for the queued bytes to be written; the loop batches these into one write per connection.
     func requestFlush()
+    /// Bytes of the stream not yet taken by the client, counted exactly (a stall check; not per event).
+    func unsentBytes(_ slot: StreamSlot) -> Int
+    /// Ends the stream at once because none of its queue could be sent for the stall timeout.
+    func endStalledStream(_ slot: StreamSlot)
 }
 
 /// Which stream of its connection a writer writes to: an HTTP/2 stream id, or 0 for HTTP/1.1. Only the
@@ -82,6 +86,19 @@ public struct StreamWriter {
     public mutating func wrote(_ size: Int) {
         written += size
         lastWriteTick = loop.heartbeats.tick
+    }
+
+    /// How far the client has taken the stream (bytes written minus bytes still queued), or nil when
+    /// nothing is queued. Only grows while bytes leave the queue, so a mark that stays put with bytes
+    /// queued is a stall. Read by stall checks on the heartbeat wheel, never per event.
+    public func sentMark() -> Int? {
+        let unsent = connection.unsentBytes(slot)
+        return unsent > 0 ? written - unsent : nil
+    }
+
+    /// Ends the stream at once (RST_STREAM(CANCEL) on HTTP/2, a close on HTTP/1.1): it stalled.
+    public func abortStalled() {
+        connection.endStalledStream(slot)
     }
 
     /// Ends the stream cleanly once what is queued has gone out.

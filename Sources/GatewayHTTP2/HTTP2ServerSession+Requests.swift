@@ -10,7 +10,7 @@ extension HTTP2ServerSession {
         if frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST {
             self.highestRequestStreamID = max(self.highestRequestStreamID, streamID)
             self.streams[streamID] = HTTP2Stream()
-            self.pendingRequests[streamID] = PendingRequest()
+            self.pendingRequests[streamID] = PendingRequest(startedAt: self.now())
         }
         return 0
     }
@@ -72,6 +72,9 @@ extension HTTP2ServerSession {
             // body follows; the body is then dropped.
             if endStream || self.pendingRequests[streamID]?.request.problem != nil {
                 self.deliverRequest(streamID)
+            } else if self.pendingRequests[streamID] != nil {
+                self.pendingRequests[streamID]!.headComplete = true
+                self.pendingRequests[streamID]!.lastProgress = self.now()
             }
         case NGHTTP2_DATA.rawValue:
             // CVE-2019-9518: empty DATA without END_STREAM costs us work and the peer nothing.
@@ -99,6 +102,9 @@ extension HTTP2ServerSession {
     /// delivered at once with `.bodyTooLarge` and later chunks are dropped. nghttp2's automatic
     /// WINDOW_UPDATEs keep flowing, so the client can finish sending or act on our RST_STREAM(NO_ERROR).
     func dataChunkReceived(streamID: Int32, _ chunk: UnsafeRawBufferPointer) -> Int32 {
+        if !chunk.isEmpty, self.pendingRequests[streamID] != nil {
+            self.pendingRequests[streamID]!.lastProgress = self.now()
+        }
         let withinLimit = self.pendingRequests[streamID]?.receiveBody(
             chunk, limit: self.settings.maxRequestBodyBytes)
         if withinLimit == false {

@@ -22,6 +22,15 @@ struct PendingRequest {
     var request = HTTP2Request()
     private var headerCount = 0
     private var headerListBytes = 0
+    /// Monotonic nanoseconds of the last progress: the start of the header block until it is complete,
+    /// then the end of the block or the last body byte (the request deadlines, `expiredRequests`).
+    var lastProgress: UInt64
+    /// The header block is complete; what is missing now is the body.
+    var headComplete = false
+
+    init(startedAt: UInt64) {
+        self.lastProgress = startedAt
+    }
 
     /// Counts one header field against the limits and stores it if `store` is true and the block is still
     /// within them. Past a limit, the request is marked `.headerListTooLarge` and nothing more is stored

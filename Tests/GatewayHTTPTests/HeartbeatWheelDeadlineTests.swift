@@ -22,6 +22,7 @@ import Testing
             case .maxAge: "maxAge"
             case .authExpiring: "authExpiring"
             case .authExpired: "authExpired"
+            case .stallCheck: "stallCheck"
             }
             visits.append((wheel.tick, name))
         }
