@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import GatewayConfig
 import GatewayRouting
 import GatewayTestSupport
@@ -32,8 +33,8 @@ import Glibc
     struct ClientFailed: Error { let output: String }
 
     /// A gateway with `/metrics` on the plaintext listener, and the test's limits.
-    private func start(_ configure: @escaping (inout GatewayConfiguration) -> Void) async throws -> TestGateway {
-        try await TestGateway.start { config in
+    private func start(reloadSource: TestGateway.ReloadSource? = nil, _ configure: @escaping (inout GatewayConfiguration) -> Void) async throws -> TestGateway {
+        try await TestGateway.start(reloadSource: reloadSource) { config in
             config.routes.append(RouteConfiguration(
                 route: Route(pattern: try! RoutePattern("/metrics"), action: .metrics), listeners: ["plain"]))
             configure(&config)
@@ -137,6 +138,31 @@ import Glibc
         #expect(try await refusals(gateway, listener: "tls", reason: "handshake_rate") - before == Double(flood.refused.count))
         // The held connections stay open while the witness keeps receiving.
         try await Task.sleep(for: .milliseconds(500))
+        #expect(await witness.finish() == nil)
+    }
+
+    @Test func aReloadChangesAListenersLimitsWithoutRebindingIt() async throws {
+        let next = Mutex<GatewayConfiguration?>(nil)
+        let source = TestGateway.ReloadSource { try next.withLock { try #require($0) } }
+        let gateway = try await start(reloadSource: source) { config in
+            config.listeners[0].limitSettings = ListenerLimitSettings(maxConnectionsPerIP: 0, handshakesPerSecondPerIP: 0)
+        }
+        defer { Task { await gateway.stop() } }
+        let witness = try await Witness.start(gateway)
+        let three = try await connections(gateway, port: gateway.tlsPort, count: 3)
+        defer { three.process.terminate() }
+        #expect(three.opened == 3)
+        var tighter = gateway.server.configuration
+        tighter.listeners[0].limitSettings = ListenerLimitSettings(maxConnectionsPerIP: 2, handshakesPerSecondPerIP: 0)
+        next.withLock { $0 = tighter }
+        let outcome = await gateway.server.reload()
+        #expect(outcome == .applied(changes: ["listeners[tls] limits"], needsRestart: [], streamsEnded: 0), "\(outcome)")
+        // Open connections stay (the witness keeps receiving); a new one is over the new cap.
+        let fourth = try await connections(gateway, port: gateway.tlsPort, count: 1, probeMilliseconds: 1000)
+        defer { fourth.process.terminate() }
+        #expect(fourth.opened == 0 && fourth.refused.first?.contains("closed before the client sent anything") == true, "\(fourth.refused)")
+        #expect(three.process.isRunning)
+        try await Task.sleep(for: .milliseconds(300))
         #expect(await witness.finish() == nil)
     }
 }
