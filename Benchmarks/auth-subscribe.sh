@@ -33,7 +33,8 @@ openssl pkey -in "$WORK/es256.key" -pubout -out "$WORK/es256.pub.pem"
 export SSEGATE_JWT_SECRET=$(openssl rand -hex 32)
 cat > "$WORK/ssegate.yaml" <<YAML
 listeners:
-  - {name: public, host: 127.0.0.1, port: 18443, tls: true}
+  # One load-generating address: no per-client limits.
+  - {name: public, host: 127.0.0.1, port: 18443, tls: true, max_connections_per_ip: 0, handshakes_per_second_per_ip: 0}
 tls:
   certificates: [{certificate: $WORK/certs/localhost.pem, key: $WORK/certs/localhost-key.pem}]
   development_directory: $WORK/certs

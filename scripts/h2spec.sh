@@ -71,6 +71,8 @@ listeners:
     host: 127.0.0.1
     port: $tls_port
     tls: true
+    # h2spec opens a connection per case from one address, faster than the default handshake rate.
+    handshakes_per_second_per_ip: 0
 tls:
   certificates:
     - certificate: $work/certs/localhost.pem

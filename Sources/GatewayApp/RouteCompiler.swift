@@ -20,6 +20,8 @@ struct RouteCompiler {
     let tokenVerifier: TokenVerifier?
     let logger: Logger
     let operations: OperationsServices
+    /// The per-publisher budget every publish route of this snapshot shares.
+    let publishLimiter: PublishRateLimiter
 
     /// The route's patterns with their chains: one for most actions; for `admin`, the index at the route's
     /// path and one per endpoint under it, each behind the admin credentials.
@@ -79,6 +81,8 @@ struct RouteCompiler {
                     token: publishToken, variable: configuration.publish.tokenEnvironmentVariable,
                     verifier: options.auth.checksTokens ? tokenVerifier : nil, route: routeLabel, logger: logger))
             }
+            // After the credentials: the budget is counted per credential that was accepted.
+            chain.append(PublishRateLimit(limiter: publishLimiter, anonymous: options.anonymous))
             responder = PublishResponder(
                 template: template, engine: engine, maxBodyBytes: configuration.publish.maxBodyBytes,
                 maxEventsPerRequest: configuration.publish.maxEventsPerRequest, historyLimits: limits, access: access)

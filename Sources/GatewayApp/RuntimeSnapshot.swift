@@ -57,7 +57,8 @@ public final class RuntimeSnapshot: HTTPApplication {
         self.connectionSettings = connectionSettings
         let compiler = RouteCompiler(
             configuration: configuration, engine: engine, publishToken: publishToken, readiness: readiness, upstreams: upstreams,
-            tokenVerifier: tokenVerifier, logger: logger, operations: operations)
+            tokenVerifier: tokenVerifier, logger: logger, operations: operations,
+            publishLimiter: PublishRateLimiter(configuration.publish.rateLimit))
         routes = PatternTable(configuration.routes.flatMap { compiler.entries(for: $0) })
     }
 

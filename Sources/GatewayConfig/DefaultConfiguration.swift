@@ -18,6 +18,15 @@ listeners:
     host: 0.0.0.0
     port: 8443
     tls: true
+    # Limits checked at accept, before a byte is read (over them the connection is closed and counted in
+    # ssegate_connections_refused_total{listener,reason}). A client is an IPv4 address or an IPv6 /64.
+    # Defaults on an untrusted listener: max_connections 90% of limits.max_connections (the rest stays
+    # free for the trusted listener), max_connections_per_ip from limits, and on TLS 64 handshakes per
+    # second per client with a burst of 128. Trusted listeners: the whole process cap, no per-client caps.
+    # max_connections: 990000
+    # max_connections_per_ip: 256        # 0: no limit
+    # handshakes_per_second_per_ip: 64   # TLS only; 0: no limit
+    # handshake_burst_per_ip: 128
   # Your backend publishes here without a token: plaintext (h2c or HTTP/1.1), loopback only.
   # `trusted` defaults to true for a plaintext loopback listener and false otherwise.
   - name: local
@@ -99,11 +108,16 @@ publish:
   max_events_per_request: 100
   # A publish repeated with the same Idempotency-Key header within this time delivers nothing new.
   idempotency_ttl: 10m
+  # Each publisher's budget on untrusted listeners: per JWT subject, for the static token, or per client
+  # address on anonymous routes. Past it: 429 with Retry-After. Trusted listeners are not counted.
+  rate_limit: {requests: 200, per: 1s}
 
 limits:
+  # All listeners together.
   max_connections: 1100000
-  # 0: no per-IP limit. Set one on public listeners.
-  max_connections_per_ip: 0
+  # Open connections per client (IPv4 address, IPv6 /64) on untrusted listeners that set none; 0: no limit.
+  # Clients behind one NAT share it: raise it (per listener) when many users arrive from one address.
+  max_connections_per_ip: 256
   max_request_head: 16KiB
   # A request head must complete this long after its first byte (slowloris), and a request body may not
   # pause longer than request_body_timeout; past either the HTTP/1.1 connection closes, the HTTP/2

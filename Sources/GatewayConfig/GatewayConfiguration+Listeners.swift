@@ -3,7 +3,8 @@ import GatewayTLS
 internal import Yams
 
 extension ListenerConfiguration {
-    static let keys = ["name", "host", "port", "tls", "trusted", "hsts"]
+    static let keys = ["name", "host", "port", "tls", "trusted", "hsts"] + limitKeys
+    static let limitKeys = ["max_connections", "max_connections_per_ip", "handshakes_per_second_per_ip", "handshake_burst_per_ip"]
     static let hstsKeys = ["max_age", "include_subdomains"]
 
     /// A listener as read, with the nodes the cross-section checks point at.
@@ -45,8 +46,10 @@ extension ListenerConfiguration {
                 }
             }
             let hsts = readHSTS(mapping, tls: tls, &reader)
+            let limits = readLimits(mapping, tls: tls, &reader)
             guard let host, let port, let tls else { continue }
-            let listener = ListenerConfiguration(name: name, host: host, port: port, tls: tls, trusted: trusted, strictTransportSecurity: hsts)
+            let listener = ListenerConfiguration(
+                name: name, host: host, port: port, tls: tls, trusted: trusted, strictTransportSecurity: hsts, limits: limits)
 
             // Names label logs and metrics, so two listeners sharing one would be indistinguishable.
             if let first = names[listener.name] {
@@ -66,6 +69,23 @@ extension ListenerConfiguration {
             listeners.append(Read(configuration: listener, tlsNode: mapping["tls"]))
         }
         return listeners
+    }
+
+    /// The listener's connection caps and handshake rate; absent keys stay nil (defaults by trust).
+    private static func readLimits(_ mapping: YAMLMapping, tls: Bool?, _ reader: inout YAMLNodeReader) -> ListenerLimitSettings {
+        for key in ["handshakes_per_second_per_ip", "handshake_burst_per_ip"] where tls == false {
+            if let node = mapping.entries[key]?.key {
+                reader.report("\(mapping.path(key)): only a TLS listener has handshakes to limit "
+                    + "(a plaintext listener is bounded by max_connections_per_ip)", at: node)
+            }
+        }
+        return ListenerLimitSettings(
+            maxConnections: reader.int(mapping, "max_connections", in: 1...Int(Int32.max)),
+            // 0 means no per-client limit.
+            maxConnectionsPerIP: reader.int(mapping, "max_connections_per_ip", in: 0...Int(Int32.max)),
+            handshakesPerSecondPerIP: reader.int(mapping, "handshakes_per_second_per_ip", in: 0...1_000_000),
+            handshakeBurstPerIP: reader.int(mapping, "handshake_burst_per_ip", in: 1...1_000_000)
+        )
     }
 
     /// `hsts: {max_age, include_subdomains}`: only on a TLS listener, since browsers ignore the header over

@@ -70,7 +70,14 @@ extension RouteConfiguration {
             let access = RouteAccess.read(mapping, action: action, jwtConfigured: jwtConfigured, &reader)
             if let action {
                 switch action {
-                case .channel, .upstream: break
+                case .channel, .upstream:
+                    // EventSource treats a 429 (any non-200) as final and never reconnects (WHATWG HTML
+                    // §9.2.3), so a stream route must not answer one: over-limit clients are refused at
+                    // accept (listeners[].max_connections_per_ip) or their streams end with a retry hint.
+                    if let node = mapping.entries["rate_limit"]?.key {
+                        reader.report("\(path).rate_limit: stream routes cannot take a rate_limit (EventSource gives up for good "
+                            + "on a 429); bound subscribers with listeners[].max_connections_per_ip instead", at: node)
+                    }
                 case .publish, .health, .staticFiles, .metrics, .admin:
                     if let node = mapping.entries["webhook"]?.key {
                         reader.report("\(path).webhook: only channel and upstream routes take 'webhook'", at: node)

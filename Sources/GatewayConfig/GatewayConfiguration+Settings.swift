@@ -80,7 +80,7 @@ extension HTTP1Settings {
 }
 
 extension PublishSettings {
-    static let keys = ["token_env", "max_body", "max_events_per_request", "idempotency_ttl"]
+    static let keys = ["token_env", "max_body", "max_events_per_request", "idempotency_ttl", "rate_limit"]
 
     static func read(_ section: YAMLMapping?, _ reader: inout YAMLNodeReader) -> Self {
         let defaults = Self()
@@ -92,7 +92,8 @@ extension PublishSettings {
             maxBodyBytes: reader.size(section, "max_body") ?? defaults.maxBodyBytes,
             maxEventsPerRequest: reader.int(section, "max_events_per_request", in: 1...100_000)
                 ?? defaults.maxEventsPerRequest,
-            idempotencyTTL: reader.duration(section, "idempotency_ttl") ?? defaults.idempotencyTTL
+            idempotencyTTL: reader.duration(section, "idempotency_ttl") ?? defaults.idempotencyTTL,
+            rateLimit: RouteRateLimit.read(section, &reader) ?? defaults.rateLimit
         )
     }
 }
@@ -105,7 +106,7 @@ extension LimitSettings {
         guard let section else { return defaults }
         var limits = Self(
             maxConnections: reader.int(section, "max_connections", in: 1...Int(Int32.max)) ?? defaults.maxConnections,
-            // 0 means no per-IP limit.
+            // 0 means no per-client limit; the default of untrusted listeners that set none.
             maxConnectionsPerIP: reader.int(section, "max_connections_per_ip", in: int31)
                 ?? defaults.maxConnectionsPerIP,
             maxRequestHeadBytes: reader.size(section, "max_request_head", in: 1...Int(Int32.max))

@@ -88,14 +88,20 @@ public struct ListenerConfiguration: Sendable, Equatable {
     public var trusted: Bool
     /// TLS listeners only: the `strict-transport-security` header added to every answer. Default: none.
     public var strictTransportSecurity: StrictTransportSecurity?
+    /// Connection caps and the handshake rate, as set; `limits(under:)` fills in the defaults.
+    public var limitSettings: ListenerLimitSettings
 
-    public init(name: String? = nil, host: String, port: Int, tls: Bool, trusted: Bool? = nil, strictTransportSecurity: StrictTransportSecurity? = nil) {
+    public init(
+        name: String? = nil, host: String, port: Int, tls: Bool, trusted: Bool? = nil,
+        strictTransportSecurity: StrictTransportSecurity? = nil, limits: ListenerLimitSettings = .init()
+    ) {
         self.name = name ?? "\(host):\(port)"
         self.host = host
         self.port = port
         self.tls = tls
         self.trusted = trusted ?? (!tls && ListenerConfiguration.isLoopback(host))
         self.strictTransportSecurity = strictTransportSecurity
+        self.limitSettings = limits
     }
 
     public static let defaults: [ListenerConfiguration] = [
@@ -217,25 +223,33 @@ public struct PublishSettings: Sendable, Equatable {
     public var maxEventsPerRequest: Int
     /// How long an `Idempotency-Key` is remembered: a retry within it delivers nothing new. Default: 10 min.
     public var idempotencyTTL: Duration
+    /// Each publisher's budget on untrusted listeners (per JWT subject, for the static token, or per client
+    /// address on anonymous routes), answered 429 with `Retry-After` past it. Default: 200 per second.
+    public var rateLimit: RouteRateLimit
 
     public init(
         tokenEnvironmentVariable: String = "SSEGATE_PUBLISH_TOKEN",
         maxBodyBytes: Int = 64 * 1024,
         maxEventsPerRequest: Int = 100,
-        idempotencyTTL: Duration = .seconds(600)
+        idempotencyTTL: Duration = .seconds(600),
+        rateLimit: RouteRateLimit = PublishSettings.defaultRateLimit
     ) {
         self.tokenEnvironmentVariable = tokenEnvironmentVariable
         self.maxBodyBytes = maxBodyBytes
         self.maxEventsPerRequest = maxEventsPerRequest
         self.idempotencyTTL = idempotencyTTL
+        self.rateLimit = rateLimit
     }
+
+    public static let defaultRateLimit = RouteRateLimit(requests: 200, period: .seconds(1))
 }
 
-/// Global caps.
+/// Global caps, and the defaults of the per-listener ones.
 public struct LimitSettings: Sendable, Equatable {
-    /// Most open connections per process. Default: 1,100,000.
+    /// Most open connections per process, all listeners together. Default: 1,100,000.
     public var maxConnections: Int
-    /// Most open connections from one client IP. Default: 0 (no limit; set it on public listeners).
+    /// Most open connections from one client (IPv4 address or IPv6 /64) on each untrusted listener that
+    /// sets no `max_connections_per_ip` of its own; 0: no limit. Default: 256.
     public var maxConnectionsPerIP: Int
     /// Largest HTTP/1.1 request head (request line + headers). Default: 16 KiB.
     public var maxRequestHeadBytes: Int
@@ -244,7 +258,7 @@ public struct LimitSettings: Sendable, Equatable {
     /// A request body may go this long without a byte. Default: 10 s.
     public var requestBodyTimeout: Duration = .seconds(10)
 
-    public init(maxConnections: Int = 1_100_000, maxConnectionsPerIP: Int = 0, maxRequestHeadBytes: Int = 16 * 1024) {
+    public init(maxConnections: Int = 1_100_000, maxConnectionsPerIP: Int = 256, maxRequestHeadBytes: Int = 16 * 1024) {
         self.maxConnections = maxConnections
         self.maxConnectionsPerIP = maxConnectionsPerIP
         self.maxRequestHeadBytes = maxRequestHeadBytes

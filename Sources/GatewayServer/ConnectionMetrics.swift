@@ -6,13 +6,15 @@ import NIOCore
 /// One listener's connection metrics, made once when it binds:
 /// `ssegate_connections{listener,protocol}` (open now), `ssegate_connections_total{listener,protocol}`,
 /// `ssegate_bytes_out_total{listener}` (socket bytes, TLS records included), and for TLS listeners
-/// `ssegate_tls_handshakes_total{listener}` and `ssegate_tls_handshake_failures_total{listener,reason}`.
+/// `ssegate_tls_handshakes_total{listener}` and `ssegate_tls_handshake_failures_total{listener,reason}`;
+/// `ssegate_connections_refused_total{listener,reason}` counts connections closed at accept (`ConnectionRefusal`).
 final class ConnectionMetrics: Sendable {
     let listener: String
     let bytesOut: Counter
     let handshakes: Counter
     private let open: [ApplicationProtocol: Meter]
     private let opened: [ApplicationProtocol: Counter]
+    private let refusals: [ConnectionRefusal: Counter]
 
     init(listener: String) {
         self.listener = listener
@@ -25,6 +27,14 @@ final class ConnectionMetrics: Sendable {
         opened = Dictionary(uniqueKeysWithValues: protocols.map {
             ($0, Counter(label: "ssegate_connections_total", dimensions: [("listener", listener), ("protocol", $0.rawValue)]))
         })
+        refusals = Dictionary(uniqueKeysWithValues: ConnectionRefusal.allCases.map {
+            ($0, Counter(label: "ssegate_connections_refused_total", dimensions: [("listener", listener), ("reason", $0.rawValue)]))
+        })
+    }
+
+    /// A connection closed at accept.
+    func refused(_ reason: ConnectionRefusal) {
+        refusals[reason]?.increment()
     }
 
     /// The connection settled on `applicationProtocol`; it counts as open until `channel` closes.

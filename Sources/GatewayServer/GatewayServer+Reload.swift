@@ -108,8 +108,9 @@ extension GatewayServer {
     /// clients reconnect to a listener that stays.
     private func stopListeners(_ listeners: [ListenerConfiguration]) {
         let stopped = state.withLock { state in
-            let stopped = state.listeners.filter { entry in listeners.contains { $0 == entry.configuration } }
-            state.listeners.removeAll { entry in listeners.contains { $0 == entry.configuration } }
+            // By binding: the limits may have changed by reload since the listener was bound.
+            let stopped = state.listeners.filter { entry in listeners.contains { $0.binding == entry.configuration.binding } }
+            state.listeners.removeAll { entry in listeners.contains { $0.binding == entry.configuration.binding } }
             return stopped
         }
         for (listener, channel) in stopped {

@@ -25,7 +25,9 @@ public final class GatewayServer: Service, Sendable {
     /// The engine again when it is Redis: it has connections to start and close.
     private let redisEngine: RedisEngine?
     let loops: LoopServiceTable
-    let registry: ConnectionRegistry
+    let registry = ConnectionRegistry()
+    let handshakeRates = HandshakeRateLimiter()
+    let refusalLog: RefusalLog
     let readiness = Readiness()
     let upstreams: UpstreamRegistry
     private let connectionIDs = ConnectionIDs()
@@ -102,7 +104,7 @@ public final class GatewayServer: Service, Sendable {
             redisEngine = redis
         }
         loops = LoopServiceTable(group: self.group)
-        registry = ConnectionRegistry(maxConnections: configuration.limits.maxConnections, maxPerAddress: configuration.limits.maxConnectionsPerIP)
+        refusalLog = RefusalLog(logger: logger)
         let token = environment[configuration.publish.tokenEnvironmentVariable].flatMap { $0.isEmpty ? nil : $0 }
         upstreams = UpstreamRegistry(hub: engine, group: self.group, settings: configuration.upstreams, logger: logger)
         let group = self.group
@@ -226,6 +228,8 @@ public final class GatewayServer: Service, Sendable {
         let loops = self.loops
         let connectionIDs = self.connectionIDs
         let registry = self.registry
+        let handshakeRates = self.handshakeRates
+        let refusalLog = self.refusalLog
         let handshakeTimeout = TimeAmount(configuration.tls.handshakeTimeout)
         let logger = self.logger
         let collectsMetrics = self.collectsMetrics
@@ -243,10 +247,19 @@ public final class GatewayServer: Service, Sendable {
             .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    switch registry.admit(channel) {
-                    case .admitted: break
-                    case .tooManyConnections, .tooManyFromAddress:
-                        logger.warning("connection refused: limit reached", metadata: ["remote": "\(channel.remoteAddress.map { "\($0)" } ?? "?")"])
+                    // Admission runs before any handler is added, so a refused connection is closed before
+                    // a byte of it is read. Limits come from the current configuration (a reload changes
+                    // them for new connections); a listener bound by a reload in progress uses its own.
+                    let current = runtime.current.configuration
+                    let limits = (current.listeners.first { $0.name == listener.name } ?? listener).limits(under: current.limits)
+                    let client = ClientAddressKey(channel.remoteAddress)
+                    var refusal = registry.admit(channel, client: client, listener: listener.name, limits: limits, processCap: current.limits.maxConnections)
+                    if refusal == nil, listener.tls, !handshakeRates.admit(client, listener: listener.name, limits: limits) {
+                        refusal = .handshakeRate
+                    }
+                    if let refusal {
+                        metrics.refused(refusal)
+                        refusalLog.refused(refusal, listener: listener.name, client: "\(client)")
                         channel.close(promise: nil)
                         return
                     }

@@ -4,9 +4,13 @@ import GatewayConfig
 /// changed, and which changed settings keep their old value until a restart.
 ///
 /// Some settings are fixed when the process starts: the engine's history budget and defaults and its
-/// idempotency memory, the connection registry's caps, the upstream connection cap, the logging backend,
-/// ACME (its renewal loop and challenge stores), and the handshake timeout of listeners already bound.
-/// The plan keeps their old values, so the running process and its configuration never disagree.
+/// idempotency memory, the upstream connection cap, the logging backend, ACME (its renewal loop and
+/// challenge stores), and the handshake timeout of listeners already bound. The plan keeps their old
+/// values, so the running process and its configuration never disagree.
+///
+/// Connection limits apply on reload, to new connections (open ones stay): `limits.*` and each listener's
+/// caps and handshake rate are read from the current configuration at every accept, so a listener whose
+/// only change is its limits is not rebound.
 struct ReloadPlan {
     /// What the new snapshot is built from: the new configuration with the restart-only settings kept.
     let effective: GatewayConfiguration
@@ -23,8 +27,6 @@ struct ReloadPlan {
             effective[keyPath: keyPath] = old[keyPath: keyPath]
             needsRestart.append(name)
         }
-        keep("limits.max_connections", \.limits.maxConnections)
-        keep("limits.max_connections_per_ip", \.limits.maxConnectionsPerIP)
         keep("history (engine defaults)", \.history)
         keep("publish.idempotency_ttl", \.publish.idempotencyTTL)
         keep("upstreams.max_connections", \.upstreams.maxConnections)
@@ -42,9 +44,10 @@ struct ReloadPlan {
 
         let oldListeners = Dictionary(old.listeners.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let newListeners = Dictionary(effective.listeners.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        // A listener whose address or kind changed is replaced: closed, and bound again as new.
-        addedListeners = effective.listeners.filter { oldListeners[$0.name] != $0 }
-        removedListeners = old.listeners.filter { newListeners[$0.name] != $0 }
+        // A listener whose address or kind changed is replaced: closed, and bound again as new. Its limits
+        // are not part of that: they are read at each accept.
+        addedListeners = effective.listeners.filter { oldListeners[$0.name]?.binding != $0.binding }
+        removedListeners = old.listeners.filter { newListeners[$0.name]?.binding != $0.binding }
 
         var changes: [String] = []
         if !addedListeners.isEmpty || !removedListeners.isEmpty {
@@ -69,6 +72,13 @@ struct ReloadPlan {
         note("streams", \.streams)
         note("publish", \.publish)
         note("limits.max_request_head_bytes", \.limits.maxRequestHeadBytes)
+        note("limits.max_connections", \.limits.maxConnections)
+        note("limits.max_connections_per_ip", \.limits.maxConnectionsPerIP)
+        for listener in effective.listeners {
+            if let before = oldListeners[listener.name], before.binding == listener.binding, before.limitSettings != listener.limitSettings {
+                changes.append("listeners[\(listener.name)] limits")
+            }
+        }
         note("logging.access_log", \.logging.accessLog)
         note("drain", \.drain)
         self.effective = effective

@@ -24,7 +24,7 @@ import Testing
             name: "unknown nested key",
             yaml: "listeners:\n  - name: a\n    host: 127.0.0.1\n    port: 8080\n    tls: false\n    prot: 2\n" + route,
             line: 6, column: 5,
-            fragment: "unknown key 'prot' in listeners[0] (expected one of: name, host, port, tls, trusted, hsts)"),
+            fragment: "unknown key 'prot' in listeners[0] (expected one of: name, host, port, tls, trusted, hsts, max_connections, max_connections_per_ip, handshakes_per_second_per_ip, handshake_burst_per_ip)"),
         Case(name: "wrong type", yaml: "listeners:\n  - host: 127.0.0.1\n    port: \"abc\"\n    tls: false\n" + route,
              line: 3, column: 11, fragment: "listeners[0].port: expected an integer, found string 'abc'"),
         Case(name: "quoted number is a string", yaml: "listeners:\n  - host: 127.0.0.1\n    port: \"80\"\n    tls: false\n" + route,
@@ -171,6 +171,6 @@ import Testing
             "conf/ssegate.yaml:9:11:", "conf/ssegate.yaml:11:5:",
         ])
         #expect(lines[1] == "conf/ssegate.yaml:5:5: error: unknown key 'prot' in listeners[0] "
-            + "(expected one of: name, host, port, tls, trusted, hsts)")
+            + "(expected one of: name, host, port, tls, trusted, hsts, max_connections, max_connections_per_ip, handshakes_per_second_per_ip, handshake_burst_per_ip)")
     }
 }

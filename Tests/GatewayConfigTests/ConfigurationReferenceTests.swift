@@ -18,7 +18,7 @@ import Testing
             ("logging", LoggingSettings.keys), ("upstreams", UpstreamSettings.keys), ("routes[]", RouteConfiguration.keys),
             ("routes[].history", ["count", "bytes", "ttl"]), ("routes[].upstream", RouteConfiguration.upstreamKeys),
             ("routes[].upstream.reconnect", RouteConfiguration.reconnectKeys), ("routes[].static", RouteConfiguration.staticKeys),
-            ("routes[].rate_limit", RouteRateLimit.keys),
+            ("routes[].rate_limit", RouteRateLimit.keys), ("publish.rate_limit", RouteRateLimit.keys),
         ]
         for (prefix, keys) in sections { paths.formUnion(keys.map { prefix + "." + $0 }) }
         return paths

@@ -19,12 +19,29 @@ import Testing
         loaded.logging.level = "debug"
         loaded.streams.retry = .seconds(9)
         let plan = ReloadPlan(running: running, loaded: loaded)
-        #expect(plan.needsRestart == ["limits.max_connections", "history (engine defaults)", "logging.level"])
-        #expect(plan.effective.limits.maxConnections == running.limits.maxConnections)
+        #expect(plan.needsRestart == ["history (engine defaults)", "logging.level"])
         #expect(plan.effective.history == running.history)
         #expect(plan.effective.logging.level == running.logging.level)
         #expect(plan.effective.streams.retry == .seconds(9), "live settings change")
-        #expect(plan.changes == ["streams"])
+        // Connection caps are read at every accept, so they apply on reload (to new connections).
+        #expect(plan.effective.limits.maxConnections == 5)
+        #expect(plan.changes == ["streams", "limits.max_connections"])
+    }
+
+    @Test func aListenerWhoseOnlyChangeIsItsLimitsIsNotRebound() throws {
+        let running = GatewayConfiguration(routes: [try route("/a/{channel}")])
+        var loaded = running
+        loaded.listeners[0].limitSettings = ListenerLimitSettings(maxConnections: 10, maxConnectionsPerIP: 2, handshakesPerSecondPerIP: 5)
+        loaded.limits.maxConnectionsPerIP = 9
+        let plan = ReloadPlan(running: running, loaded: loaded)
+        #expect(plan.addedListeners.isEmpty && plan.removedListeners.isEmpty)
+        #expect(plan.needsRestart.isEmpty)
+        #expect(plan.effective.listeners[0].limitSettings.maxConnections == 10)
+        #expect(plan.changes == ["limits.max_connections_per_ip", "listeners[public] limits"])
+        // A changed port still replaces the listener, limits and all.
+        loaded.listeners[0].port = 9443
+        let moved = ReloadPlan(running: running, loaded: loaded)
+        #expect(moved.addedListeners.map(\.name) == ["public"] && moved.removedListeners.map(\.name) == ["public"])
     }
 
     @Test func addingAMetricsRouteServesItButCollectsFromTheNextStart() throws {

@@ -43,8 +43,10 @@ extension ReloadIntegration {
             }
             try await publishBatch()
 
-            // 1: the second certificate, `/old` replaced by `/fresh`, and a restart-only setting changed.
-            try fixture.write(fixture.yaml(certificate: fixture.second, extraRoute: "fresh", maxConnections: 2000))
+            // 1: the second certificate, `/old` replaced by `/fresh`, a connection cap (live) and a restart-only
+            // setting changed.
+            try fixture.write(fixture.yaml(certificate: fixture.second, extraRoute: "fresh", maxConnections: 2000,
+                                           extra: "upstreams:\n  max_connections: 7\n"))
             let applied = await server.reload()
             guard case .applied(let changes, let needsRestart, let streamsEnded) = applied else {
                 Issue.record("reload refused: \(applied)")
@@ -52,8 +54,10 @@ extension ReloadIntegration {
             }
             #expect(changes.contains("tls.certificates"), "\(changes)")
             #expect(changes.contains("routes +1 -1"), "\(changes)")
-            #expect(needsRestart == ["limits.max_connections"])
-            #expect(server.configuration.limits.maxConnections == 1000, "a restart-only setting kept its running value")
+            #expect(changes.contains("limits.max_connections"), "connection caps apply on reload: \(changes)")
+            #expect(server.configuration.limits.maxConnections == 2000)
+            #expect(needsRestart == ["upstreams.max_connections"])
+            #expect(server.configuration.upstreams.maxConnections == 1000, "a restart-only setting kept its running value")
             #expect(streamsEnded == 2)
             let secondSerial = try await ReloadFixture.servedSerial(port: tlsPort, caFile: fixture.second.caCertificatePath)
             let secondFileSerial = try await ReloadFixture.serial(of: fixture.second)

@@ -21,12 +21,17 @@ final class RateLimit: Middleware {
         case .allowed:
             return next.respond(to: request, context: context)
         case .refused(let wait):
-            // Whole seconds, rounded up: a client that waits exactly this long finds a token.
-            let seconds = max(1, (wait + 999_999_999) / 1_000_000_000)
-            return HTTPError(429, .rateLimited, "this route takes a limited number of requests; try again in \(seconds) s",
-                             headers: [("retry-after", String(seconds))], details: [("retry_after", .int(Int(seconds)))]).response
+            return Self.refusal(after: wait, "this route takes a limited number of requests")
         }
     }
 
-    private static func now() -> Int64 { Int64(NIODeadline.now().uptimeNanoseconds) }
+    /// 429 with `Retry-After` in whole seconds, rounded up (a client that waits exactly this long finds a
+    /// token), and the same number in the JSON body.
+    static func refusal(after waitNanoseconds: Int64, _ reason: String) -> Response {
+        let seconds = max(1, (waitNanoseconds + 999_999_999) / 1_000_000_000)
+        return HTTPError(429, .rateLimited, "\(reason); try again in \(seconds) s",
+                         headers: [("retry-after", String(seconds))], details: [("retry_after", .int(Int(seconds)))]).response
+    }
+
+    static func now() -> Int64 { Int64(NIODeadline.now().uptimeNanoseconds) }
 }

@@ -2,21 +2,21 @@
 /// continuously at `capacity` per `period`; each request takes one.
 ///
 /// Time is passed in (nanoseconds on a monotonic clock), so the arithmetic is tested without waiting.
-struct TokenBucket: Sendable {
+public struct TokenBucket: Sendable {
     /// What a request gets.
-    enum Decision: Equatable, Sendable {
+    public enum Decision: Equatable, Sendable {
         case allowed
         /// Refused; a token is back after this many nanoseconds.
         case refused(retryAfterNanoseconds: Int64)
     }
 
-    let capacity: Double
+    public let capacity: Double
     /// Nanoseconds for one token to come back.
-    let nanosecondsPerToken: Double
+    public let nanosecondsPerToken: Double
     private var tokens: Double
     private var updatedAt: Int64
 
-    init(capacity: Int, periodNanoseconds: Int64, now: Int64) {
+    public init(capacity: Int, periodNanoseconds: Int64, now: Int64) {
         self.capacity = Double(capacity)
         self.nanosecondsPerToken = Double(periodNanoseconds) / Double(capacity)
         self.tokens = Double(capacity)
@@ -24,7 +24,7 @@ struct TokenBucket: Sendable {
     }
 
     /// Refills for the time since the last request, then takes a token if one is there.
-    mutating func requestArrived(at now: Int64) -> Decision {
+    public mutating func requestArrived(at now: Int64) -> Decision {
         let elapsed = max(0, now - updatedAt)
         tokens = min(capacity, tokens + Double(elapsed) / nanosecondsPerToken)
         updatedAt = max(updatedAt, now)

@@ -33,11 +33,16 @@ extension ConfigurationReference {
         .init("publish.max_body", "size", "64KiB", "Largest publish body."),
         .init("publish.max_events_per_request", "integer 1…100000", "100", "Most events in one JSON array body."),
         .init("publish.idempotency_ttl", "duration", "10m", "A publish repeated with the same Idempotency-Key within this time delivers nothing new."),
+        .init("publish.rate_limit", "mapping `{requests, per}`", "(200 per 1s)",
+              "Each publisher's budget on untrusted listeners (per JWT subject, the static token, or the client address on anonymous routes); past it, 429 with Retry-After."),
+        .init("publish.rate_limit.requests", "integer 1…1000000", "(required)", "Requests in a burst, and per `per` on average."),
+        .init("publish.rate_limit.per", "duration", "(required)", "The time in which `requests` tokens come back."),
     ]
 
     static let operationKeys: [ConfigurationKey] = [
-        .init("limits.max_connections", "integer 1…2147483647", "1100000", "Most open connections per process."),
-        .init("limits.max_connections_per_ip", "integer 0…2147483647", "0", "Most open connections from one client address; 0: no limit."),
+        .init("limits.max_connections", "integer 1…2147483647", "1100000", "Most open connections per process, all listeners together."),
+        .init("limits.max_connections_per_ip", "integer 0…2147483647", "256",
+              "Most open connections from one client (IPv4 address, IPv6 /64) on each untrusted listener that sets no max_connections_per_ip. 0: no limit."),
         .init("limits.max_request_head", "size", "16KiB", "Largest HTTP/1.1 request head (request line and headers)."),
         .init("limits.request_head_timeout", "duration 1s…10m", "15s",
               "A request head (HTTP/1.1 headers, an HTTP/2 header block) must complete this long after its first byte, or the connection closes."),

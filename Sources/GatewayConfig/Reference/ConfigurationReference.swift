@@ -63,7 +63,7 @@ public enum ConfigurationReference {
         .init("streams", "mapping", "(see below)", "Defaults for every event stream; routes may override some."),
         .init("history", "mapping", "(see below)", "Per-channel history (what a reconnecting client can be replayed) and the global budget."),
         .init("publish", "mapping", "(see below)", "Publish API limits and credentials."),
-        .init("limits", "mapping", "(see below)", "Global caps that keep memory bounded."),
+        .init("limits", "mapping", "(see below)", "Process-wide caps that keep memory bounded, and the per-client default of untrusted listeners."),
         .init("logging", "mapping", "(see below)", "Log level and format."),
         .init("routes", "list of routes", "(required)", "The routing table, tried in order; the first matching path wins."),
         .init("upstreams", "mapping", "(see below)", "Limits on upstream origins."),
@@ -83,6 +83,14 @@ public enum ConfigurationReference {
               "Whether publishing here needs no bearer token."),
         .init("listeners[].hsts", "mapping `{max_age, include_subdomains}`", "(unset: none)",
               "TLS listeners: send `strict-transport-security` on every answer."),
+        .init("listeners[].max_connections", "integer 1…2147483647", "(untrusted: 90% of limits.max_connections; trusted: limits.max_connections)",
+              "Most open connections on this listener; the rest of the process cap stays free for the others (the trusted backend)."),
+        .init("listeners[].max_connections_per_ip", "integer 0…2147483647", "(untrusted: limits.max_connections_per_ip; trusted: 0)",
+              "Most open connections from one client (IPv4 address, IPv6 /64; IPv4-mapped IPv6 counts as IPv4); extra ones are closed at accept. 0: no limit."),
+        .init("listeners[].handshakes_per_second_per_ip", "integer 0…1000000", "(untrusted TLS: 64; else 0)",
+              "TLS listeners: new connections per second from one client (a token bucket); over it, closed at accept before the handshake. 0: no limit."),
+        .init("listeners[].handshake_burst_per_ip", "integer 1…1000000", "(2 × handshakes_per_second_per_ip)",
+              "TLS listeners: handshakes one client may start at once before the rate applies."),
     ]
 
     private static let tlsKeys: [ConfigurationKey] = [

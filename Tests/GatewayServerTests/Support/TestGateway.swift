@@ -14,6 +14,8 @@ struct TestGateway {
     let tlsPort: Int
     let plainPort: Int
     let directory: String
+    /// Every listener's bound port, by name (listeners a test adds besides `tls` and `plain`).
+    var ports: [String: Int] = [:]
     var caPath: String { directory + "/ca.pem" }
 
     var tlsURL: String { "https://127.0.0.1:\(tlsPort)" }
@@ -54,7 +56,8 @@ struct TestGateway {
             server: server,
             tlsPort: bound["tls"]?.port ?? 0,
             plainPort: bound["plain"]?.port ?? 0,
-            directory: directory
+            directory: directory,
+            ports: bound.mapValues { $0.port ?? 0 }
         )
     }
 
