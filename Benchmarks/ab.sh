@@ -22,7 +22,7 @@ WORK=$ROOT/Benchmarks/.work
 mkdir -p "$WORK/certs"
 ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 [[ ${SKIP_BUILD:-0} == 1 ]] || swift build -c release --product ssegate-load
-LOAD=$ROOT/.build/release/ssegate-load
+LOAD=${LOAD:-$ROOT/.build/release/ssegate-load}
 if [[ ! -f $WORK/certs/localhost.pem ]]; then
     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj /CN=localhost \
         -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
@@ -33,8 +33,9 @@ PID=""
 stop() { [[ -n $PID ]] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true; PID=""; }
 trap stop EXIT
 
-OLD_CONFIG=Benchmarks/ssegate-bench.yaml
-NEW_CONFIG=Benchmarks/ssegate-bench.yaml
+# An old binary may not know keys the current bench config has: OLD_CONFIG / NEW_CONFIG override either.
+OLD_CONFIG=${OLD_CONFIG:-Benchmarks/ssegate-bench.yaml}
+NEW_CONFIG=${NEW_CONFIG:-Benchmarks/ssegate-bench.yaml}
 if [[ ${METRICS_AB:-0} == 1 ]]; then
     NEW_CONFIG=$WORK/ssegate-bench-metrics.yaml
     { cat Benchmarks/ssegate-bench.yaml; printf '  - path: /metrics\n    metrics: prometheus\n'; } >"$NEW_CONFIG"
@@ -50,7 +51,7 @@ run() {
     "$LOAD" fanout --label ab --server-pid "$PID" --port 8443 --path '/events/{channel}' \
         --publish-url 'http://127.0.0.1:8080/publish/{channel}' --connections 50 --streams 100 --rate 50 --duration 10 \
         >"$WORK/ab.run.txt" 2>&1 || true
-    if [[ $2 != Benchmarks/ssegate-bench.yaml ]]; then
+    if [[ ${METRICS_AB:-0} == 1 && $2 == "$NEW_CONFIG" ]]; then
         echo "metrics scrape: $(curl -sf http://127.0.0.1:8080/metrics | grep '^ssegate_events_delivered_total' || echo 'none')"
     fi
     stop
