@@ -235,6 +235,16 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
     /// a stall watch, carried by the wheel's entries, that ends the stream once none of them could be sent
     /// for `streams.stall_timeout`.
     func heartbeatVisited() {
+        startStallWatch()
+    }
+
+    /// An HTTP/1.1 socket stopped taking bytes: the stall clock starts now, so the stream is ended
+    /// `streams.stall_timeout` after its bytes stopped moving, not up to a heartbeat interval later.
+    func outboundBlocked() {
+        startStallWatch()
+    }
+
+    private func startStallWatch() {
         guard isOpen, !stallWatched else { return }
         let tick = loop.heartbeats.tick
         let openedTick = tick - Int64((NIODeadline.now() - openedAt).nanoseconds / 1_000_000_000)

@@ -86,6 +86,14 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
 
     public func channelWritabilityChanged(context: ChannelHandlerContext) {
         isWritable = context.channel.isWritable
+        // Once per transition, not per event: the socket stopped taking bytes, so a stall may begin now.
+        // Told on the next loop turn: this event can fire inside a write of the stream's own bytes (NIO
+        // reports writability on `write`), and the stream then reads the queue being written.
+        if !isWritable, case .streaming = state {
+            context.eventLoop.assumeIsolated().execute {
+                if !self.isWritable, case .streaming(let stream) = self.state { stream.outboundBlocked() }
+            }
+        }
         context.fireChannelWritabilityChanged()
     }
 

@@ -37,6 +37,9 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
     /// Watches the request-head and request-body deadlines while requests are under assembly; made on
     /// the first request, so a connection that never sends one holds none.
     private var requestTimer: DeadlineTimer?
+    /// Where the client's bytes stand between frames: a frame cut short is held to the request deadlines
+    /// too (nghttp2 starts no request for a frame header, padding or priority field cut short).
+    private var frames = HTTP2FrameProgress()
 
     public init(application: @escaping ApplicationSource, loop: LoopServices, connection: ConnectionInfo, logger: Logger) {
         services = ConnectionServices(application: application, loop: loop, connection: connection, speaking: .http2, logger: logger)
@@ -67,14 +70,17 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard let session, !closing else { return }
+        let bytes = unwrapInboundIn(data)
+        frames.consume(bytes, at: loop.eventLoop.now)
         do {
-            try session.receive(unwrapInboundIn(data))
+            try session.receive(bytes)
         } catch {
             fail(error)
             return
         }
         handleSessionEvents()
-        if session.hasPendingRequests { watchRequests() }
+        if session.hasPendingRequests { watchRequests(until: loop.eventLoop.now + TimeAmount(min(settings.requestHeadTimeout, settings.requestBodyTimeout))) }
+        if let deadline = frames.deadline(headTimeout: headTimeout, bodyTimeout: bodyTimeout) { watchRequests(until: deadline) }
     }
 
     public func channelReadComplete(context: ChannelHandlerContext) {
@@ -171,30 +177,32 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
 
     // MARK: Request deadlines
 
-    /// Makes sure the requests under assembly are looked at by their earliest possible deadline.
-    private func watchRequests() {
+    /// Makes sure the request deadlines are looked at no later than `deadline` (the earliest possible
+    /// deadline of a request under assembly, or of a frame cut short).
+    private func watchRequests(until deadline: NIODeadline) {
         if requestTimer == nil {
             requestTimer = DeadlineTimer(eventLoop: loop.eventLoop) { self.checkRequestDeadlines() }
         }
-        let shortest = min(settings.requestHeadTimeout, settings.requestBodyTimeout)
-        requestTimer!.arm(at: loop.eventLoop.now + TimeAmount(shortest))
+        requestTimer!.arm(at: deadline)
     }
 
-    /// An incomplete header block closes the connection (nothing else can be read on it until the block
-    /// ends); a body that stopped arriving resets its own stream only.
+    private var headTimeout: TimeAmount { TimeAmount(settings.requestHeadTimeout) }
+    private var bodyTimeout: TimeAmount { TimeAmount(settings.requestBodyTimeout) }
+
+    /// An incomplete header block, or any frame cut short, closes the connection (nothing else can be read
+    /// on it until the block or frame ends); a body that stopped arriving resets its own stream only.
     private func checkRequestDeadlines() -> NIODeadline? {
         guard let session, !closing else { return nil }
+        if let expired = frames.expired(at: loop.eventLoop.now, headTimeout: headTimeout, bodyTimeout: bodyTimeout) {
+            let timeout = expired == .requestHead ? settings.requestHeadTimeout : settings.requestBodyTimeout
+            closeForDeadline(expired, metadata: ["frame": "incomplete", "timeout": "\(timeout)"])
+            return nil
+        }
         let (expired, next) = session.expiredRequests(
-            headTimeout: UInt64(TimeAmount(settings.requestHeadTimeout).nanoseconds),
-            bodyTimeout: UInt64(TimeAmount(settings.requestBodyTimeout).nanoseconds))
+            headTimeout: UInt64(headTimeout.nanoseconds), bodyTimeout: UInt64(bodyTimeout.nanoseconds))
         for request in expired {
             if request.headIncomplete {
-                EdgeDeadline.requestHead.reached(logger, ended: "HTTP/2 connection",
-                                                 metadata: ["stream": "\(request.stream.rawValue)", "timeout": "\(settings.requestHeadTimeout)"])
-                closing = true
-                session.goAway(errorCode: HTTP2ErrorCode.noError)
-                flushNow()
-                context?.close(promise: nil)
+                closeForDeadline(.requestHead, metadata: ["stream": "\(request.stream.rawValue)", "timeout": "\(settings.requestHeadTimeout)"])
                 return nil
             }
             EdgeDeadline.requestBody.reached(logger, ended: "HTTP/2 stream",
@@ -202,7 +210,19 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
             session.resetStream(request.stream, errorCode: HTTP2ErrorCode.cancel)
         }
         if !expired.isEmpty { requestFlush() }
-        return next.map { NIODeadline.uptimeNanoseconds($0) }
+        let frameDeadline = frames.deadline(headTimeout: headTimeout, bodyTimeout: bodyTimeout)
+        let requestDeadline = next.map { NIODeadline.uptimeNanoseconds($0) }
+        guard let frameDeadline, let requestDeadline else { return frameDeadline ?? requestDeadline }
+        return min(frameDeadline, requestDeadline)
+    }
+
+    /// GOAWAY(NO_ERROR) and close: the connection cannot be read past what never arrived.
+    private func closeForDeadline(_ deadline: EdgeDeadline, metadata: Logger.Metadata) {
+        deadline.reached(logger, ended: "HTTP/2 connection", metadata: metadata)
+        closing = true
+        session?.goAway(errorCode: HTTP2ErrorCode.noError)
+        flushNow()
+        context?.close(promise: nil)
     }
 
     // MARK: StreamConnection

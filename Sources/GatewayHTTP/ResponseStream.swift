@@ -19,6 +19,9 @@ public protocol ResponseStream: AnyObject {
     func end(_ reason: StreamEndReason)
     /// The access log line's fields for this stream, the same for every protocol.
     var accessLogMetadata: Logger.Metadata { get }
+    /// The connection stopped taking the stream's bytes (an HTTP/1.1 socket that is no longer writable):
+    /// the moment a stall begins, so its clock starts now rather than at the next heartbeat visit.
+    func outboundBlocked()
 }
 
 /// Why a stream ended, from the server's side; the access log's `reason`.

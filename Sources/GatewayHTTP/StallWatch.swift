@@ -35,7 +35,11 @@ public struct StallWatch: Sendable {
     /// A later look, with the mark and tick the check carried.
     public func check(mark: Int?, carried: UInt32, since: Int32, tick: Int64) -> Verdict {
         guard let mark else { return .stopWatching }
-        guard UInt32(truncatingIfNeeded: mark) == carried else {
+        // Only a mark that grew shows bytes leaving the queue. On HTTP/1.1 a write lowers it (its chunk
+        // framing and TLS overhead are queued but never counted as written), so a heartbeat written to a
+        // stream nobody reads must not restart the clock; the lower mark is carried on.
+        let moved = Int32(bitPattern: UInt32(truncatingIfNeeded: mark) &- carried)
+        guard moved <= 0 else {
             return judge(mark: mark, since: tick, tick: tick)  // bytes left the queue: the clock restarts
         }
         return judge(mark: mark, since: Int64(since), tick: tick)

@@ -89,8 +89,9 @@ public struct StreamWriter {
     }
 
     /// How far the client has taken the stream (bytes written minus bytes still queued), or nil when
-    /// nothing is queued. Only grows while bytes leave the queue, so a mark that stays put with bytes
-    /// queued is a stall. Read by stall checks on the heartbeat wheel, never per event.
+    /// nothing is queued. Grows only while bytes leave the queue, so a mark that does not grow with bytes
+    /// queued is a stall. (On HTTP/1.1 the queue counts chunk framing and TLS overhead too, so each write
+    /// lowers it a little.) Read by stall checks on the heartbeat wheel, never per event.
     public func sentMark() -> Int? {
         let unsent = connection.unsentBytes(slot)
         return unsent > 0 ? written - unsent : nil

@@ -53,6 +53,16 @@ import Testing
         #expect(watch.check(mark: nil, carried: 900, since: 13, tick: 17) == .stopWatching)  // drained meanwhile
     }
 
+    /// An HTTP/1.1 heartbeat queues more bytes (chunk framing, TLS overhead) than it counts as written, so
+    /// it lowers the mark: that is not progress, and 15 s heartbeats must not hold off a 30 s stall deadline.
+    @Test func aLowerMarkDoesNotRestartTheClock() {
+        let watch = StallWatch(timeout: .seconds(4))
+        #expect(watch.check(mark: 860, carried: 900, since: 13, tick: 14) == .checkAgain(.stallCheck(sent: 860, since: 13), afterTicks: 1))
+        #expect(watch.check(mark: 820, carried: 860, since: 13, tick: 17) == .stalled)
+        #expect(watch.check(mark: 861, carried: 860, since: 13, tick: 15) == .checkAgain(.stallCheck(sent: 861, since: 15), afterTicks: 1))
+        #expect(watch.check(mark: 3, carried: UInt32.max - 2, since: 13, tick: 15) == .checkAgain(.stallCheck(sent: 3, since: 15), afterTicks: 1))
+    }
+
     @Test func stallTimeoutsRoundUpToWholeTicks() {
         #expect(StallWatch(timeout: .milliseconds(1500)).timeoutTicks == 2)
         #expect(StallWatch(timeout: .milliseconds(10)).timeoutTicks == 1)

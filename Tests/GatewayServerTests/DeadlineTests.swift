@@ -3,8 +3,9 @@ import Foundation
 import Testing
 
 /// The edge deadlines against real slow clients over TLS (`Clients/deadline_probe.py`): a head that never
-/// completes, a body that stops, a body the gateway discards, an HTTP/2 body that never ends, and streams
-/// whose queue cannot be sent. Each probe is ended by its deadline while a witness stream keeps receiving.
+/// completes (HTTP/1.1, and HTTP/2 header blocks and frames cut short), a body that stops, a body the
+/// gateway discards, an HTTP/2 body that never ends, and streams whose queue cannot be sent (HTTP/2 and
+/// HTTP/1.1). Each probe is ended by its deadline while a witness stream keeps receiving.
 @Suite(.serialized) struct DeadlineTests {
     private static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Clients/deadline_probe.py").path
@@ -109,20 +110,56 @@ import Testing
         await gateway.stop()
     }
 
-    /// Every probe at once under the default deadlines (15 s head, 10 s body, 30 s stall): each is ended
-    /// within 45 s, and the witness loses nothing meanwhile.
-    @Test func underTheDefaultsEveryProbeEndsWithin45Seconds() async throws {
-        let gateway = try await TestGateway.start()
+    /// A stalled HTTP/1.1 reader whose budget (64 MiB) is never reached: the 2 s stall deadline ends it,
+    /// counted as `stalled`, and it resumes without loss. The heartbeat stays at its default 15 s: the stall
+    /// clock starts when the socket stops taking bytes, not at the stream's next heartbeat visit.
+    @Test func aStalledHTTP1StreamIsClosedByTheStallDeadlineAndResumes() async throws {
+        let gateway = try await TestGateway.start {
+            $0.streams.stallTimeout = .seconds(2)
+            StalledHTTP1Reader.configure(&$0)
+        }
         let witness = try await Witness.start(gateway)
-        let modes = ["h1-head", "h1-body", "h1-discard", "h2-body", "h2-zero"]
+        let outcome = try await StalledHTTP1Reader.run(gateway, script: Self.script, channel: "stall-h1", endWithin: .seconds(30))
+        StalledHTTP1Reader.expectEndedByStallAndResumed(outcome, within: .seconds(10))
+        #expect(await witness.finish() == nil)
+        await gateway.stop()
+    }
+
+    /// HTTP/2 header blocks that never complete, with the idle timeout (60 s) far away: a HEADERS frame
+    /// without END_HEADERS and no CONTINUATION, a HEADERS frame cut short (with and without the PRIORITY
+    /// field), a frame header cut short. The 2 s head deadline closes each connection with GOAWAY(NO_ERROR).
+    @Test(arguments: ["h2-open-block", "h2-partial-frame", "h2-partial-priority", "h2-partial-header"])
+    func anHTTP2HeaderBlockThatNeverCompletesClosesItsConnection(mode: String) async throws {
+        let gateway = try await shortDeadlines()
+        let witness = try await Witness.start(gateway)
+        let client = try probe(gateway, mode)
+        defer { client.terminate() }
+        #expect(await client.waitForOutput(containing: "READY"), "\(client.errorText)")
+        let result = try await summary(of: client)
+        #expect(closedWithin(result, 1.5...10), "\(mode): \(result)")
+        #expect(result["goaway"] as? Int == 0, "\(mode): no GOAWAY(NO_ERROR) before the close: \(result)")
+        #expect(await witness.finish() == nil)
+        await gateway.stop()
+    }
+
+    /// Every probe at once under the default deadlines (15 s head, 10 s body, 30 s stall): each is ended
+    /// within 45 s, and the witness loses nothing meanwhile. The stalled HTTP/1.1 reader's budget is raised
+    /// (only the stall deadline may end it); its 45 s count from the last publish, and its stall clock
+    /// starts when its socket stops taking bytes, during the publishing, so it ends about 30 s after that.
+    @Test func underTheDefaultsEveryProbeEndsWithin45Seconds() async throws {
+        let gateway = try await TestGateway.start { StalledHTTP1Reader.configure(&$0) }
+        let witness = try await Witness.start(gateway)
+        let modes = ["h1-head", "h1-body", "h1-discard", "h2-body", "h2-zero", "h2-open-block", "h2-partial-frame", "h2-partial-priority"]
         let clients = try modes.map { try probe(gateway, $0, ["defaults-\($0)"]) }
         defer { for client in clients { client.terminate() } }
         for client in clients { #expect(await client.waitForOutput(containing: "READY"), "\(client.errorText)") }
+        let stalled = try await StalledHTTP1Reader.run(gateway, script: Self.script, channel: "defaults-h1-stall", endWithin: .seconds(60))
+        StalledHTTP1Reader.expectEndedByStallAndResumed(stalled, within: .seconds(45))
         for (mode, client) in zip(modes, clients) {
             let result = try await summary(of: client, timeout: .seconds(60))
-            let key = mode.hasPrefix("h2") ? "reset_after" : "closed_after"
+            let key = mode == "h2-body" || mode == "h2-zero" ? "reset_after" : "closed_after"
             #expect(closedWithin(result, 0...45, key: key), "\(mode) was not ended within 45 s: \(result)")
-            if mode.hasPrefix("h2") { #expect(result["reset"] as? Int == 8, "\(mode): \(result)") }
+            if mode == "h2-body" || mode == "h2-zero" { #expect(result["reset"] as? Int == 8, "\(mode): \(result)") }
         }
         #expect(await witness.finish() == nil)
         await gateway.stop()

@@ -8,6 +8,13 @@ usage: deadline_probe.py MODE HOST PORT CAFILE [CHANNEL]
   h2-body     HTTP/2: an event stream stays open while a POST on the same connection never ends its body
   h2-stall    HTTP/2: stream A reads N events then never returns window credit; stream B reads everything.
               After A is reset, a new stream resumes with A's Last-Event-ID and must miss nothing.
+  h1-stall    HTTP/1.1 event stream (CHANNEL, PATH_PREFIX, EXPECTED_TOTAL) read up to its opening, then
+              never again (4 KiB receive buffer) until SIGUSR1; then read to the end, and resume with
+              Last-Event-ID on a new connection until EXPECTED_TOTAL events arrived in all.
+  h2-open-block      HTTP/2 HEADERS without END_HEADERS and never a CONTINUATION
+  h2-partial-frame   HTTP/2 HEADERS frame header announcing N bytes, then fewer
+  h2-partial-priority  the same with the PRIORITY flag, fewer bytes than its 5-byte priority field
+  h2-partial-header  5 bytes of a 9-byte HTTP/2 frame header
 """
 import json
 import socket
@@ -53,12 +60,157 @@ def h1(request):
     report(closed_after=wait_for_close(sock, started))
 
 
+def dechunk(raw):
+    """The body of a chunked HTTP/1.1 response in `raw` (head included), up to where it was cut off."""
+    body, rest = b"", raw.split(b"\r\n\r\n", 1)[1] if b"\r\n\r\n" in raw else b""
+    while b"\r\n" in rest:
+        size_line, after = rest.split(b"\r\n", 1)
+        size = int(size_line.split(b";")[0], 16)
+        if size == 0:
+            break
+        body += after[:size]
+        if len(after) < size + 2:
+            break
+        rest = after[size + 2:]
+    return body
+
+
+def sse_events(body):
+    """[(id, data)] of the complete events in `body`, and the last id it set (an id-only block counts)."""
+    events, last_id = [], None
+    for block in body.split(b"\n\n")[:-1]:
+        fields = dict(line.split(b": ", 1) for line in block.split(b"\n") if b": " in line and not line.startswith(b":"))
+        if b"id" in fields:
+            last_id = fields[b"id"].decode()
+        if b"data" in fields:
+            events.append((fields.get(b"id", b"").decode(), fields[b"data"].decode()))
+    return events, last_id
+
+
+def h1_stall(prefix, expected):
+    import signal
+    resumed = []
+    signal.signal(signal.SIGUSR1, lambda *_: resumed.append(time.time()))
+    # Started from a Swift concurrency thread, this process inherits a mask that may block the signal.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGUSR1])
+    context = ssl.create_default_context(cafile=cafile)
+    context.set_alpn_protocols(["http/1.1"])
+    raw_sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    raw_sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before connect: the window stays small
+    raw_sock.connect((host, port))
+    sock = context.wrap_socket(raw_sock, server_hostname=host)
+    sock.sendall(f"GET {prefix}/{channel} HTTP/1.1\r\nHost: test\r\nAccept: text/event-stream\r\n\r\n".encode())
+    raw = b""
+    while sse_events(dechunk(raw))[1] is None:  # the opening's position id
+        chunk = sock.recv(4096)
+        if not chunk:
+            raise SystemExit(f"closed before the stream opened: {raw!r}")
+        raw += chunk
+    print("READY", flush=True)
+    started = time.time()
+    while not resumed and time.time() - started < 150:
+        time.sleep(0.05)
+    print(f"resumed reading after {time.time() - started:.1f}s", file=sys.stderr, flush=True)
+    closed = wait_for_close_keeping(sock, raw)
+    old, last_id = sse_events(dechunk(closed["raw"]))
+    print(f"old connection: closed_after={closed['closed_after']}, {len(closed['raw'])} bytes, {len(old)} events, last id {last_id}", file=sys.stderr, flush=True)
+    new = []
+    if closed["closed_after"] is not None:
+        sock = connect("http/1.1")
+        sock.sendall(f"GET {prefix}/{channel} HTTP/1.1\r\nHost: test\r\nLast-Event-ID: {last_id}\r\n\r\n".encode())
+        sock.settimeout(1.0)
+        raw, began = b"", time.time()
+        while len(old) + len(new) < expected and time.time() - began < 60:
+            try:
+                chunk = sock.recv(1 << 20)
+            except socket.timeout:
+                continue
+            if not chunk:
+                break
+            raw += chunk
+            new = sse_events(dechunk(raw))[0]
+    print(f"resumed: {len(new)} events", file=sys.stderr, flush=True)
+    tag = lambda events: ["-".join(data.split("-")[:2]) for _, data in events]
+    report(closed_after=closed["closed_after"], old=tag(old), new=tag(new))
+
+
+def wait_for_close_keeping(sock, raw, limit=60):
+    """Reads (keeping the bytes) until the gateway closes; `closed_after` is seconds from now, or None."""
+    sock.settimeout(1.0)
+    began = time.time()
+    while time.time() - began < limit:
+        try:
+            chunk = sock.recv(1 << 20)
+        except socket.timeout:
+            continue
+        except (ConnectionResetError, ssl.SSLError, OSError):
+            return {"raw": raw, "closed_after": time.time() - began}
+        if not chunk:
+            return {"raw": raw, "closed_after": time.time() - began}
+        raw += chunk
+    return {"raw": raw, "closed_after": None}
+
+
+def h2_raw(payload_after_settings):
+    """Preface and SETTINGS, then `payload_after_settings` and nothing more: READY, then one JSON line
+    with when the gateway closed the connection and whether a GOAWAY came first (frames read by hand:
+    hyper-h2 cannot send a broken frame)."""
+    sock = connect("h2")
+    sock.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + frame(4, 0, 0, b"") + payload_after_settings)
+    started = time.time()
+    print("READY", flush=True)
+    sock.settimeout(1.0)
+    received, goaway, closed_after = b"", None, None
+    while time.time() - started < 120:
+        try:
+            chunk = sock.recv(65536)
+        except socket.timeout:
+            continue
+        except (ConnectionResetError, ssl.SSLError, OSError):
+            chunk = b""
+        if not chunk:
+            closed_after = time.time() - started
+            break
+        received += chunk
+        while len(received) >= 9:
+            length = int.from_bytes(received[:3], "big")
+            if len(received) < 9 + length:
+                break
+            if received[3] == 7 and goaway is None:  # GOAWAY: last stream id, error code
+                goaway = int.from_bytes(received[13:17], "big")
+            received = received[9 + length:]
+    report(closed_after=closed_after, goaway=goaway)
+
+
+def frame(kind, flags, stream, payload):
+    return len(payload).to_bytes(3, "big") + bytes([kind, flags]) + stream.to_bytes(4, "big") + payload
+
+
+def request_block():
+    import hpack
+    return hpack.Encoder().encode([(":method", "GET"), (":path", f"/events/{channel}"), (":scheme", "https"), (":authority", "test")])
+
+
+END_STREAM, END_HEADERS, PRIORITY = 0x1, 0x4, 0x20
+
 if mode == "h1-head":
     h1(b"GET /events/" + channel.encode() + b" HTTP/1.1\r\nHost: test\r\nAccept: text/event-")
 elif mode == "h1-body":
     h1(b"POST /publish/" + channel.encode() + b" HTTP/1.1\r\nHost: test\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nabc")
 elif mode == "h1-discard":
     h1(b"POST /publish/" + channel.encode() + b" HTTP/1.1\r\nHost: test\r\nContent-Type: text/plain\r\nContent-Length: 10000000\r\n\r\n" + b"x" * 80 * 1024)
+elif mode == "h1-stall":
+    h1_stall(sys.argv[6], int(sys.argv[7]))
+elif mode == "h2-open-block":
+    h2_raw(frame(1, END_STREAM, 1, request_block()))  # no END_HEADERS, and no CONTINUATION follows
+elif mode == "h2-partial-frame":
+    block = request_block()
+    h2_raw(frame(1, END_STREAM | END_HEADERS, 1, block)[:9 + len(block) // 2])
+elif mode == "h2-partial-priority":
+    block = bytes(5) + request_block()
+    h2_raw(frame(1, END_STREAM | END_HEADERS | PRIORITY, 1, block)[:9 + 2])
+elif mode == "h2-partial-header":
+    h2_raw(frame(1, END_STREAM | END_HEADERS, 1, request_block())[:5])
 else:
     import h2.config
     import h2.connection
