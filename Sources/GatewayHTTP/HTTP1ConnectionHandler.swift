@@ -1,3 +1,4 @@
+import GatewayLiveObjects
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -43,6 +44,11 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
 
     public init(application: @escaping ApplicationSource, loop: LoopServices, connection: ConnectionInfo, logger: Logger) {
         services = ConnectionServices(application: application, loop: loop, connection: connection, speaking: .http1, logger: logger)
+        LiveObjects.http1ConnectionHandlers.created()
+    }
+
+    deinit {
+        LiveObjects.http1ConnectionHandlers.destroyed()
     }
 
     public func handlerAdded(context: ChannelHandlerContext) {
@@ -61,7 +67,7 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
 
     public func handlerRemoved(context: ChannelHandlerContext) {
         endStream(.clientClosed)
-        idleTimer?.cancel()
+        releaseIdleTimer()
         self.context = nil
         chunkWriter = nil
     }
@@ -70,8 +76,16 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
         chunkWriter?.discard()
         endStream(.clientClosed)
         state = .closed
-        idleTimer?.cancel()
+        releaseIdleTimer()
         context.fireChannelInactive()
+    }
+
+    /// The idle timer's closure holds this handler and the handler holds the timer: a cycle that cancelling
+    /// alone does not break (cancel drops the scheduled task, not the timer's closure), so every closed
+    /// connection's handler stayed alive. Dropping the timer when the connection goes breaks it.
+    private func releaseIdleTimer() {
+        idleTimer?.cancel()
+        idleTimer = nil
     }
 
     public func channelWritabilityChanged(context: ChannelHandlerContext) {

@@ -1,4 +1,5 @@
 import GatewayHTTP2
+import GatewayLiveObjects
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -37,6 +38,11 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
 
     public init(application: @escaping ApplicationSource, loop: LoopServices, connection: ConnectionInfo, logger: Logger) {
         services = ConnectionServices(application: application, loop: loop, connection: connection, speaking: .http2, logger: logger)
+        LiveObjects.http2ConnectionHandlers.created()
+    }
+
+    deinit {
+        LiveObjects.http2ConnectionHandlers.destroyed()
     }
 
     public func handlerAdded(context: ChannelHandlerContext) {
@@ -55,8 +61,7 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
     }
 
     public func handlerRemoved(context: ChannelHandlerContext) {
-        endAllStreams(.clientClosed)
-        idleTimer?.cancel()
+        releaseConnection()
         self.context = nil
     }
 
@@ -81,8 +86,7 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
     }
 
     public func channelInactive(context: ChannelHandlerContext) {
-        endAllStreams(.clientClosed)
-        idleTimer?.cancel()
+        releaseConnection()
         context.fireChannelInactive()
     }
 
@@ -285,6 +289,23 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
             accessLog.streamClosed(stream, extra: ["stream": "\(id)", "h2_error": "0"])
         }
         streams.removeAll()
+    }
+
+    /// The connection is gone: give back everything it holds now, not when the last reference to this
+    /// handler goes (idempotent: runs on channelInactive and again on handlerRemoved).
+    /// - The streams end, leaving their channels.
+    /// - The idle timer goes: its closure holds this handler and the handler holds it, a cycle cancelling
+    ///   alone does not break (cancel drops the scheduled task, not the timer's closure).
+    /// - The nghttp2 session goes with its frame buffer and every stream's queued bytes, which a client that
+    ///   stopped reading and then reset the connection left behind. Something may still hold the handler for
+    ///   a moment (the loop's idle-memory sweeper until its next sweep, a drain's close timer), and it then
+    ///   holds only this shell: with no session `releaseIdleMemory` answers "released", and the sweeper,
+    ///   which kept asking a closed connection with unsent output forever, lets go of it.
+    private func releaseConnection() {
+        endAllStreams(.clientClosed)
+        idleTimer?.cancel()
+        idleTimer = nil
+        session = nil
     }
 
     /// No stream for the idle timeout: GOAWAY and close.
