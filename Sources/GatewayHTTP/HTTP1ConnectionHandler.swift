@@ -279,6 +279,15 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
     }
 
     func flushNow() {
-        if chunkWriter != nil { chunkWriter!.flush() } else { context?.flush() }
+        guard chunkWriter != nil else {
+            context?.flush()
+            return
+        }
+        // Sent from a copy: the flush can hit a reset connection and close the channel at once, and
+        // `channelInactive` then discards `chunkWriter`, a modification that must not overlap an access
+        // still open here (Swift's exclusivity rule; it crashed when clients reset with output queued).
+        let chunks = chunkWriter!.takePending()
+        let writer = chunkWriter!
+        writer.send(chunks)
     }
 }
