@@ -44,18 +44,22 @@ let package = Package(
         ),
         .target(name: "CGatewayShims", dependencies: ["COpenSSL"]),
 
+        /// Live-object counters (connection handlers, nghttp2 sessions, TLS state): one atomic add per
+        /// connection in init and deinit, read by tests that show closed connections leave nothing behind.
+        .target(name: "GatewayLiveObjects"),
+
         // MARK: Protocol layers
         .target(
             name: "GatewayTLS",
             dependencies: [
-                "COpenSSL", "CGatewayShims",
+                "COpenSSL", "CGatewayShims", "GatewayLiveObjects",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .target(
             name: "GatewayHTTP2",
             dependencies: [
-                "CNGHTTP2",
+                "CNGHTTP2", "GatewayLiveObjects",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
@@ -133,7 +137,7 @@ let package = Package(
         .target(
             name: "GatewayHTTP",
             dependencies: [
-                "GatewayTLS", "GatewayHTTP2", "GatewaySSE", "GatewayRouting",
+                "GatewayTLS", "GatewayHTTP2", "GatewaySSE", "GatewayRouting", "GatewayLiveObjects",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -297,7 +301,7 @@ let package = Package(
         .testTarget(
             name: "GatewayServerTests",
             dependencies: [
-                "GatewayServer", "GatewayApp", "GatewayHTTP", "GatewayTestSupport", "GatewayConfig", "GatewayTLS", "GatewaySSE", "GatewayHTTP2", "GatewayHub", "GatewayRouting", "GatewayAuth",
+                "GatewayServer", "GatewayApp", "GatewayHTTP", "GatewayTestSupport", "GatewayConfig", "GatewayTLS", "GatewaySSE", "GatewayHTTP2", "GatewayHub", "GatewayRouting", "GatewayAuth", "GatewayLiveObjects",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

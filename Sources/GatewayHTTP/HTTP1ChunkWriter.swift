@@ -62,8 +62,20 @@ struct HTTP1ChunkWriter {
     /// Writes the queued chunks and flushes below the HTTP handlers (none of them holds back writes, so
     /// this also sends what was written through them).
     mutating func flush() {
-        if let chunks = pending {
-            pending = nil
+        send(takePending())
+    }
+
+    /// The queued chunks, taken for `send` (nil when there are none).
+    mutating func takePending() -> ByteBuffer? {
+        defer { pending = nil }
+        return pending
+    }
+
+    /// Writes `chunks` (from `takePending`) and flushes below the HTTP handlers. Not mutating: a flush can
+    /// fail and close the channel at once, and the connection's teardown then changes the writer it keeps,
+    /// so the connection calls this on a copy, outside any access to its own.
+    func send(_ chunks: ByteBuffer?) {
+        if let chunks {
             transport.writeAndFlush(NIOAny(chunks), promise: nil)  // one pass down the pipeline, not two
         } else {
             transport.flush()

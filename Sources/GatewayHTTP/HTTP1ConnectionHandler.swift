@@ -1,3 +1,4 @@
+import GatewayLiveObjects
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -50,6 +51,11 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
 
     public init(application: @escaping ApplicationSource, loop: LoopServices, connection: ConnectionInfo, logger: Logger) {
         services = ConnectionServices(application: application, loop: loop, connection: connection, speaking: .http1, logger: logger)
+        LiveObjects.http1ConnectionHandlers.created()
+    }
+
+    deinit {
+        LiveObjects.http1ConnectionHandlers.destroyed()
     }
 
     public func handlerAdded(context: ChannelHandlerContext) {
@@ -68,9 +74,7 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
 
     public func handlerRemoved(context: ChannelHandlerContext) {
         endStream(.clientClosed)
-        idleTimer?.cancel()
-        requestTimer?.cancel()
-        requestTimer = nil  // its check holds this handler
+        releaseTimers()
         self.context = nil
         chunkWriter = nil
     }
@@ -79,9 +83,18 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
         chunkWriter?.discard()
         endStream(.clientClosed)
         state = .closed
-        idleTimer?.cancel()
-        requestTimer?.cancel()
+        releaseTimers()
         context.fireChannelInactive()
+    }
+
+    /// The idle timer's closure holds this handler and the handler holds the timer: a cycle that cancelling
+    /// alone does not break (cancel drops the scheduled task, not the timer's closure), so every closed
+    /// connection's handler stayed alive. Dropping the timer when the connection goes breaks it.
+    private func releaseTimers() {
+        idleTimer?.cancel()
+        idleTimer = nil
+        requestTimer?.cancel()
+        requestTimer = nil  // its check holds this handler
     }
 
     public func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -346,6 +359,15 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
     }
 
     func flushNow() {
-        if chunkWriter != nil { chunkWriter!.flush() } else { context?.flush() }
+        guard chunkWriter != nil else {
+            context?.flush()
+            return
+        }
+        // Sent from a copy: the flush can hit a reset connection and close the channel at once, and
+        // `channelInactive` then discards `chunkWriter`, a modification that must not overlap an access
+        // still open here (Swift's exclusivity rule; it crashed when clients reset with output queued).
+        let chunks = chunkWriter!.takePending()
+        let writer = chunkWriter!
+        writer.send(chunks)
     }
 }

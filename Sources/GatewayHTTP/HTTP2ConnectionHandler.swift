@@ -1,4 +1,5 @@
 import GatewayHTTP2
+import GatewayLiveObjects
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -18,17 +19,17 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
     private static let maxBytesPerWrite = 256 * 1024
 
     private let services: ConnectionServices
-    private var settings: ConnectionSettings { services.settings }
-    private var loop: LoopServices { services.loop }
-    private var logger: Logger { services.logger }
+    var settings: ConnectionSettings { services.settings }
+    var loop: LoopServices { services.loop }
+    var logger: Logger { services.logger }
     private var accessLog: AccessLog { services.accessLog }
-    private var session: HTTP2ServerSession?
-    private var context: ChannelHandlerContext?
+    var session: HTTP2ServerSession?
+    var context: ChannelHandlerContext?
     private var streams: [Int32: any ResponseStream] = [:]
     /// In the loop's current flush batch (see `FlushBatcher`).
     var flushRequested = false
     private var idleTimer: IdleTimer?
-    private var closing = false
+    var closing = false
     /// GOAWAY sent for a paced drain (`GoAwayEvent`): the streams keep flowing until the application ends
     /// them, and the connection closes after the last one.
     private var goingAway = false
@@ -36,13 +37,18 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
     private var idleMemoryTracked = false
     /// Watches the request-head and request-body deadlines while requests are under assembly; made on
     /// the first request, so a connection that never sends one holds none.
-    private var requestTimer: DeadlineTimer?
+    var requestTimer: DeadlineTimer?
     /// Where the client's bytes stand between frames: a frame cut short is held to the request deadlines
     /// too (nghttp2 starts no request for a frame header, padding or priority field cut short).
-    private var frames = HTTP2FrameProgress()
+    var frames = HTTP2FrameProgress()
 
     public init(application: @escaping ApplicationSource, loop: LoopServices, connection: ConnectionInfo, logger: Logger) {
         services = ConnectionServices(application: application, loop: loop, connection: connection, speaking: .http2, logger: logger)
+        LiveObjects.http2ConnectionHandlers.created()
+    }
+
+    deinit {
+        LiveObjects.http2ConnectionHandlers.destroyed()
     }
 
     public func handlerAdded(context: ChannelHandlerContext) {
@@ -61,10 +67,7 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
     }
 
     public func handlerRemoved(context: ChannelHandlerContext) {
-        endAllStreams(.clientClosed)
-        idleTimer?.cancel()
-        requestTimer?.cancel()
-        requestTimer = nil  // its check holds this handler
+        releaseConnection()
         self.context = nil
     }
 
@@ -93,9 +96,7 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
     }
 
     public func channelInactive(context: ChannelHandlerContext) {
-        endAllStreams(.clientClosed)
-        idleTimer?.cancel()
-        requestTimer?.cancel()
+        releaseConnection()
         context.fireChannelInactive()
     }
 
@@ -173,56 +174,6 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
         }
         if streams.isEmpty { idleTimer?.becameIdle() }
         if goingAway, streams.isEmpty { closeWhenQuiet() }
-    }
-
-    // MARK: Request deadlines
-
-    /// Makes sure the request deadlines are looked at no later than `deadline` (the earliest possible
-    /// deadline of a request under assembly, or of a frame cut short).
-    private func watchRequests(until deadline: NIODeadline) {
-        if requestTimer == nil {
-            requestTimer = DeadlineTimer(eventLoop: loop.eventLoop) { self.checkRequestDeadlines() }
-        }
-        requestTimer!.arm(at: deadline)
-    }
-
-    private var headTimeout: TimeAmount { TimeAmount(settings.requestHeadTimeout) }
-    private var bodyTimeout: TimeAmount { TimeAmount(settings.requestBodyTimeout) }
-
-    /// An incomplete header block, or any frame cut short, closes the connection (nothing else can be read
-    /// on it until the block or frame ends); a body that stopped arriving resets its own stream only.
-    private func checkRequestDeadlines() -> NIODeadline? {
-        guard let session, !closing else { return nil }
-        if let expired = frames.expired(at: loop.eventLoop.now, headTimeout: headTimeout, bodyTimeout: bodyTimeout) {
-            let timeout = expired == .requestHead ? settings.requestHeadTimeout : settings.requestBodyTimeout
-            closeForDeadline(expired, metadata: ["frame": "incomplete", "timeout": "\(timeout)"])
-            return nil
-        }
-        let (expired, next) = session.expiredRequests(
-            headTimeout: UInt64(headTimeout.nanoseconds), bodyTimeout: UInt64(bodyTimeout.nanoseconds))
-        for request in expired {
-            if request.headIncomplete {
-                closeForDeadline(.requestHead, metadata: ["stream": "\(request.stream.rawValue)", "timeout": "\(settings.requestHeadTimeout)"])
-                return nil
-            }
-            EdgeDeadline.requestBody.reached(logger, ended: "HTTP/2 stream",
-                                             metadata: ["stream": "\(request.stream.rawValue)", "timeout": "\(settings.requestBodyTimeout)"])
-            session.resetStream(request.stream, errorCode: HTTP2ErrorCode.cancel)
-        }
-        if !expired.isEmpty { requestFlush() }
-        let frameDeadline = frames.deadline(headTimeout: headTimeout, bodyTimeout: bodyTimeout)
-        let requestDeadline = next.map { NIODeadline.uptimeNanoseconds($0) }
-        guard let frameDeadline, let requestDeadline else { return frameDeadline ?? requestDeadline }
-        return min(frameDeadline, requestDeadline)
-    }
-
-    /// GOAWAY(NO_ERROR) and close: the connection cannot be read past what never arrived.
-    private func closeForDeadline(_ deadline: EdgeDeadline, metadata: Logger.Metadata) {
-        deadline.reached(logger, ended: "HTTP/2 connection", metadata: metadata)
-        closing = true
-        session?.goAway(errorCode: HTTP2ErrorCode.noError)
-        flushNow()
-        context?.close(promise: nil)
     }
 
     // MARK: StreamConnection
@@ -360,6 +311,25 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
             accessLog.streamClosed(stream, extra: ["stream": "\(id)", "h2_error": "0"])
         }
         streams.removeAll()
+    }
+
+    /// The connection is gone: give back everything it holds now, not when the last reference to this
+    /// handler goes (idempotent: runs on channelInactive and again on handlerRemoved).
+    /// - The streams end, leaving their channels.
+    /// - The idle timer goes: its closure holds this handler and the handler holds it, a cycle cancelling
+    ///   alone does not break (cancel drops the scheduled task, not the timer's closure).
+    /// - The nghttp2 session goes with its frame buffer and every stream's queued bytes, which a client that
+    ///   stopped reading and then reset the connection left behind. Something may still hold the handler for
+    ///   a moment (the loop's idle-memory sweeper until its next sweep, a drain's close timer), and it then
+    ///   holds only this shell: with no session `releaseIdleMemory` answers "released", and the sweeper,
+    ///   which kept asking a closed connection with unsent output forever, lets go of it.
+    private func releaseConnection() {
+        endAllStreams(.clientClosed)
+        idleTimer?.cancel()
+        idleTimer = nil
+        requestTimer?.cancel()
+        requestTimer = nil  // its check holds this handler
+        session = nil
     }
 
     /// No stream for the idle timeout: GOAWAY and close.

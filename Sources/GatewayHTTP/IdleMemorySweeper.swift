@@ -14,6 +14,11 @@ protocol IdleMemoryHolder: AnyObject {
 /// loop threads) and page faults on the next write; an idle SSE connection sends a heartbeat every few
 /// seconds, a busy one many batches per second. Sweeping bounds the cost to one release per connection
 /// per busy-to-quiet transition, and costs nothing on a loop whose connections are all quiet.
+///
+/// A connection that closes is not removed here (finding it would cost a scan per close): its handler drops
+/// its memory when the connection goes and then answers `true`, so the sweeper lets go of it at the next
+/// sweep. A holder must never answer `false` once its connection is closed: its output can no longer
+/// drain, and the sweeper would keep it, and all it holds, forever.
 final class IdleMemorySweeper {
     static let period = TimeAmount.seconds(1)
 

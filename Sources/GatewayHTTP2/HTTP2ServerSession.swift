@@ -1,4 +1,5 @@
 internal import CNGHTTP2
+import GatewayLiveObjects
 import NIOCore
 
 /// The server side of one HTTP/2 connection, on top of nghttp2: bytes in, bytes out, events out.
@@ -59,11 +60,13 @@ public final class HTTP2ServerSession {
         self.ignoredFrameLimiter = FloodLimiter(
             burst: settings.ignoredFrameRateBurst, ratePerSecond: settings.ignoredFrameRatePerSecond, now: start)
         nghttp2_session_set_user_data(self.session, Unmanaged.passUnretained(self).toOpaque())
+        LiveObjects.http2ServerSessions.created()  // before the throw below: a throw from here on runs deinit
         try self.submitSettings()
     }
 
     deinit {
         nghttp2_session_del(self.session)
+        LiveObjects.http2ServerSessions.destroyed()
     }
 
     /// Feeds received bytes to nghttp2 (`nghttp2_session_mem_recv`). A throw means the connection is over:

@@ -1,5 +1,6 @@
 internal import CGatewayShims
 internal import COpenSSL
+import GatewayLiveObjects
 import NIOCore
 
 #if canImport(Glibc)
@@ -50,6 +51,7 @@ final class TLSConnection {
         self.owner = context
         self.sentServerName = nil
         self.isServer = true
+        LiveObjects.tlsConnections.created()
         SSL_set_accept_state(self.ssl)
     }
 
@@ -60,6 +62,7 @@ final class TLSConnection {
         let isIPLiteral = serverName.map(Self.isIPLiteral) ?? false
         // RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted in HostName".
         self.sentServerName = isIPLiteral ? nil : serverName
+        LiveObjects.tlsConnections.created()  // before the throws below: a throw from here on runs deinit
         SSL_set_connect_state(self.ssl)
         if let serverName {
             if !isIPLiteral {
@@ -78,6 +81,7 @@ final class TLSConnection {
 
     deinit {
         SSL_free(self.ssl)  // also frees both BIOs
+        LiveObjects.tlsConnections.destroyed()
     }
 
     private static func makeSSL(_ context: SSLContext) throws(TLSError) -> (OpaquePointer, OpaquePointer, OpaquePointer) {

@@ -1,3 +1,4 @@
+import GatewayLiveObjects
 import NIOCore
 
 /// TLS over OpenSSL memory BIOs as a NIO handler: ciphertext below, plaintext above.
@@ -56,6 +57,7 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     public init(context: TLSServerContext, handshakeTimeout: TimeAmount? = .seconds(10)) {
         self.role = .server(context)
         self.handshakeTimeout = handshakeTimeout
+        LiveObjects.tlsHandlers.created()
     }
 
     /// A client-side handler. `serverName` is sent as SNI and checked against the certificate (an IP
@@ -63,6 +65,11 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     public init(context: TLSClientContext, serverName: String?, handshakeTimeout: TimeAmount? = .seconds(10)) {
         self.role = .client(context, serverName: serverName)
         self.handshakeTimeout = handshakeTimeout
+        LiveObjects.tlsHandlers.created()
+    }
+
+    deinit {
+        LiveObjects.tlsHandlers.destroyed()
     }
 
     // MARK: Lifecycle
