@@ -54,7 +54,9 @@ import Testing
             // Nothing is ended as a slow consumer: the output stays queued until the client resets.
             $0.streams.outboundBudget = 16 << 20
             $0.publish.maxBodyBytes = 4 << 20
-            $0.limits.maxConnectionsPerIP = 0  // every client comes from 127.0.0.1
+            // Every client comes from 127.0.0.1: no per-client connection cap, no handshake rate.
+            $0.limits.maxConnectionsPerIP = 0
+            for index in $0.listeners.indices { $0.listeners[index].limitSettings.handshakesPerSecondPerIP = 0 }
         }
         let channel = "abandoned"
         let witness = try await Witness.start(gateway, channel: channel)
