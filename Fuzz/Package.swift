@@ -23,7 +23,8 @@ let package = Package(
         .systemLibrary(name: "CNGHTTP2", pkgConfig: "libnghttp2"),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl"),
         .target(name: "CGatewayShims", dependencies: ["COpenSSL"]),
-        .target(name: "GatewayTLS", dependencies: ["COpenSSL", "CGatewayShims", .product(name: "NIOCore", package: "swift-nio")]),
+        .target(name: "GatewayLiveObjects"),
+        .target(name: "GatewayTLS", dependencies: ["COpenSSL", "CGatewayShims", "GatewayLiveObjects", .product(name: "NIOCore", package: "swift-nio")]),
         .target(name: "GatewaySSE", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
         .target(name: "GatewayRouting"),
         .target(
@@ -33,7 +34,7 @@ let package = Package(
         .target(
             name: "GatewayHTTP",
             dependencies: [
-                "GatewayTLS", "GatewayHTTP2", "GatewaySSE", "GatewayRouting",
+                "GatewayTLS", "GatewayHTTP2", "GatewaySSE", "GatewayRouting", "GatewayLiveObjects",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -62,7 +63,7 @@ let package = Package(
         .target(
             name: "GatewayHTTP2",
             dependencies: [
-                "CNGHTTP2",
+                "CNGHTTP2", "GatewayLiveObjects",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
