@@ -125,13 +125,4 @@ import Testing
         #expect(try await ChildProcess.run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", url + "/readyz"]).output == "200")
         #expect(server.isRunning)
     }
-
-    private func waitUntil(_ condition: () -> Bool) async -> Bool {
-        let start = ContinuousClock.now
-        while ContinuousClock.now - start < .seconds(10) {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return condition()
-    }
 }

@@ -218,13 +218,4 @@ import Testing
         await gateway.stop()
         await origin.shutdown()
     }
-
-    private func waitUntil(timeout: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
-        let start = ContinuousClock.now
-        while ContinuousClock.now - start < timeout {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return condition()
-    }
 }
