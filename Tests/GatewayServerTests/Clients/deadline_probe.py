@@ -240,15 +240,14 @@ else:
                 events.append((fields.get(b"id", b"").decode(), fields[b"data"].decode()))
         return events, rest
 
-    if mode == "h2-body":
-        sibling = request("GET", f"/events/{channel}", True)
-        post = request("POST", f"/publish/{channel}", False, [("content-type", "text/plain")])
-        conn.send_data(post, b"abc")  # and never END_STREAM
-        sock.sendall(conn.data_to_send())
+    def reset_of(watched, sibling):
+        """Prints READY, then reads until `watched` is reset (at most 120 s), giving the sibling stream
+        all the credit it needs; answers the reset's error code, when it came, and whether the sibling
+        ended meanwhile."""
         started = time.time()
         print("READY", flush=True)
         sock.settimeout(1.0)
-        reset, sibling_ended = None, False
+        reset, reset_after, sibling_ended = None, None, False
         while reset is None and time.time() - started < 120:
             try:
                 data = sock.recv(65536)
@@ -257,14 +256,21 @@ else:
             if not data:
                 break
             for event in conn.receive_data(data):
-                if isinstance(event, h2.events.StreamReset) and event.stream_id == post:
-                    reset = int(event.error_code)
+                if isinstance(event, h2.events.StreamReset) and event.stream_id == watched:
+                    reset, reset_after = int(event.error_code), time.time() - started
                 elif isinstance(event, (h2.events.StreamReset, h2.events.StreamEnded)) and event.stream_id == sibling:
                     sibling_ended = True
-                elif isinstance(event, h2.events.DataReceived):
-                    conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+                elif isinstance(event, h2.events.DataReceived) and event.stream_id == sibling:
+                    conn.acknowledge_received_data(event.flow_controlled_length, sibling)
             sock.sendall(conn.data_to_send())
-        report(reset=reset, reset_after=time.time() - started, sibling_ended=sibling_ended)
+        return {"reset": reset, "reset_after": reset_after, "sibling_ended": sibling_ended}
+
+    if mode == "h2-body":
+        sibling = request("GET", f"/events/{channel}", True)
+        post = request("POST", f"/publish/{channel}", False, [("content-type", "text/plain")])
+        conn.send_data(post, b"abc")  # and never END_STREAM
+        sock.sendall(conn.data_to_send())
+        report(**reset_of(post, sibling))
 
     elif mode == "h2-stall":
         # usage: ... h2-stall HOST PORT CAFILE CHANNEL READ_FIRST EXPECTED_TOTAL
@@ -324,23 +330,4 @@ else:
         stream_b = request("GET", f"/events/{channel}", True)
         conn.increment_flow_control_window(2**30, stream_id=stream_b)
         sock.sendall(conn.data_to_send())
-        started = time.time()
-        print("READY", flush=True)
-        sock.settimeout(1.0)
-        reset_a, reset_after, b_ended = None, None, False
-        while reset_a is None and time.time() - started < 120:
-            try:
-                data = sock.recv(65536)
-            except socket.timeout:
-                continue
-            if not data:
-                break
-            for event in conn.receive_data(data):
-                if isinstance(event, h2.events.StreamReset) and event.stream_id == stream_a:
-                    reset_a, reset_after = int(event.error_code), time.time() - started
-                elif isinstance(event, (h2.events.StreamReset, h2.events.StreamEnded)) and event.stream_id == stream_b:
-                    b_ended = True
-                elif isinstance(event, h2.events.DataReceived) and event.stream_id == stream_b:
-                    conn.acknowledge_received_data(event.flow_controlled_length, stream_b)
-            sock.sendall(conn.data_to_send())
-        report(reset=reset_a, reset_after=reset_after, sibling_ended=b_ended)
+        report(**reset_of(stream_a, stream_b))
