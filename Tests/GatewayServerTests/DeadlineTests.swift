@@ -31,6 +31,19 @@ import Testing
         return try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(probe.text)")
     }
 
+    /// Runs one probe against a gateway with 2 s deadlines while a witness stream runs, and hands the
+    /// probe's summary to `check`.
+    private func probing(_ label: String, _ extra: [String] = [], check: ([String: Any]) -> Void) async throws {
+        let gateway = try await shortDeadlines()
+        let witness = try await Witness.start(gateway)
+        let client = try probe(gateway, label, extra)
+        defer { client.terminate() }
+        #expect(await client.waitForOutput(containing: "READY"), "\(client.errorText)")
+        check(try await summary(of: client))
+        #expect(await witness.finish() == nil)
+        await gateway.stop()
+    }
+
     private func closedWithin(_ result: [String: Any], _ range: ClosedRange<Double>, key: String = "closed_after") -> Bool {
         guard let seconds = result[key] as? Double else { return false }
         return range.contains(seconds)
@@ -38,17 +51,11 @@ import Testing
 
     @Test(arguments: ["h1-head", "h1-body", "h1-discard"])
     func anHTTP1RequestThatStopsIsClosedByItsDeadline(mode: String) async throws {
-        let gateway = try await shortDeadlines()
-        let witness = try await Witness.start(gateway)
-        let client = try probe(gateway, mode)
-        defer { client.terminate() }
-        #expect(await client.waitForOutput(containing: "READY"), "\(client.errorText)")
-        let result = try await summary(of: client)
-        // 2 s deadline; the discard case may also end earlier, once its 413 is out.
-        let earliest = mode == "h1-discard" ? 0.0 : 1.5
-        #expect(closedWithin(result, earliest...10), "\(mode): \(result)")
-        #expect(await witness.finish() == nil)
-        await gateway.stop()
+        try await probing(mode) { result in
+            // 2 s deadline; the discard case may also end earlier, once its 413 is out.
+            let earliest = mode == "h1-discard" ? 0.0 : 1.5
+            #expect(closedWithin(result, earliest...10), "\(mode): \(result)")
+        }
     }
 
     /// A request body that never ends (`body`), or an event stream whose window stays at zero (`zero`): the
@@ -56,17 +63,11 @@ import Testing
     /// on the same connection stays open.
     @Test(arguments: [("h2-body", "body"), ("h2-zero", "zero")])
     func anHTTP2StreamThatStopsMovingIsResetAloneWhileItsSiblingStaysOpen(label: String, mode: String) async throws {
-        let gateway = try await shortDeadlines()
-        let witness = try await Witness.start(gateway)
-        let client = try probe(gateway, label, [mode])
-        defer { client.terminate() }
-        #expect(await client.waitForOutput(containing: "READY"), "\(client.errorText)")
-        let result = try await summary(of: client)
-        #expect(result["reset"] as? Int == 8, "\(mode) stream not reset with CANCEL: \(result)")
-        #expect(closedWithin(result, 1.5...10, key: "reset_after"), "\(result)")
-        #expect(result["sibling_ended"] as? Bool == false, "the event stream on the same connection ended: \(result)")
-        #expect(await witness.finish() == nil)
-        await gateway.stop()
+        try await probing(label, [mode]) { result in
+            #expect(result["reset"] as? Int == 8, "\(mode) stream not reset with CANCEL: \(result)")
+            #expect(closedWithin(result, 1.5...10, key: "reset_after"), "\(result)")
+            #expect(result["sibling_ended"] as? Bool == false, "the event stream on the same connection ended: \(result)")
+        }
     }
 
     /// Stream A reads 5 events and then keeps its window shut while more arrive; it is reset after the
@@ -120,16 +121,10 @@ import Testing
     /// field), a frame header cut short. The 2 s head deadline closes each connection with GOAWAY(NO_ERROR).
     @Test(arguments: ["h2-open-block", "h2-partial-frame", "h2-partial-priority", "h2-partial-header"])
     func anHTTP2HeaderBlockThatNeverCompletesClosesItsConnection(mode: String) async throws {
-        let gateway = try await shortDeadlines()
-        let witness = try await Witness.start(gateway)
-        let client = try probe(gateway, mode)
-        defer { client.terminate() }
-        #expect(await client.waitForOutput(containing: "READY"), "\(client.errorText)")
-        let result = try await summary(of: client)
-        #expect(closedWithin(result, 1.5...10), "\(mode): \(result)")
-        #expect(result["goaway"] as? Int == 0, "\(mode): no GOAWAY(NO_ERROR) before the close: \(result)")
-        #expect(await witness.finish() == nil)
-        await gateway.stop()
+        try await probing(mode) { result in
+            #expect(closedWithin(result, 1.5...10), "\(mode): \(result)")
+            #expect(result["goaway"] as? Int == 0, "\(mode): no GOAWAY(NO_ERROR) before the close: \(result)")
+        }
     }
 
     /// Every probe at once under the default deadlines (15 s head, 10 s body, 30 s stall): each is ended
