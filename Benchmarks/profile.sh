@@ -3,7 +3,8 @@
 # one channel, publishes 50 events/s, records `perf record -g` of the server during the publish phase, and
 # writes the flat (self) and inclusive (children) top lists to Benchmarks/results/profile-<stamp>/.
 #
-#   Benchmarks/profile.sh [seconds] [fanout|churn]     # default 10 fanout
+#   Benchmarks/profile.sh [seconds] [fanout|h1|churn]     # default 10 fanout
+# `h1` is the HTTP/1.1 fan-out instead: 1,000 TLS connections, one stream each (`fanout_h1_1k_50` of run.sh).
 # `churn` profiles new TLS connections instead: 32 workers connect, handshake, GET /healthz, close.
 set -euo pipefail
 SECONDS_TO_RECORD=${1:-10}
@@ -34,6 +35,10 @@ for _ in $(seq 50); do curl -sf -o /dev/null http://127.0.0.1:8080/healthz && br
 if [[ $SCENARIO == churn ]]; then
     "$ROOT/.build/release/ssegate-load" churn --label ssegate --server-pid "$PID" --workers 32 \
         --duration $((SECONDS_TO_RECORD + 4)) >"$OUT/churn.txt" 2>&1 &
+elif [[ $SCENARIO == h1 ]]; then
+    "$ROOT/.build/release/ssegate-load" fanout --label ssegate --server-pid "$PID" --protocol-name http1 \
+        --connections 1000 --rate 50 --duration $((SECONDS_TO_RECORD + 4)) \
+        --hosts 127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5,127.0.0.6,127.0.0.7,127.0.0.8 >"$OUT/fanout.txt" 2>&1 &
 else
     "$ROOT/.build/release/ssegate-load" fanout --label ssegate --server-pid "$PID" --connections 50 --streams 100 \
         --rate 50 --duration $((SECONDS_TO_RECORD + 4)) >"$OUT/fanout.txt" 2>&1 &
@@ -50,5 +55,7 @@ perf report -i "$OUT/perf.data" --no-children --sort dso,symbol --stdio --percen
     | swift demangle --simplified >"$OUT/self.txt"
 perf report -i "$OUT/perf.data" --children --sort symbol --stdio -g none --percent-limit 2 2>/dev/null \
     | swift demangle --simplified >"$OUT/children.txt"
+perf report -i "$OUT/perf.data" --no-children --sort dso --stdio 2>/dev/null | grep -E '^ +[0-9]' >"$OUT/dso.txt"
 grep -E '^ +[0-9]' "$OUT/self.txt" | head -25
+head -8 "$OUT/dso.txt"
 echo "profile: $OUT"

@@ -5,6 +5,7 @@
 #   Benchmarks/run.sh quick     # a few minutes
 #   Benchmarks/run.sh full      # longer (1M idle streams on ssegate, 50k-stream fan-out), still bounded
 #   Benchmarks/run.sh capacity  # 2M idle streams on ssegate, 1M on both servers
+#   Benchmarks/run.sh h1        # the HTTP/1.1 fan-out over TLS only (under a minute)
 #
 # Ends with one verdict line per target of Benchmarks/targets.py (met, the figure that misses it, or not run).
 #
@@ -135,6 +136,11 @@ fanout)
     scenario fanout_5k_50 fanout --connections 50 --streams 100 --rate 50 --duration 10
     scenario fanout_5k_500 fanout --connections 50 --streams 100 --rate 500 --duration 4 --drain 20
     ;;
+h1)
+    # The HTTP/1.1-over-TLS fan-out only (`fanout_h1_1k_50` of quick), for before/after comparisons of its
+    # write path with nchan measured in the same run.
+    scenario fanout_h1_1k_50 fanout --protocol-name http1 --connections 1000 --rate 50 --duration 5 --hosts $HOSTS
+    ;;
 capacity)
     # 2M idle streams, the capacity target: ssegate only (nchan would need ~21 GiB). 10,000 connections ×
     # 200 streams stays under RLIMIT_NOFILE (20,000) and under max_concurrent_streams (1,000).
@@ -143,7 +149,7 @@ capacity)
     scenario idle_mux_1m --fresh idle --connections 10000 --streams 100 --hosts $HOSTS --hold 5 --open-timeout 600
     ;;
 *)
-    echo "usage: $0 quick|full|fanout|capacity" >&2
+    echo "usage: $0 quick|full|fanout|h1|capacity" >&2
     exit 2
     ;;
 esac

@@ -9,8 +9,9 @@ import Glibc
 import Darwin
 #endif
 
-/// Owns one `SSL*` and its two memory BIOs: ciphertext from the network goes into `readBIO`, ciphertext
-/// for the network comes out of `writeBIO`. Each method is one OpenSSL operation with a small result enum.
+/// Owns one `SSL*` and its two BIOs: ciphertext from the network goes into `readBIO` (a memory BIO),
+/// ciphertext for the network collects in `outbound` (through `writeBIO`, a `CiphertextSink`). Each method
+/// is one OpenSSL operation with a small result enum.
 ///
 /// Not thread-safe: a connection lives on its channel's event loop.
 final class TLSConnection {
@@ -38,8 +39,12 @@ final class TLSConnection {
     private let ssl: OpaquePointer
     /// Owned by `ssl` (SSL_set_bio).
     private let readBIO: OpaquePointer
-    /// Owned by `ssl` (SSL_set_bio).
+    /// Owned by `ssl` (SSL_set_bio); appends to `outbound`.
     private let writeBIO: OpaquePointer
+    /// Ciphertext written by OpenSSL and not yet taken (nil when there is none, so an idle connection
+    /// holds no buffer).
+    private var outbound: ByteBuffer?
+    private static let allocator = ByteBufferAllocator()
     /// The context whose SSL_CTX callbacks hold an unretained pointer to it; see `TLSServerContext`.
     private let owner: AnyObject
     /// The SNI name we sent (client side only).
@@ -52,6 +57,7 @@ final class TLSConnection {
         self.sentServerName = nil
         self.isServer = true
         LiveObjects.tlsConnections.created()
+        CiphertextSink.attach(self.writeBIO, to: self)
         SSL_set_accept_state(self.ssl)
     }
 
@@ -63,6 +69,7 @@ final class TLSConnection {
         // RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted in HostName".
         self.sentServerName = isIPLiteral ? nil : serverName
         LiveObjects.tlsConnections.created()  // before the throws below: a throw from here on runs deinit
+        CiphertextSink.attach(self.writeBIO, to: self)
         SSL_set_connect_state(self.ssl)
         if let serverName {
             if !isIPLiteral {
@@ -89,7 +96,12 @@ final class TLSConnection {
         guard let ssl = SSL_new(context.pointer) else {
             throw .configuration(OpenSSLErrorQueue.drainReason(default: "SSL_new failed"))
         }
-        guard let readBIO = BIO_new(BIO_s_mem()), let writeBIO = BIO_new(BIO_s_mem()) else {
+        guard let readBIO = BIO_new(BIO_s_mem()) else {
+            SSL_free(ssl)
+            throw .configuration(OpenSSLErrorQueue.drainReason(default: "BIO_new failed"))
+        }
+        guard let writeBIO = CiphertextSink.make() else {
+            BIO_free(readBIO)
             SSL_free(ssl)
             throw .configuration(OpenSSLErrorQueue.drainReason(default: "BIO_new failed"))
         }
@@ -120,30 +132,35 @@ final class TLSConnection {
 
     /// Bytes of ciphertext waiting to be sent.
     var pendingCiphertextCount: Int {
-        Int(BIO_ctrl_pending(self.writeBIO))
+        self.outbound?.readableBytes ?? 0
     }
 
-    /// Moves all pending ciphertext into `buffer` (OpenSSL writes straight into its storage).
-    func drainCiphertext(into buffer: inout ByteBuffer) {
-        let count = self.pendingCiphertextCount
-        guard count > 0 else { return }
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { bytes in
-            Int(max(0, BIO_read(self.writeBIO, bytes.baseAddress, Int32(min(bytes.count, Int(Int32.max))))))
+    /// All pending ciphertext, in one buffer (nil when there is none); the connection keeps nothing of it.
+    func takeCiphertext() -> ByteBuffer? {
+        defer { self.outbound = nil }
+        return self.outbound
+    }
+
+    /// Called by the write BIO for every record (or handshake flight) OpenSSL writes.
+    func appendCiphertext(_ bytes: UnsafeRawBufferPointer) {
+        if self.outbound == nil {
+            self.outbound = Self.allocator.buffer(capacity: bytes.count)
         }
+        self.outbound!.writeBytes(bytes)
     }
 
     /// With SSL_MODE_RELEASE_BUFFERS OpenSSL frees its record buffers when idle, but a memory BIO keeps the
     /// largest buffer it ever grew to, even when empty (typically 0.4–1.5 KiB per connection after the
-    /// handshake). Give an empty BIO a fresh BUF_MEM that owns no storage, so an idle connection holds none;
-    /// the next write costs one malloc, which is far cheaper than the SSL_write around it.
+    /// handshake). Give the empty read BIO a fresh BUF_MEM that owns no storage, so an idle connection holds
+    /// none; the next read costs one malloc, which is far cheaper than the SSL_read around it. (The write
+    /// side holds nothing once its ciphertext is taken.)
     func releaseIdleBuffers() {
         Self.dropStorageIfEmpty(self.readBIO)
-        Self.dropStorageIfEmpty(self.writeBIO)
     }
 
-    /// Bytes allocated by the two memory BIOs (for tests of the idle footprint).
+    /// Bytes allocated for ciphertext in and out (for tests of the idle footprint).
     var bioCapacity: (read: Int, write: Int) {
-        (Self.capacity(of: self.readBIO), Self.capacity(of: self.writeBIO))
+        (Self.capacity(of: self.readBIO), self.outbound?.capacity ?? 0)
     }
 
     private static func dropStorageIfEmpty(_ bio: OpaquePointer) {

@@ -4,7 +4,7 @@ import NIOCore
 /// TLS over OpenSSL memory BIOs as a NIO handler: ciphertext below, plaintext above.
 ///
 /// Maintainer note on batching: `write` only collects plaintext; `flush` encrypts everything collected
-/// with ONE `SSL_write` and drains the whole write BIO into ONE ByteBuffer. So N writes and one flush leave
+/// with ONE `SSL_write` and takes all its ciphertext as ONE ByteBuffer (see `CiphertextSink`). So N writes and one flush leave
 /// as one TLS record (per 16 KiB) in exactly one downstream write, which the HTTP/2 layer relies on
 /// ("frames of many streams leave in one TLS write per batch"). Each `SSL_write` is a record with its own
 /// header, tag and cipher setup (OpenSSL 3 does several parameter lookups per record), so small writes
@@ -267,20 +267,16 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         return true
     }
 
-    /// Encrypts what was collected, drains the whole write BIO into one ByteBuffer and writes + flushes
+    /// Encrypts what was collected, takes all its ciphertext as one ByteBuffer and writes + flushes
     /// it, completing the promises of every write so far with that one downstream write.
     private func sendCiphertext(context: ChannelHandlerContext) {
         guard self.encryptUnencrypted(context: context), let connection = self.connection else { return }
         let promises = self.pendingPromises
         self.pendingPromises.removeAll()
-        let count = connection.pendingCiphertextCount
-        guard count > 0 else {
+        guard let buffer = connection.takeCiphertext() else {
             for promise in promises { promise.succeed() }  // only empty writes were pending
             return
         }
-        var buffer = self.allocator.buffer(capacity: count)
-        connection.drainCiphertext(into: &buffer)
-        connection.releaseIdleBuffers()
         context.writeAndFlush(self.wrapOutboundOut(buffer), promise: Self.combine(promises, on: context))
     }
 

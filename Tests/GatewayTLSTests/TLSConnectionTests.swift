@@ -7,10 +7,9 @@ import Testing
 @Suite struct TLSConnectionTests {
     private static func move(_ from: TLSConnection, to: TLSConnection) -> Bool {
         let count = from.pendingCiphertextCount
-        guard count > 0 else { return false }
-        var buffer = ByteBufferAllocator().buffer(capacity: count)
-        from.drainCiphertext(into: &buffer)
+        guard count > 0, let buffer = from.takeCiphertext() else { return false }
         #expect(buffer.readableBytes == count)
+        #expect(from.pendingCiphertextCount == 0)
         to.receiveCiphertext(buffer)
         return true
     }
