@@ -7,6 +7,8 @@
 #   Benchmarks/run.sh capacity  # 2M idle streams on ssegate, 1M on both servers
 #   Benchmarks/run.sh h1        # the HTTP/1.1 fan-out over TLS only (under a minute)
 #
+# `SSEGATE=path/to/ssegate` measures another binary (an older build) instead of .build/release/ssegate.
+#
 # Ends with one verdict line per target of Benchmarks/targets.py (met, the figure that misses it, or not run).
 #
 # Starts its own ssegate (.build/release, Benchmarks/ssegate-bench.yaml) and its own nginx
@@ -30,6 +32,7 @@ if [[ ${SKIP_BUILD:-0} != 1 ]]; then
     swift build -c release --product ssegate-load
 fi
 LOAD=$ROOT/.build/release/ssegate-load
+SSEGATE=${SSEGATE:-$ROOT/.build/release/ssegate}
 
 # One development certificate for both servers.
 if [[ ! -f $WORK/certs/localhost.pem ]]; then
@@ -43,7 +46,7 @@ sed -e "s#@PREFIX@#$WORK/nchan#g" -e "s#@CERTS@#$WORK/certs#g" \
 SSEGATE_PID=""
 NGINX_PID=""
 start_servers() {
-    "$ROOT/.build/release/ssegate" run --config Benchmarks/ssegate-bench.yaml >>"$WORK/ssegate.log" 2>&1 &
+    "$SSEGATE" run --config Benchmarks/ssegate-bench.yaml >>"$WORK/ssegate.log" 2>&1 &
     SSEGATE_PID=$!
     nginx -c "$WORK/nchan/nginx.conf" -p "$WORK/nchan/" 2>>"$WORK/nginx.log"
     for _ in $(seq 50); do

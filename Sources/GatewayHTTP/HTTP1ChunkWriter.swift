@@ -13,10 +13,18 @@ import NIOHTTP1
 /// (size in lowercase hex, CRLF, data, CRLF); the head and the terminating chunk still go through the
 /// encoder (after `writePending()`), and the HTTP handlers above it do nothing with body parts but pass
 /// them on.
+///
+/// A batch of one event (the usual case: one event per flush per connection) is not framed when it is
+/// queued but when it is sent, into the loop's `HTTP1ChunkScratch`, so a delivery allocates no buffer.
 struct HTTP1ChunkWriter {
     /// The encoder's context: a write or flush from it starts at the handler just below the encoder.
     private let transport: ChannelHandlerContext
     private let allocator: ByteBufferAllocator
+    /// The loop's buffer that a lone event is framed into when it is sent.
+    private let scratch: HTTP1ChunkScratch
+    /// The one event queued since the last write, unframed (a reference to the event's bytes). Never set
+    /// together with `pending`: a second event frames both into `pending`, in order.
+    private var held: ByteBuffer?
     /// Framed chunks not yet written (nil when there are none, so an idle stream holds no buffer).
     private var pending: ByteBuffer?
 
@@ -24,14 +32,17 @@ struct HTTP1ChunkWriter {
     private static let copyLimit = 16_384
 
     /// Nil when the pipeline has no `HTTPResponseEncoder` (then body parts go through the HTTP handlers).
-    init?(pipeline: ChannelPipeline.SynchronousOperations) {
+    init?(pipeline: ChannelPipeline.SynchronousOperations, scratch: HTTP1ChunkScratch) {
         guard let transport = try? pipeline.context(handlerType: HTTPResponseEncoder.self) else { return nil }
         self.transport = transport
         self.allocator = transport.channel.allocator
+        self.scratch = scratch
     }
 
-    /// Bytes framed and not yet written.
-    var pendingBytes: Int { pending?.readableBytes ?? 0 }
+    /// Bytes queued and not yet written, counted as framed.
+    var pendingBytes: Int {
+        (pending?.readableBytes ?? 0) + (held.map { Self.framedSize($0.readableBytes) } ?? 0)
+    }
 
     /// Queues `bytes` as one chunk. Empty input adds nothing: an empty chunk would end the body.
     mutating func append(_ bytes: ByteBuffer) {
@@ -46,16 +57,21 @@ struct HTTP1ChunkWriter {
             transport.write(NIOAny(Self.crlf), promise: nil)
             return
         }
-        if pending == nil { pending = allocator.buffer(capacity: count + 12) }
-        Self.writeSizeLine(count, into: &pending!)
-        pending!.writeImmutableBuffer(bytes)
-        pending!.writeStaticString("\r\n")
+        if pending == nil {
+            guard let earlier = held else {
+                held = bytes
+                return
+            }
+            held = nil
+            pending = allocator.buffer(capacity: Self.framedSize(earlier.readableBytes) + Self.framedSize(count))
+            Self.frame(earlier, into: &pending!)
+        }
+        Self.frame(bytes, into: &pending!)
     }
 
     /// Hands the queued chunks on (not flushed). Call before writing anything else on the connection.
     mutating func writePending() {
-        guard let chunks = pending else { return }
-        pending = nil
+        guard let chunks = takePending() else { return }
         transport.write(NIOAny(chunks), promise: nil)
     }
 
@@ -65,8 +81,14 @@ struct HTTP1ChunkWriter {
         send(takePending())
     }
 
-    /// The queued chunks, taken for `send` (nil when there are none).
+    /// The queued chunks, taken for `send` (nil when there are none). A lone event is framed into the
+    /// loop's scratch buffer: the copy returned shares its storage, and whoever still holds it when the
+    /// scratch is next used (a write the socket did not take at once) keeps those bytes (copy-on-write).
     mutating func takePending() -> ByteBuffer? {
+        if let event = held {
+            held = nil
+            return scratch.frame(event)
+        }
         defer { pending = nil }
         return pending
     }
@@ -84,10 +106,23 @@ struct HTTP1ChunkWriter {
 
     /// Drops what is queued (the connection is going away).
     mutating func discard() {
+        held = nil
         pending = nil
     }
 
     private static let crlf = ByteBuffer(staticString: "\r\n")
+
+    /// `bytes` as one chunk: size line, data, CRLF.
+    static func frame(_ bytes: ByteBuffer, into buffer: inout ByteBuffer) {
+        writeSizeLine(bytes.readableBytes, into: &buffer)
+        buffer.writeImmutableBuffer(bytes)
+        buffer.writeStaticString("\r\n")
+    }
+
+    /// Bytes of a chunk of `count` bytes of data: hex digits, two CRLFs.
+    static func framedSize(_ count: Int) -> Int {
+        count + (Int.bitWidth - count.leadingZeroBitCount + 3) / 4 + 4
+    }
 
     /// `<size in lowercase hex>\r\n`, as RFC 9112 §7.1 and NIO's encoder write it.
     private static func writeSizeLine(_ count: Int, into buffer: inout ByteBuffer) {

@@ -60,7 +60,7 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
 
     public func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        chunkWriter = HTTP1ChunkWriter(pipeline: context.pipeline.syncOperations)
+        chunkWriter = HTTP1ChunkWriter(pipeline: context.pipeline.syncOperations, scratch: loop.chunkScratch)
         if let high = try? context.channel.syncOptions?.getOption(.writeBufferWaterMark).high, high <= settings.outboundBudget {
             writableBound = high
         }

@@ -1,6 +1,7 @@
 import NIOCore
 
-/// What the streams of one event loop share: the heartbeat wheel, the flush batcher and the idle-memory sweeper.
+/// What the streams of one event loop share: the heartbeat wheel, the flush batcher, the idle-memory sweeper
+/// and the buffer HTTP/1.1 chunks are framed in.
 ///
 /// Only used on its own loop, so it needs no locks; `@unchecked Sendable` only lets the per-loop table
 /// be built once and read from each loop.
@@ -9,6 +10,7 @@ public final class LoopServices: @unchecked Sendable {
     public let heartbeats: HeartbeatWheel
     let flushes: FlushBatcher
     let idleMemory: IdleMemorySweeper
+    let chunkScratch = HTTP1ChunkScratch()
 
     public init(eventLoop: any EventLoop) {
         self.eventLoop = eventLoop

@@ -44,7 +44,7 @@ import Testing
         try reference.writeOutbound(HTTPServerResponsePart.end(nil))
 
         let channel = try channelWithHead()
-        var writer = try #require(HTTP1ChunkWriter(pipeline: channel.pipeline.syncOperations))
+        var writer = try #require(HTTP1ChunkWriter(pipeline: channel.pipeline.syncOperations, scratch: HTTP1ChunkScratch()))
         for event in events { writer.append(event) }
         writer.append(ByteBuffer())  // an empty event adds nothing (an empty chunk would end the body)
         writer.flush()
@@ -59,12 +59,41 @@ import Testing
     @Test func smallEventsOfOneBatchLeaveAsOneWrite() throws {
         let channel = try channelWithHead()
         _ = try outbound(channel)  // the head
-        var writer = try #require(HTTP1ChunkWriter(pipeline: channel.pipeline.syncOperations))
+        var writer = try #require(HTTP1ChunkWriter(pipeline: channel.pipeline.syncOperations, scratch: HTTP1ChunkScratch()))
         for index in 0..<20 { writer.append(ByteBuffer(string: "data: \(index)\n\n")) }
         #expect(writer.pendingBytes > 0)
         #expect(try outbound(channel).writes == 0)  // nothing before the flush
         writer.flush()
         #expect(writer.pendingBytes == 0)
         #expect(try outbound(channel).writes == 1)
+    }
+
+    /// A lone event is framed into the loop's shared scratch buffer when sent. Connections whose earlier
+    /// chunk is still held below (here: the embedded channel keeps every write until it is read) must keep
+    /// their bytes when the scratch frames the next connection's event, and every event arrives framed.
+    @Test func loneEventsSharingTheLoopsScratchArriveIntact() throws {
+        let scratch = HTTP1ChunkScratch()
+        var channels: [EmbeddedChannel] = []
+        var writers: [HTTP1ChunkWriter] = []
+        for _ in 0..<3 {
+            let channel = try channelWithHead()
+            _ = try outbound(channel)  // the head
+            channels.append(channel)
+            writers.append(try #require(HTTP1ChunkWriter(pipeline: channel.pipeline.syncOperations, scratch: scratch)))
+        }
+        for round in 0..<2 {
+            for index in writers.indices {
+                let event = ByteBuffer(string: "data: \(round)-\(index)\n\n")
+                writers[index].append(event)
+                #expect(writers[index].pendingBytes == event.readableBytes + 5)  // "b\r\n" + data + "\r\n"
+                writers[index].flush()
+                #expect(writers[index].pendingBytes == 0)
+            }
+        }
+        for (index, channel) in channels.enumerated() {
+            let written = try outbound(channel)
+            #expect(written.writes == 2)
+            #expect(String(decoding: written.bytes, as: UTF8.self) == "b\r\ndata: 0-\(index)\n\n\r\nb\r\ndata: 1-\(index)\n\n\r\n")  // 11 bytes each
+        }
     }
 }
