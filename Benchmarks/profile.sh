@@ -6,6 +6,7 @@
 #   Benchmarks/profile.sh [seconds] [fanout|h1|churn]     # default 10 fanout
 # `h1` is the HTTP/1.1 fan-out instead: 1,000 TLS connections, one stream each (`fanout_h1_1k_50` of run.sh).
 # `churn` profiles new TLS connections instead: 32 workers connect, handshake, GET /healthz, close.
+# `SSEGATE=path/to/ssegate` profiles another binary (an older build) instead of .build/release/ssegate.
 set -euo pipefail
 SECONDS_TO_RECORD=${1:-10}
 SCENARIO=${2:-fanout}
@@ -20,7 +21,7 @@ if [[ ! -f $WORK/certs/localhost.pem ]]; then
         -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
         -keyout "$WORK/certs/localhost-key.pem" -out "$WORK/certs/localhost.pem" 2>/dev/null
 fi
-"$ROOT/.build/release/ssegate" run --config Benchmarks/ssegate-bench.yaml >>"$WORK/ssegate-profile.log" 2>&1 &
+"${SSEGATE:-$ROOT/.build/release/ssegate}" run --config Benchmarks/ssegate-bench.yaml >>"$WORK/ssegate-profile.log" 2>&1 &
 PID=$!
 PERF_PID=""
 cleanup() {
