@@ -21,6 +21,12 @@ WORK=$ROOT/Benchmarks/.work
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=$ROOT/Benchmarks/results/$STAMP
 mkdir -p "$WORK/certs" "$WORK/nchan" "$OUT"
+# The comparison server: Debian's nginx with the nchan module (never the system service; see below).
+if ! command -v nginx >/dev/null || [[ ! -f /usr/lib/nginx/modules/ngx_nchan_module.so ]]; then
+    echo "run.sh compares against nginx + nchan; install them first:" >&2
+    echo "  sudo apt-get install -y nginx-light libnginx-mod-nchan && sudo systemctl disable --now nginx" >&2
+    exit 2
+fi
 # As many descriptors as allowed (1048576 where root may raise the hard limit).
 ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
