@@ -6,6 +6,9 @@
 #   Benchmarks/run.sh full      # longer (1M idle streams on ssegate, 50k-stream fan-out), still bounded
 #   Benchmarks/run.sh capacity  # 2M idle streams on ssegate, 1M on both servers
 #   Benchmarks/run.sh h1        # the HTTP/1.1 fan-out over TLS only (under a minute)
+#   Benchmarks/run.sh churn     # new TLS connections only (handshake CPU against nginx)
+#   Benchmarks/run.sh large     # 200 KB events only
+#   Benchmarks/run.sh memory    # the idle-memory scenarios of quick
 #
 # `SSEGATE=path/to/ssegate` measures another binary (an older build) instead of .build/release/ssegate.
 #
@@ -150,6 +153,21 @@ h1)
     # write path with nchan measured in the same run.
     scenario fanout_h1_1k_50 fanout --protocol-name http1 --connections 1000 --rate 50 --duration 5 --hosts $HOSTS
     ;;
+churn)
+    # New TLS connections only (`churn` of quick), for before/after comparisons of the handshake path with
+    # nginx measured in the same run.
+    scenario churn churn --duration 5 --workers 32 --hosts $HOSTS
+    ;;
+large)
+    # 200 KB events only (`large` of quick), for before/after comparisons of the large-event write path.
+    scenario large large --connections 1 --streams 50 --size 200000 --rate 5 --duration 4 --drain 10
+    ;;
+memory)
+    # The idle-memory scenarios of quick, each on freshly started servers.
+    scenario idle_mux_10k --fresh idle --connections 100 --streams 100 --hosts $HOSTS --hold 3
+    scenario idle_single_2k --fresh idle --connections 2000 --streams 1 --hosts $HOSTS --hold 3
+    scenario idle_single_h1_2k --fresh idle --protocol-name http1 --connections 2000 --hosts $HOSTS --hold 3
+    ;;
 capacity)
     # 2M idle streams, the capacity target: ssegate only (nchan would need ~21 GiB). 10,000 connections ×
     # 200 streams stays under RLIMIT_NOFILE (20,000) and under max_concurrent_streams (1,000).
@@ -158,7 +176,7 @@ capacity)
     scenario idle_mux_1m --fresh idle --connections 10000 --streams 100 --hosts $HOSTS --hold 5 --open-timeout 600
     ;;
 *)
-    echo "usage: $0 quick|full|fanout|h1|capacity" >&2
+    echo "usage: $0 quick|full|fanout|h1|churn|large|memory|capacity" >&2
     exit 2
     ;;
 esac

@@ -81,7 +81,7 @@ COMPARE = {
 }
 
 # The order of the markdown table's columns; modes found in latest-* files but not listed here follow.
-MODES = ["quick", "full", "fanout", "h1", "capacity"]
+MODES = ["quick", "full", "fanout", "h1", "churn", "large", "memory", "capacity"]
 
 BEGIN, END = "<!-- targets:begin -->", "<!-- targets:end -->"
 
