@@ -5,6 +5,8 @@
 #
 #   Benchmarks/ab.sh OLD_SSEGATE NEW_SSEGATE [PAIRS]      # default 5 pairs of 5k streams × 50 events/s
 #   METRICS_AB=1 Benchmarks/ab.sh SSEGATE SSEGATE [PAIRS]  # one binary: metrics off (old) against on (new)
+#   FEATURES_AB=1 Benchmarks/ab.sh SSEGATE SSEGATE [PAIRS] # one binary: JWT on subscribe + metrics + access
+#                                                            # log off (old) against all on (new)
 #   SCENARIO=h1 Benchmarks/ab.sh OLD_SSEGATE NEW_SSEGATE [PAIRS]  # HTTP/1.1 over TLS, 1,000 streams × 50/s
 #                                                                # (`fanout_h1_1k_50` of run.sh)
 #
@@ -42,6 +44,30 @@ if [[ ${METRICS_AB:-0} == 1 ]]; then
     NEW_CONFIG=$WORK/ssegate-bench-metrics.yaml
     { cat Benchmarks/ssegate-bench.yaml; printf '  - path: /metrics\n    metrics: prometheus\n'; } >"$NEW_CONFIG"
 fi
+# With FEATURES_AB=1 the "new" runs turn on everything a production edge would: `auth: jwt` on the
+# subscribe route (every stream presents an HS256 token in ?access_token=, verified at subscribe), a
+# `/metrics` route (the delivery-path metrics) and the access log (one line per closed stream, to the log;
+# the access log is written at level info, which the bench config's `warning` would hide).
+OLD_PATH='/events/{channel}'
+NEW_PATH='/events/{channel}'
+if [[ ${FEATURES_AB:-0} == 1 ]]; then
+    NEW_CONFIG=$WORK/ssegate-bench-features.yaml
+    python3 - Benchmarks/ssegate-bench.yaml "$NEW_CONFIG" <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+for old, new in [("access_log: false", "access_log: true"), ("level: warning", "level: info"),
+                 ('  - path: /events/{channel}\n    channel: "{channel}"\n',
+                  '  - path: /events/{channel}\n    channel: "{channel}"\n    auth: jwt\n')]:
+    assert old in text, old
+    text = text.replace(old, new)
+text += "  - path: /metrics\n    metrics: prometheus\n"
+text += "auth:\n  jwt:\n    keys:\n      - {alg: HS256, secret_env: SSEGATE_JWT_SECRET}\n"
+open(sys.argv[2], "w").write(text)
+PY
+    export SSEGATE_JWT_SECRET=ab-features-secret-of-at-least-32-bytes
+    TOKEN=$("$NEW" token --config "$NEW_CONFIG" --sub bench --subscribe '*' --ttl 1h)
+    NEW_PATH="/events/{channel}?access_token=$TOKEN"
+fi
 
 # The load: HTTP/2 5k × 50/s by default, or run.sh's HTTP/1.1 fan-out.
 case ${SCENARIO:-h2} in
@@ -58,10 +84,12 @@ run() {
     "$1" run --config "$2" >>"$WORK/ab.log" 2>&1 &
     PID=$!
     for _ in $(seq 50); do curl -sf -o /dev/null http://127.0.0.1:8080/healthz && break; sleep 0.2; done
-    "$LOAD" fanout --label ab --server-pid "$PID" --port 8443 --path '/events/{channel}' \
+    local path=$OLD_PATH
+    [[ $2 == "$NEW_CONFIG" ]] && path=$NEW_PATH
+    "$LOAD" fanout --label ab --server-pid "$PID" --port 8443 --path "$path" \
         --publish-url 'http://127.0.0.1:8080/publish/{channel}' "${SHAPE[@]}" \
         >"$WORK/ab.run.txt" 2>&1 || true
-    if [[ ${METRICS_AB:-0} == 1 && $2 == "$NEW_CONFIG" ]]; then
+    if [[ (${METRICS_AB:-0} == 1 || ${FEATURES_AB:-0} == 1) && $2 == "$NEW_CONFIG" ]]; then
         echo "metrics scrape: $(curl -sf http://127.0.0.1:8080/metrics | grep '^ssegate_events_delivered_total' || echo 'none')"
     fi
     stop

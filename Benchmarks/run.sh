@@ -11,6 +11,7 @@
 #   Benchmarks/run.sh memory    # the idle-memory scenarios of quick
 #
 # `SSEGATE=path/to/ssegate` measures another binary (an older build) instead of .build/release/ssegate.
+# `ONLY=idle_mux_2m Benchmarks/run.sh capacity` runs only the scenarios of the mode whose name matches.
 #
 # Ends with one verdict line per target of Benchmarks/targets.py (met, the figure that misses it, or not run).
 #
@@ -95,6 +96,9 @@ scenario() {
         esac
     done
     local mode=$1; shift
+    # ONLY=pattern runs just the scenarios of this mode whose name matches it (a shell pattern).
+    # shellcheck disable=SC2053
+    [[ -n ${ONLY:-} && $name != $ONLY ]] && return 0
     for server in ssegate nchan; do
         [[ -n $only && $only != "$server" ]] && continue
         if [[ $fresh == 1 ]]; then stop_servers; start_servers; fi
