@@ -44,27 +44,15 @@ if [[ ${METRICS_AB:-0} == 1 ]]; then
     NEW_CONFIG=$WORK/ssegate-bench-metrics.yaml
     { cat Benchmarks/ssegate-bench.yaml; printf '  - path: /metrics\n    metrics: prometheus\n'; } >"$NEW_CONFIG"
 fi
-# With FEATURES_AB=1 the "new" runs turn on everything a production edge would: `auth: jwt` on the
-# subscribe route (every stream presents an HS256 token in ?access_token=, verified at subscribe), a
-# `/metrics` route (the delivery-path metrics) and the access log (one line per closed stream, to the log;
-# the access log is written at level info, which the bench config's `warning` would hide).
+# With FEATURES_AB=1 the "new" runs turn on what a production edge would (Benchmarks/features-config.py):
+# `auth: jwt` on the subscribe route, every stream presenting an HS256 token in ?access_token=; a `/metrics`
+# route; the access log.
 OLD_PATH='/events/{channel}'
 NEW_PATH='/events/{channel}'
 if [[ ${FEATURES_AB:-0} == 1 ]]; then
     NEW_CONFIG=$WORK/ssegate-bench-features.yaml
-    python3 - Benchmarks/ssegate-bench.yaml "$NEW_CONFIG" <<'PY'
-import sys
-text = open(sys.argv[1]).read()
-for old, new in [("access_log: false", "access_log: true"), ("level: warning", "level: info"),
-                 ('  - path: /events/{channel}\n    channel: "{channel}"\n',
-                  '  - path: /events/{channel}\n    channel: "{channel}"\n    auth: jwt\n')]:
-    assert old in text, old
-    text = text.replace(old, new)
-text += "  - path: /metrics\n    metrics: prometheus\n"
-text += "auth:\n  jwt:\n    keys:\n      - {alg: HS256, secret_env: SSEGATE_JWT_SECRET}\n"
-open(sys.argv[2], "w").write(text)
-PY
-    export SSEGATE_JWT_SECRET=ab-features-secret-of-at-least-32-bytes
+    python3 Benchmarks/features-config.py Benchmarks/ssegate-bench.yaml "$NEW_CONFIG"
+    export SSEGATE_JWT_SECRET=bench-features-secret-of-at-least-32-bytes
     TOKEN=$("$NEW" token --config "$NEW_CONFIG" --sub bench --subscribe '*' --ttl 1h)
     NEW_PATH="/events/{channel}?access_token=$TOKEN"
 fi

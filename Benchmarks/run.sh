@@ -12,6 +12,7 @@
 #
 # `SSEGATE=path/to/ssegate` measures another binary (an older build) instead of .build/release/ssegate.
 # `ONLY=idle_mux_2m Benchmarks/run.sh capacity` runs only the scenarios of the mode whose name matches.
+# `FEATURES=1` turns on JWT on subscribe, metrics and the access log in ssegate (see below).
 #
 # Ends with one verdict line per target of Benchmarks/targets.py (met, the figure that misses it, or not run).
 #
@@ -53,10 +54,21 @@ fi
 sed -e "s#@PREFIX@#$WORK/nchan#g" -e "s#@CERTS@#$WORK/certs#g" \
     "$ROOT/Benchmarks/nchan/nginx.conf.template" > "$WORK/nchan/nginx.conf"
 
+# FEATURES=1 runs ssegate with JWT on subscribe, metrics and the access log on (Benchmarks/features-config.py);
+# its subscribers present a token. Compare with a run without it to see what the features cost.
+SSEGATE_CONFIG=Benchmarks/ssegate-bench.yaml
+SUBSCRIBE_PATH='/events/{channel}'
+if [[ ${FEATURES:-0} == 1 ]]; then
+    SSEGATE_CONFIG=$WORK/ssegate-bench-features.yaml
+    python3 Benchmarks/features-config.py Benchmarks/ssegate-bench.yaml "$SSEGATE_CONFIG"
+    export SSEGATE_JWT_SECRET=bench-features-secret-of-at-least-32-bytes
+    SUBSCRIBE_PATH="/events/{channel}?access_token=$("$SSEGATE" token --config "$SSEGATE_CONFIG" --sub bench --subscribe '*' --ttl 2h)"
+fi
+
 SSEGATE_PID=""
 NGINX_PID=""
 start_servers() {
-    "$SSEGATE" run --config Benchmarks/ssegate-bench.yaml >>"$WORK/ssegate.log" 2>&1 &
+    "$SSEGATE" run --config "$SSEGATE_CONFIG" >>"$WORK/ssegate.log" 2>&1 &
     SSEGATE_PID=$!
     nginx -c "$WORK/nchan/nginx.conf" -p "$WORK/nchan/" 2>>"$WORK/nginx.log"
     for _ in $(seq 50); do
@@ -76,7 +88,7 @@ stop_servers() {
 trap stop_servers EXIT
 
 # Server-specific arguments. nginx: master + workers (summed).
-ssegate_args() { echo "--label ssegate --server-pid $SSEGATE_PID --port 8443 --path /events/{channel}"; }
+ssegate_args() { echo "--label ssegate --server-pid $SSEGATE_PID --port 8443 --path $SUBSCRIBE_PATH"; }
 nchan_args() {
     local pids="--server-pid $NGINX_PID"
     for worker in $(pgrep -P "$NGINX_PID"); do pids="$pids --server-pid $worker"; done
