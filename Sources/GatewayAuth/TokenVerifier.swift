@@ -24,6 +24,8 @@ public struct TokenVerifier: Sendable {
     public let settings: JWTSettings
     let keys: [VerificationKey]
     let parser: DefaultJWTParser
+    /// Tokens verified before, re-checked only against the clock; shared by the copies of this verifier.
+    let cache = VerifiedTokenCache()
 
     /// Reads every configured key. Throws a specific ``AuthConfigurationError`` for an unset or empty variable,
     /// a short secret, an unreadable file, a bad PEM or JWKS, or a key whose type does not fit its algorithm.
@@ -40,7 +42,15 @@ public struct TokenVerifier: Sendable {
 
     /// Verifies `token` at time `now`: its structure, `alg`, key, signature, then its claims.
     public func verify(_ token: String, now: Date) -> Result<VerifiedToken, AuthFailure> {
-        Result { () throws(AuthFailure) -> VerifiedToken in try verifiedToken(token, now: now) }
+        Result { () throws(AuthFailure) -> VerifiedToken in
+            if let cached = cache.entry(for: token) {
+                try checkTimes(expiresAt: cached.token.expiresAt, notBefore: cached.notBefore, now: now)
+                return cached.token
+            }
+            let entry = try verifiedToken(token, now: now)
+            cache.remember(entry, for: token)
+            return entry.token
+        }
     }
 
     /// The number of keys read (a JWKS file counts each signing key), for the start-up log.
@@ -49,7 +59,7 @@ public struct TokenVerifier: Sendable {
     /// Where requests carry their tokens under these settings (the cookie name comes from them).
     public var tokenSource: TokenSource { TokenSource(cookieName: settings.cookieName) }
 
-    private func verifiedToken(_ token: String, now: Date) throws(AuthFailure) -> VerifiedToken {
+    private func verifiedToken(_ token: String, now: Date) throws(AuthFailure) -> VerifiedTokenCache.Entry {
         guard !token.isEmpty else { throw .missingToken }
         let bytes = Array(token.utf8)
         guard bytes.count <= Self.maximumTokenBytes, let signingInputEnd = Self.signingInputEnd(of: bytes) else {
@@ -77,7 +87,7 @@ public struct TokenVerifier: Sendable {
             (try? key.signer.verify(parsed.signature, signs: signingInput)) == true
         }
         guard verified else { throw .badSignature }
-        return try grant(of: parsed.payload, now: now)
+        return VerifiedTokenCache.Entry(token: try grant(of: parsed.payload, now: now), notBefore: parsed.payload.nbf?.value)
     }
 
     /// The index of the second `.`: the signature covers everything before it (RFC 7515 §5.2). Nil unless the
