@@ -9,6 +9,9 @@
 #                                                            # log off (old) against all on (new)
 #   SCENARIO=h1 Benchmarks/ab.sh OLD_SSEGATE NEW_SSEGATE [PAIRS]  # HTTP/1.1 over TLS, 1,000 streams × 50/s
 #                                                                # (`fanout_h1_1k_50` of run.sh)
+#   SCENARIO=large Benchmarks/ab.sh OLD_SSEGATE NEW_SSEGATE [PAIRS]  # 200 KB events × 50 streams of one
+#                                                                   # connection, 5/s for 8 s (`large` of run.sh,
+#                                                                   # twice as long); µs are per 200 KB delivery
 #
 # With METRICS_AB=1 the "new" runs use the bench config plus a `/metrics` route on the trusted listener,
 # which turns on the delivery-path metrics (publish-to-write histogram, bytes out); each such run is
@@ -57,12 +60,14 @@ if [[ ${FEATURES_AB:-0} == 1 ]]; then
     NEW_PATH="/events/{channel}?access_token=$TOKEN"
 fi
 
-# The load: HTTP/2 5k × 50/s by default, or run.sh's HTTP/1.1 fan-out.
+# The load: HTTP/2 5k × 50/s by default, run.sh's HTTP/1.1 fan-out, or its large events.
+MODE=fanout
 case ${SCENARIO:-h2} in
 h2) SHAPE=(--connections 50 --streams 100 --rate 50 --duration 10) ;;
+large) MODE=large; SHAPE=(--connections 1 --streams 50 --size 200000 --rate 5 --duration 8 --drain 10) ;;
 h1) SHAPE=(--protocol-name http1 --connections 1000 --rate 50 --duration 5
         --hosts 127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5,127.0.0.6,127.0.0.7,127.0.0.8) ;;
-*) echo "SCENARIO must be h2 or h1" >&2; exit 2 ;;
+*) echo "SCENARIO must be h2, h1 or large" >&2; exit 2 ;;
 esac
 
 # run BINARY CONFIG: sets RESULT to "<µs per delivery> <p99 ms> <delivered> <lost>" for one fan-out run. Runs
@@ -74,7 +79,7 @@ run() {
     for _ in $(seq 50); do curl -sf -o /dev/null http://127.0.0.1:8080/healthz && break; sleep 0.2; done
     local path=$OLD_PATH
     [[ $2 == "$NEW_CONFIG" ]] && path=$NEW_PATH
-    "$LOAD" fanout --label ab --server-pid "$PID" --port 8443 --path "$path" \
+    "$LOAD" "$MODE" --label ab --server-pid "$PID" --port 8443 --path "$path" \
         --publish-url 'http://127.0.0.1:8080/publish/{channel}' "${SHAPE[@]}" \
         >"$WORK/ab.run.txt" 2>&1 || true
     if [[ (${METRICS_AB:-0} == 1 || ${FEATURES_AB:-0} == 1) && $2 == "$NEW_CONFIG" ]]; then

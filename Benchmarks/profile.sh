@@ -3,10 +3,13 @@
 # one channel, publishes 50 events/s, records `perf record -g` of the server during the publish phase, and
 # writes the flat (self) and inclusive (children) top lists to Benchmarks/results/profile-<stamp>/.
 #
-#   Benchmarks/profile.sh [seconds] [fanout|h1|churn]     # default 10 fanout
+#   Benchmarks/profile.sh [seconds] [fanout|h1|churn|large]     # default 10 fanout
 # `h1` is the HTTP/1.1 fan-out instead: 1,000 TLS connections, one stream each (`fanout_h1_1k_50` of run.sh).
+# `large` is 200 KB events to 50 streams of one HTTP/2 connection at 5 events/s (`large` of run.sh).
 # `churn` profiles new TLS connections instead: 32 workers connect, handshake, GET /healthz, close.
 # `SSEGATE=path/to/ssegate` profiles another binary (an older build) instead of .build/release/ssegate.
+# `CALL_GRAPH=dwarf` unwinds with DWARF instead of frame pointers: slower, but samples inside the system
+# libcrypto/libc (built without frame pointers) then keep their Swift callers.
 set -euo pipefail
 SECONDS_TO_RECORD=${1:-10}
 SCENARIO=${2:-fanout}
@@ -40,13 +43,17 @@ elif [[ $SCENARIO == h1 ]]; then
     "$ROOT/.build/release/ssegate-load" fanout --label ssegate --server-pid "$PID" --protocol-name http1 \
         --connections 1000 --rate 50 --duration $((SECONDS_TO_RECORD + 4)) \
         --hosts 127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5,127.0.0.6,127.0.0.7,127.0.0.8 >"$OUT/fanout.txt" 2>&1 &
+elif [[ $SCENARIO == large ]]; then
+    "$ROOT/.build/release/ssegate-load" large --label ssegate --server-pid "$PID" --connections 1 --streams 50 \
+        --size 200000 --rate 5 --duration $((SECONDS_TO_RECORD + 4)) --drain 10 \
+        --publish-url 'http://127.0.0.1:8080/publish/{channel}' >"$OUT/large.txt" 2>&1 &
 else
     "$ROOT/.build/release/ssegate-load" fanout --label ssegate --server-pid "$PID" --connections 50 --streams 100 \
         --rate 50 --duration $((SECONDS_TO_RECORD + 4)) >"$OUT/fanout.txt" 2>&1 &
 fi
 LOAD=$!
 sleep 3
-perf record -F 999 -g -p "$PID" -o "$OUT/perf.data" -- sleep "$SECONDS_TO_RECORD" 2>"$OUT/perf-record.log" &
+perf record -F 999 --call-graph "${CALL_GRAPH:-fp}" -p "$PID" -o "$OUT/perf.data" -- sleep "$SECONDS_TO_RECORD" 2>"$OUT/perf-record.log" &
 PERF_PID=$!
 wait "$PERF_PID" || true
 PERF_PID=""

@@ -176,7 +176,8 @@ churn)
     ;;
 large)
     # 200 KB events only (`large` of quick), for before/after comparisons of the large-event write path.
-    scenario large large --connections 1 --streams 50 --size 200000 --rate 5 --duration 4 --drain 10
+    # LARGE_RATE=10 publishes 10 events/s instead of 5 (the rate of the README's earlier figure).
+    scenario large large --connections 1 --streams 50 --size 200000 --rate "${LARGE_RATE:-5}" --duration 4 --drain 10
     ;;
 memory)
     # The idle-memory scenarios of quick, each on freshly started servers.

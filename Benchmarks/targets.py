@@ -85,7 +85,9 @@ MODES = ["quick", "full", "fanout", "h1", "churn", "large", "memory", "capacity"
 
 BEGIN, END = "<!-- targets:begin -->", "<!-- targets:end -->"
 
-Verdict = namedtuple("Verdict", "target status measured")  # status: "met", "missed" or "not run"
+# status: "met", "missed", "not run", or "not comparable" (a ratio whose only nchan figures come from
+# scenarios where nchan lost events).
+Verdict = namedtuple("Verdict", "target status measured")
 
 
 def load_run(directory):
@@ -132,15 +134,42 @@ def measured_values(target, runs):
             theirs = metric_value(runs[scenario].get("nchan"), target.metric)
             if not theirs:
                 continue  # a ratio needs nchan's figure from the same run
+            if nchan_lost(runs, scenario):
+                # A stalled nchan burns CPU without delivering (large events: 42 of 2,000 delivered at
+                # 10/s), so its CPU per delivery or per MB says nothing about its efficiency.
+                continue
             ours = ours / theirs
         values.append((scenario, ours))
     return values
+
+
+def nchan_lost(runs, scenario):
+    """Events nchan lost in `scenario` (0 when it lost none or has no row)."""
+    row = runs.get(scenario, {}).get("nchan") or {}
+    lost = row.get("lost")
+    return lost if isinstance(lost, (int, float)) and lost > 0 else 0
+
+
+def stalled_nchan(target, runs):
+    """(scenario, lost, expected) of the first scenario of a ratio target in which nchan lost events."""
+    if not target.comparison.startswith("x"):
+        return None
+    for scenario in sorted(runs):
+        if fnmatch.fnmatchcase(scenario, target.scenario) and nchan_lost(runs, scenario):
+            row = runs[scenario]["nchan"]
+            return scenario, row["lost"], row.get("deliveries_expected")
+    return None
 
 
 def evaluate(target, runs):
     """The target's verdict against one run ({scenario: {label: row}}, as load_run returns)."""
     values = measured_values(target, runs)
     if not values:
+        stalled = stalled_nchan(target, runs)
+        if stalled:
+            scenario, lost, expected = stalled
+            of = f" of {figure(expected)}" if expected else ""
+            return Verdict(target, "not comparable", f"nchan lost {figure(lost)}{of} events in {scenario}")
         return Verdict(target, "not run", "")
     compare = COMPARE[target.comparison.lstrip("x")]
     missing = [(scenario, value) for scenario, value in values if not compare(value, target.threshold)]
@@ -171,6 +200,8 @@ def verdict_line(verdict):
     name = verdict.target.id
     if verdict.status == "not run":
         return f"TARGET {name}: not run in this mode"
+    if verdict.status == "not comparable":
+        return f"TARGET {name}: {verdict.measured}, no ratio (target {threshold_text(verdict.target)}) not comparable"
     word = "met" if verdict.status == "met" else "MISSED"
     return f"TARGET {name}: {verdict.measured} (target {threshold_text(verdict.target)}) {word}"
 
@@ -214,6 +245,8 @@ def cell(verdict):
         return "—"
     if verdict.status == "met":
         return f"met: {verdict.measured}"
+    if verdict.status == "not comparable":
+        return f"not comparable: {verdict.measured}"
     return f"**missed**: {verdict.measured}"
 
 

@@ -57,6 +57,14 @@ class RatioTargets(RunDirectory):
         self.assertEqual(self.line("tls-handshake-cpu"),
                          "TARGET tls-handshake-cpu: 0.7x nchan (target <= 0.8x) met")
 
+    def test_ratio_against_an_nchan_that_lost_events_is_not_comparable(self):
+        write_row(self.run_dir, "large", "ssegate", server_cpu_seconds=0.28, delivered=2000, size=200000, lost=0)
+        write_row(self.run_dir, "large", "nchan", server_cpu_seconds=1.29, delivered=42, size=200000, lost=1958,
+                  deliveries_expected=2000)
+        self.assertEqual(self.line("large-cpu"),
+                         "TARGET large-cpu: nchan lost 1,958 of 2,000 events in large, no ratio "
+                         "(target <= 0.5x) not comparable")
+
     def test_ratio_without_nchan_in_the_run_is_not_run(self):
         write_row(self.run_dir, "churn", "ssegate", server_cpu_us_per_handshake=700.0)
         self.assertEqual(self.line("tls-handshake-cpu"), "TARGET tls-handshake-cpu: not run in this mode")

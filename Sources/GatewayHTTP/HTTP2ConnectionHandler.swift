@@ -226,7 +226,10 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
         guard let context, let session, context.channel.isActive else { return }
         var wrote = false
         while context.channel.isWritable {
-            var buffer = context.channel.allocator.buffer(capacity: 0)
+            // The loop's large buffer when the last large flush is done with it (the TLS handler encrypts
+            // a write of 16 KiB or more at once and lets go of it), so bulk output does not fault in fresh
+            // pages per flush; small flushes start empty as before.
+            var buffer = loop.largePlaintext.borrow() ?? context.channel.allocator.buffer(capacity: 0)
             let count: Int
             do {
                 count = try session.collectOutput(into: &buffer, maxBytes: Self.maxBytesPerWrite)
@@ -235,9 +238,13 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
                 return
             }
             handleSessionEvents()
-            guard count > 0 else { break }
+            guard count > 0 else {
+                loop.largePlaintext.giveBack(buffer)
+                break
+            }
             context.write(wrapOutboundOut(buffer), promise: nil)
             context.flush()
+            loop.largePlaintext.giveBack(buffer)
             wrote = true
         }
         if wrote, !idleMemoryTracked {

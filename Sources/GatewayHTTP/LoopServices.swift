@@ -1,7 +1,9 @@
+import GatewayTLS
 import NIOCore
 
-/// What the streams of one event loop share: the heartbeat wheel, the flush batcher, the idle-memory sweeper
-/// and the buffer HTTP/1.1 chunks are framed in.
+/// What the streams of one event loop share: the heartbeat wheel, the flush batcher, the idle-memory sweeper,
+/// the buffer HTTP/1.1 chunks are framed in, and the reusable buffers of large writes (HTTP/2 output
+/// before encryption, TLS ciphertext).
 ///
 /// Only used on its own loop, so it needs no locks; `@unchecked Sendable` only lets the per-loop table
 /// be built once and read from each loop.
@@ -11,6 +13,10 @@ public final class LoopServices: @unchecked Sendable {
     let flushes: FlushBatcher
     let idleMemory: IdleMemorySweeper
     let chunkScratch = HTTP1ChunkScratch()
+    /// HTTP/2 output of one flush, before the TLS handler encrypts it (`HTTP2ConnectionHandler.flushNow`).
+    let largePlaintext = LargeWriteBuffer()
+    /// Ciphertext of one large send; handed to this loop's server-side `TLSHandler`s.
+    public let largeCiphertext = LargeWriteBuffer()
 
     public init(eventLoop: any EventLoop) {
         self.eventLoop = eventLoop

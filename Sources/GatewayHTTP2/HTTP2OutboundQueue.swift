@@ -5,7 +5,9 @@ import NIOCore
 /// that will read them.
 ///
 /// Chunks are references to ByteBuffers (usually one event's bytes shared by every subscriber); the only
-/// copy is the one into nghttp2's frame buffer when the read callback pulls.
+/// copy is the one into nghttp2's frame buffer when the read callback pulls (`read`), or, for frames of
+/// 4 KiB or more, the one into the connection's output when nghttp2 sends the frame (`claim`, then
+/// `write(_:into:)`; HTTP2ServerSession+NoCopyData.swift).
 ///
 /// A streaming body does not keep a data provider attached while it is idle. The read callback that
 /// empties the queue ends the provider without ending the stream (`EOF | NO_END_STREAM`), and the next
@@ -128,15 +130,45 @@ final class HTTP2OutboundQueue {
             return .deferred
         }
         var copied = 0
-        while copied < destination.count, var front = self.head {
+        self.take(upTo: destination.count) { source in
+            let target = UnsafeMutableRawBufferPointer(rebasing: destination[copied..<(copied + source.count)])
+            target.copyMemory(from: source)
+            copied += source.count
+        }
+        return self.afterTaking(copied)
+    }
+
+    /// `read` without the copy, for a DATA frame sent with NGHTTP2_DATA_FLAG_NO_COPY: the bytes the frame
+    /// will carry (at most `limit`) and the same end flags and provider state as `read`. The bytes stay
+    /// queued until nghttp2 sends the frame and `write(_:into:)` moves them; nothing runs in between
+    /// (both happen inside one `nghttp2_session_mem_send`).
+    func claim(upTo limit: Int) -> ReadResult {
+        if self.discarded || (self.head == nil && !self.finished) {
+            self.provider = .parked
+            return .deferred
+        }
+        let count = min(self.byteCount, limit)
+        let drained = count == self.byteCount
+        if drained {
+            self.provider = .detached
+        }
+        return .bytes(count: count, endOfStream: drained && self.finished, endOfProvider: drained)
+    }
+
+    /// Appends the `count` bytes claimed for a frame to `buffer` (the connection's output), front chunk first.
+    func write(_ count: Int, into buffer: inout ByteBuffer) {
+        self.take(upTo: count) { buffer.writeBytes($0) }
+    }
+
+    /// Hands up to `limit` bytes to `sink`, front chunk first, and drops what it took from the queue.
+    private func take(upTo limit: Int, _ sink: (UnsafeRawBufferPointer) -> Void) {
+        var taken = 0
+        while taken < limit, var front = self.head {
             // Moved out, not copied: no reference-count traffic on the shared event bytes per frame.
             self.head = self.popRest()
-            let count = min(front.readableBytes, destination.count - copied)
-            front.withUnsafeReadableBytes { source in
-                let target = UnsafeMutableRawBufferPointer(rebasing: destination[copied..<(copied + count)])
-                target.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[0..<count]))
-            }
-            copied += count
+            let count = min(front.readableBytes, limit - taken)
+            front.withUnsafeReadableBytes { sink(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            taken += count
             if count < front.readableBytes {
                 front.moveReaderIndex(forwardBy: count)
                 if let next = self.head {
@@ -145,13 +177,17 @@ final class HTTP2OutboundQueue {
                 self.head = front
             }
         }
-        self.byteCount -= copied
+        self.byteCount -= taken
+    }
+
+    /// The result of a `read` that took `count` bytes: END_STREAM or the provider's end once the queue is empty.
+    private func afterTaking(_ count: Int) -> ReadResult {
         let drained = self.head == nil
         if drained {
             // nghttp2 detaches the item once this frame is out; `append`/`finish` submit the next one.
             self.provider = .detached
         }
-        return .bytes(count: copied, endOfStream: drained && self.finished, endOfProvider: drained)
+        return .bytes(count: count, endOfStream: drained && self.finished, endOfProvider: drained)
     }
 
     private func popRest() -> ByteBuffer? {

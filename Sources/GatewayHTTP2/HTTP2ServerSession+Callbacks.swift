@@ -48,6 +48,11 @@ extension HTTP2ServerSession: NGHTTP2CallbackTarget {
         nghttp2_session_callbacks_set_on_frame_not_send_callback(callbacks) { _, frame, _, userData in
             HTTP2ServerSession.withFrame(frame, userData) { $0.frameNotSent($1) }
         }
+        // Large DATA frames sent with NGHTTP2_DATA_FLAG_NO_COPY (HTTP2ServerSession+NoCopyData.swift).
+        nghttp2_session_callbacks_set_send_data_callback(callbacks) { _, frame, header, length, source, userData in
+            guard let frame, let header, let userData else { return nghttp2CallbackFailure }
+            return HTTP2ServerSession.from(userData).sendData(frame, header: header, length: length, source: source)
+        }
         nghttp2_session_callbacks_set_on_stream_close_callback(callbacks) { _, streamID, errorCode, userData in
             HTTP2ServerSession.streamClosed(streamID, errorCode, userData)
         }

@@ -151,7 +151,7 @@ extension HTTP2ServerSession {
         return Self.read(queue, into: destination, flags: flags)
     }
 
-    /// One DATA frame's worth from `queue`: the bytes copied, with END_STREAM when the body is done, or with
+    /// One DATA frame's worth from `queue`: the bytes copied (or claimed, for NO_COPY), with END_STREAM when the body is done, or with
     /// the provider ended (EOF without END_STREAM) when the queue is drained for now; or
     /// NGHTTP2_ERR_DEFERRED to park the stream until more arrive.
     static func read(
@@ -159,10 +159,15 @@ extension HTTP2ServerSession {
         into destination: UnsafeMutableRawBufferPointer,
         flags: UnsafeMutablePointer<UInt32>
     ) -> Int {
-        switch queue.read(into: destination) {
+        // A large frame only claims its bytes; `sendData` writes them (HTTP2ServerSession+NoCopyData.swift).
+        let noCopy = min(queue.byteCount, destination.count) >= Self.noCopyMinimumBytes
+        switch noCopy ? queue.claim(upTo: destination.count) : queue.read(into: destination) {
         case .deferred:
             return Int(NGHTTP2_ERR_DEFERRED.rawValue)
         case .bytes(let count, let endOfStream, let endOfProvider):
+            if noCopy {
+                flags.pointee |= NGHTTP2_DATA_FLAG_NO_COPY.rawValue
+            }
             if endOfStream {
                 flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
             } else if endOfProvider {

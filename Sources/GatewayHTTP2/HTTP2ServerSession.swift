@@ -9,7 +9,9 @@ import NIOCore
 ///   an `HTTP2SessionEvent`; the caller reads events with `takeEvents()` after `receive`/`collectOutput`
 ///   returned, so it may call back into the session (respond, enqueue, reset) without re-entering nghttp2.
 /// - Output is pulled, not pushed: `collectOutput` drains `nghttp2_session_mem_send` into one buffer, so the
-///   frames of many streams leave in one TLS write (DESIGN.md "HTTP/2 with nghttp2").
+///   frames of many streams leave in one TLS write (DESIGN.md "HTTP/2 with nghttp2"). DATA frames of 4 KiB
+///   or more are written into that buffer by `sendData` (NGHTTP2_DATA_FLAG_NO_COPY), straight from the
+///   queued event bytes.
 /// - Streaming bodies are data providers over a per-stream queue of shared ByteBuffers. The read that
 ///   drains the queue ends the provider (EOF without END_STREAM) and `enqueue` submits the next one
 ///   (`HTTP2OutboundQueue` explains why that beats parking an idle provider).
@@ -42,6 +44,12 @@ public final class HTTP2ServerSession {
     var outputDrained = true
     /// Frames were packed since the last `releaseFrameBufferIfQuiet()`.
     var sentSinceQuietCheck = false
+    /// The output of the running `collectOutput`, where `sendData` writes NO_COPY DATA frames; nil outside it.
+    var outputTarget: UnsafeMutablePointer<ByteBuffer>?
+    /// Writer index at which `sendData` pauses mem_send (`collectOutput`'s start + maxBytes).
+    var outputLimit = 0
+    /// `sendData` paused mem_send at `outputLimit`: its 0 means "stopped", not "nothing left".
+    var outputPaused = false
 
     /// Creates the session and queues our SETTINGS (RFC 9113 §3.4: the server preface is a SETTINGS frame).
     public convenience init(settings: HTTP2SessionSettings) throws(HTTP2ConnectionError) {
@@ -93,26 +101,37 @@ public final class HTTP2ServerSession {
     /// write it, then close.
     public func collectOutput(into buffer: inout ByteBuffer, maxBytes: Int) throws(HTTP2ConnectionError) -> Int {
         let alreadyFailed = self.floodError != nil
-        var appended = 0
-        while appended < maxBytes || (!alreadyFailed && self.floodError != nil) {
-            var data: UnsafePointer<UInt8>? = nil
-            let count = nghttp2_session_mem_send(self.session, &data)
-            if count < 0 {
-                throw HTTP2ConnectionError(libraryCode: count)
+        let start = buffer.writerIndex
+        self.outputLimit = start + maxBytes
+        defer { self.outputTarget = nil }
+        // Large DATA frames are written into `buffer` by `sendData` from inside mem_send (see
+        // HTTP2ServerSession+NoCopyData.swift); everything else comes back from mem_send and is appended here.
+        try withUnsafeMutablePointer(to: &buffer) { output throws(HTTP2ConnectionError) in
+            self.outputTarget = output
+            while output.pointee.writerIndex - start < maxBytes || (!alreadyFailed && self.floodError != nil) {
+                var data: UnsafePointer<UInt8>? = nil
+                let count = nghttp2_session_mem_send(self.session, &data)
+                if count < 0 {
+                    throw HTTP2ConnectionError(libraryCode: count)
+                }
+                if self.outputPaused {
+                    self.outputPaused = false
+                    self.outputDrained = false
+                    continue  // at the limit: the loop condition ends it, unless a GOAWAY still has to go
+                }
+                guard count > 0, let data else {
+                    self.outputDrained = true
+                    break
+                }
+                self.outputDrained = false
+                self.sentSinceQuietCheck = true
+                output.pointee.writeBytes(UnsafeRawBufferPointer(start: data, count: count))
             }
-            guard count > 0, let data else {
-                self.outputDrained = true
-                break
-            }
-            self.outputDrained = false
-            self.sentSinceQuietCheck = true
-            buffer.writeBytes(UnsafeRawBufferPointer(start: data, count: count))
-            appended += count
         }
         if !alreadyFailed, let floodError = self.floodError {
             throw floodError
         }
-        return appended
+        return buffer.writerIndex - start
     }
 
     /// Events recorded since the last call, oldest first.

@@ -50,22 +50,22 @@ public enum EventStreamEncoder {
     }
 
     private static func writeData(_ data: String, into buffer: inout ByteBuffer) {
-        var utf8 = data.utf8[...]
-        while true {
-            let lineEnd = utf8.firstIndex { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }
-            buffer.writeStaticString("data: ")
-            guard let lineEnd else {
-                buffer.writeBytes(utf8)
+        data.withUTF8Bytes { bytes in
+            var start = 0
+            while true {
+                buffer.writeStaticString("data: ")
+                guard let lineEnd = ByteScan.firstLineBreak(in: bytes, from: start) else {
+                    buffer.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[start...]))
+                    buffer.writeStaticString("\n")
+                    return
+                }
+                buffer.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[start..<lineEnd]))
                 buffer.writeStaticString("\n")
-                return
+                start = lineEnd + 1
+                if bytes[lineEnd] == UInt8(ascii: "\r"), start < bytes.count, bytes[start] == UInt8(ascii: "\n") {
+                    start += 1
+                }
             }
-            buffer.writeBytes(utf8[..<lineEnd])
-            buffer.writeStaticString("\n")
-            var next = utf8.index(after: lineEnd)
-            if utf8[lineEnd] == UInt8(ascii: "\r"), next < utf8.endIndex, utf8[next] == UInt8(ascii: "\n") {
-                next = utf8.index(after: next)
-            }
-            utf8 = utf8[next...]
         }
     }
 }

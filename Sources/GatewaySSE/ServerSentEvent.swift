@@ -17,7 +17,7 @@ public struct ServerSentEvent: Sendable, Hashable {
             guard type.utf8.count <= Self.maxTypeBytes else { throw .typeTooLong }
         }
         guard !data.isEmpty else { throw .emptyData }
-        guard !data.utf8.contains(0) else { throw .nulInData }
+        guard !data.withUTF8Bytes({ ByteScan.contains(0, in: $0) }) else { throw .nulInData }
         if let retryMilliseconds, retryMilliseconds < 0 { throw .negativeRetry }
         self.type = type
         self.data = data

@@ -277,7 +277,7 @@ public final class GatewayServer: Service, Sendable {
                     }
                     // Each handshake takes the current snapshot's certificates.
                     if listener.tls, let tlsContext = runtime.current.tlsContext {
-                        try pipeline.addHandler(TLSHandler(context: tlsContext, handshakeTimeout: handshakeTimeout))
+                        try pipeline.addHandler(TLSHandler(context: tlsContext, handshakeTimeout: handshakeTimeout, largeWrites: loop.largeCiphertext))
                         try pipeline.addHandler(TLSHandshakeObserver(metrics: metrics))
                         try pipeline.addHandler(ALPNSelectionHandler(logger: connectionLogger, install: install))
                     } else {

@@ -45,15 +45,18 @@ final class TLSConnection {
     /// holds no buffer).
     private var outbound: ByteBuffer?
     private static let allocator = ByteBufferAllocator()
+    /// The loop's reusable buffer for large ciphertext (nil: always allocate, as clients do).
+    private let largeWrites: LargeWriteBuffer?
     /// The context whose SSL_CTX callbacks hold an unretained pointer to it; see `TLSServerContext`.
     private let owner: AnyObject
     /// The SNI name we sent (client side only).
     private let sentServerName: String?
     private let isServer: Bool
 
-    init(server context: TLSServerContext) throws(TLSError) {
+    init(server context: TLSServerContext, largeWrites: LargeWriteBuffer? = nil) throws(TLSError) {
         (self.ssl, self.readBIO, self.writeBIO) = try Self.makeSSL(context.contexts[0])
         self.owner = context
+        self.largeWrites = largeWrites
         self.sentServerName = nil
         self.isServer = true
         LiveObjects.tlsConnections.created()
@@ -64,6 +67,7 @@ final class TLSConnection {
     init(client context: TLSClientContext, serverName: String?) throws(TLSError) {
         (self.ssl, self.readBIO, self.writeBIO) = try Self.makeSSL(context.context)
         self.owner = context
+        self.largeWrites = nil
         self.isServer = false
         let isIPLiteral = serverName.map(Self.isIPLiteral) ?? false
         // RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted in HostName".
@@ -135,18 +139,55 @@ final class TLSConnection {
         self.outbound?.readableBytes ?? 0
     }
 
-    /// All pending ciphertext, in one buffer (nil when there is none); the connection keeps nothing of it.
+    /// All pending ciphertext, in one buffer (nil when there is none). A large buffer is also given back to
+    /// the loop's `LargeWriteBuffer`, which reuses it once the channel has written it.
     func takeCiphertext() -> ByteBuffer? {
         defer { self.outbound = nil }
+        if let outbound = self.outbound { self.largeWrites?.giveBack(outbound) }
         return self.outbound
     }
 
     /// Called by the write BIO for every record (or handshake flight) OpenSSL writes.
     func appendCiphertext(_ bytes: UnsafeRawBufferPointer) {
         if self.outbound == nil {
-            self.outbound = Self.allocator.buffer(capacity: bytes.count)
+            self.outbound = self.freshOutbound(capacity: bytes.count)
         }
         self.outbound!.writeBytes(bytes)
+    }
+
+    /// Makes room for the ciphertext of `plaintextCount` more bytes before OpenSSL writes it, so `outbound`
+    /// is sized once instead of doubling record by record (each doubling a copy into fresh pages).
+    private func reserveCiphertext(forPlaintext plaintextCount: Int) {
+        let needed = Self.ciphertextEstimate(plaintext: plaintextCount)
+        guard let current = self.outbound else {
+            self.outbound = self.freshOutbound(capacity: needed)
+            return
+        }
+        guard current.writableBytes < needed else { return }
+        let total = current.readableBytes + needed
+        if total >= LargeWriteBuffer.minimumKeptCapacity, var reused = self.largeWrites?.borrow() {
+            reused.reserveCapacity(total)
+            reused.writeImmutableBuffer(current)
+            self.outbound = reused
+        } else {
+            self.outbound!.reserveCapacity(minimumWritableBytes: needed)
+        }
+    }
+
+    /// An empty buffer for at least `capacity` bytes: the loop's large buffer when it is free and the
+    /// ciphertext is large, a new one otherwise.
+    private func freshOutbound(capacity: Int) -> ByteBuffer {
+        if capacity >= LargeWriteBuffer.minimumKeptCapacity, var reused = self.largeWrites?.borrow() {
+            reused.reserveCapacity(capacity)  // unique, so this grows it in place at most
+            return reused
+        }
+        return Self.allocator.buffer(capacity: capacity)
+    }
+
+    /// Upper bound of the ciphertext for `plaintext` bytes: each record of up to 16 KiB adds at most 5
+    /// header bytes, an 8-byte explicit nonce (TLS 1.2 GCM), a content type byte (TLS 1.3) and a 16-byte tag.
+    static func ciphertextEstimate(plaintext: Int) -> Int {
+        plaintext + (plaintext / 16_384 + 1) * 32
     }
 
     /// With SSL_MODE_RELEASE_BUFFERS OpenSSL frees its record buffers when idle, but a memory BIO keeps the
@@ -205,6 +246,7 @@ final class TLSConnection {
     /// Encrypts all of `buffer` into the write BIO (a memory BIO never pushes back).
     func write(_ buffer: ByteBuffer) -> WriteResult {
         OpenSSLErrorQueue.clear()
+        if buffer.readableBytes > 0 { self.reserveCiphertext(forPlaintext: buffer.readableBytes) }
         return buffer.withUnsafeReadableBytes { bytes in
             var offset = 0
             while offset < bytes.count {

@@ -18,7 +18,7 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     public typealias OutboundOut = ByteBuffer
 
     private enum Role {
-        case server(TLSServerContext)
+        case server(TLSServerContext, largeWrites: LargeWriteBuffer?)
         case client(TLSClientContext, serverName: String?)
     }
 
@@ -53,9 +53,10 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// meets the socket's backpressure instead of piling up in the BIO.
     private static let readCycleFlushLimit = 64 * 1024
 
-    /// A server-side handler; SNI picks the certificate, ALPN the protocol.
-    public init(context: TLSServerContext, handshakeTimeout: TimeAmount? = .seconds(10)) {
-        self.role = .server(context)
+    /// A server-side handler; SNI picks the certificate, ALPN the protocol. `largeWrites` is the event
+    /// loop's reusable buffer for large ciphertext (the channel's loop's own: it is not thread-safe).
+    public init(context: TLSServerContext, handshakeTimeout: TimeAmount? = .seconds(10), largeWrites: LargeWriteBuffer? = nil) {
+        self.role = .server(context, largeWrites: largeWrites)
         self.handshakeTimeout = handshakeTimeout
         LiveObjects.tlsHandlers.created()
     }
@@ -78,8 +79,8 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.allocator = context.channel.allocator
         do {
             switch self.role {
-            case .server(let serverContext):
-                self.connection = try TLSConnection(server: serverContext)
+            case .server(let serverContext, let largeWrites):
+                self.connection = try TLSConnection(server: serverContext, largeWrites: largeWrites)
             case .client(let clientContext, let serverName):
                 self.connection = try TLSConnection(client: clientContext, serverName: serverName)
             }

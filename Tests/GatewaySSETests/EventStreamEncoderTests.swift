@@ -15,6 +15,10 @@ import Testing
         ("a\n\nb", "data: a\ndata: \ndata: b\n\n"),
         ("trailing\n", "data: trailing\ndata: \n\n"),
         ("ünïcødé ✓", "data: ünïcødé ✓\n\n"),
+        // memchr scanning: a CR after an LF, a CR right before the end, and mixed breaks in a long line.
+        ("a\nb\rc", "data: a\ndata: b\ndata: c\n\n"),
+        ("x\r", "data: x\ndata: \n\n"),
+        (String(repeating: "y", count: 5000) + "\r\n\r" + "z", "data: " + String(repeating: "y", count: 5000) + "\ndata: \ndata: z\n\n"),
     ])
     func dataIsSplitIntoLines(data: String, expected: String) throws {
         #expect(wire(try ServerSentEvent(data: data)) == expected)
@@ -32,6 +36,12 @@ import Testing
 
     @Test func emptyDataIsRefused() {
         #expect(throws: ServerSentEventError.emptyData) { try ServerSentEvent(data: "") }
+    }
+
+    @Test func nulInDataIsRefusedWherever() {
+        #expect(throws: ServerSentEventError.nulInData) { try ServerSentEvent(data: "a\0b") }
+        #expect(throws: ServerSentEventError.nulInData) { try ServerSentEvent(data: String(repeating: "x", count: 100_000) + "\0") }
+        #expect(throws: ServerSentEventError.nulInData) { try ServerSentEvent(data: "\0") }
     }
 
     @Test func commentAndRetryBlocks() {
