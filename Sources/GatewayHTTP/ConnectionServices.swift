@@ -5,8 +5,10 @@ import NIOCore
 /// once, its loop's services, where it came from, and its logs.
 struct ConnectionServices {
     let application: ApplicationSource
-    /// Read from the application when the connection starts; fixed for its life.
-    let settings: ConnectionSettings
+    /// Read from the application when the connection starts; fixed for its life. Shared with the
+    /// application's other connections (a reference, not a copy per connection).
+    private let sharedSettings: SharedConnectionSettings
+    var settings: ConnectionSettings { sharedSettings.value }
     let loop: LoopServices
     let connection: ConnectionInfo
     /// The server's logger, without this connection's metadata (see `logger`).
@@ -16,13 +18,13 @@ struct ConnectionServices {
 
     init(application: @escaping ApplicationSource, loop: LoopServices, connection: ConnectionInfo, speaking applicationProtocol: ApplicationProtocol, logger: Logger) {
         self.application = application
-        self.settings = application().connectionSettings
+        self.sharedSettings = application().sharedConnectionSettings
         self.loop = loop
         var connection = connection
         connection.applicationProtocol = applicationProtocol
         self.connection = connection
         self.baseLogger = logger
-        self.responseHeaders = ResponseHeaders.everyResponse(hsts: settings.strictTransportSecurity[connection.listener])
+        self.responseHeaders = ResponseHeaders.everyResponse(hsts: sharedSettings.value.strictTransportSecurity[connection.listener])
     }
 
     /// The connection's logger (its id, listener and peer on every line), made when a line is written
