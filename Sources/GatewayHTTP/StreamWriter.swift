@@ -56,7 +56,7 @@ public struct StreamWriter {
 
     /// The loop services the writer was made with, for the stream that holds it (so it need not keep its
     /// own reference).
-    public var loopServices: LoopServices { loop }
+    @inlinable public var loopServices: LoopServices { loop }
 
     init(connection: any StreamConnection, loop: LoopServices, slot: StreamSlot, outboundBudget: Int) {
         self.connection = connection
