@@ -21,26 +21,35 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
     /// A stall check for this stream is on the wheel (beside the flags above, in their padding: no
     /// memory per stream).
     private var stallWatched = false
+    /// Still joining its channels: live events are held (in `side`) until the replay is written.
+    private var joining = true
     private(set) var eventsSent = 0
 
-    let plan: EventStreamPlan
-    unowned(unsafe) let loop: LoopServices
+    /// `var` only so a single-channel stream can swap its channel list for the feed's shared one once joined.
+    private(set) var plan: EventStreamPlan
     let openedAt: NIODeadline
-    private var subscriptions: [HubSubscription] = []
-    /// Multi-channel streams only: each of their events gets an id naming every channel's position. A
-    /// single-channel stream's events carry their own id, so it keeps none (a dictionary and an array
-    /// less per stream: an idle stream's memory is what a million streams cost).
-    private var position: StreamPosition?
-    /// Live events that arrived while an engine was still answering the subscribes (engines behind a
-    /// network answer later); written after the replay, so the order stays replay-then-live. Nil once open.
-    private var heldLive: [(event: EncodedEvent, channel: String)]? = []
-    /// Per-client upstream mode: the source feeding this stream instead of a hub channel.
-    var upstreamFeed: UpstreamClientFeed?
-    private(set) var gapsReported = 0
+    private var subscriptions = StreamSubscriptions.none
+    /// The multi-channel position, events held while joining, a per-client upstream feed, gap counts:
+    /// made the first time one is needed. A single-channel stream's events carry their own id, so it keeps
+    /// no position (a dictionary and an array less per stream: an idle stream's memory is what a million
+    /// streams cost).
+    private var side: StreamSideState?
 
-    init(writer: StreamWriter, loop: LoopServices, plan: EventStreamPlan) {
+    /// The writer's loop services (not stored twice: 8 bytes per stream).
+    var loop: LoopServices { writer.loopServices }
+    private(set) var gapsReported: Int {
+        get { side?.gapsReported ?? 0 }
+        set { sideState.gapsReported = newValue }
+    }
+    private var sideState: StreamSideState {
+        if let side { return side }
+        let made = StreamSideState()
+        side = made
+        return made
+    }
+
+    init(writer: StreamWriter, plan: EventStreamPlan) {
         self.writer = writer
-        self.loop = loop
         self.singleChannel = plan.channels.count == 1
         self.plan = plan
         self.openedAt = .now()
@@ -58,9 +67,9 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
         writer.lastWriteTick = loop.heartbeats.tick
         if let upstream = plan.upstream {
             // Per-client upstream: the origin's own ids pass through, so no position of ours is written.
-            heldLive = nil
+            joining = false
             write(opening(position: nil))
-            upstreamFeed = UpstreamClientFeed(stream: self, plan: upstream, loop: loop.eventLoop)
+            sideState.upstreamFeed = UpstreamClientFeed(stream: self, plan: upstream, loop: loop.eventLoop)
             joinWheel()
             return
         }
@@ -97,15 +106,17 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
         }
         write(opening(position: position))
         for gap in gaps { writeGap(gap, position: position) }
-        if !singleChannel { self.position = position }
+        if !singleChannel { sideState.position = position }
+        shareChannelList()
         // Channels interleaved as they were published; within a channel, sequence order.
         replay.sort { $0.event.publishedAt < $1.event.publishedAt }
         for (channel, event) in replay {
             writer.allowReplay(of: event.byteCount + 64)
             deliver(event, channel: channel)
         }
-        let held = heldLive ?? []
-        heldLive = nil
+        let held = side?.heldLive ?? []
+        side?.heldLive = []
+        joining = false
         for (event, channel) in held { receive(event, channel: channel) }
         joinWheel()
     }
@@ -128,6 +139,15 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
             opening.writeStaticString("\n")
         }
         return opening
+    }
+
+    /// A single-channel stream's list and name were copied out of its request (a 48-byte array and, past 15
+    /// UTF-8 bytes, a 64-byte string); the feed holds the same name as a list every subscriber can share,
+    /// so take that one and let the request's copies go. Checked for equality: the list is what the access
+    /// log, webhooks and the admin API show.
+    private func shareChannelList() {
+        guard singleChannel, let shared = subscriptions.single?.channelAsList, shared == plan.channels else { return }
+        plan.channels = shared
     }
 
     /// Heartbeats and the age limit come from the loop's wheel: no timer per stream.
@@ -158,8 +178,8 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
 
     func receive(_ event: EncodedEvent, channel: String) {
         guard isOpen else { return }
-        guard heldLive == nil else {
-            heldLive!.append((event, channel))
+        guard !joining else {
+            sideState.heldLive.append((event, channel))
             return
         }
         deliver(event, channel: channel)
@@ -190,10 +210,11 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
             // the path every event takes for every stream.
             write(event.wire)
         } else {
-            position!.advance(channel, to: event.cursor)
+            let side = sideState
+            side.position!.advance(channel, to: event.cursor)
             // The shared bytes carry one channel's cursor; this stream's id names every channel's position.
             var idLine = ByteBuffer()
-            EventStreamEncoder.writeField("id", position!.description, into: &idLine)
+            EventStreamEncoder.writeField("id", side.position!.description, into: &idLine)
             write(idLine, event.body)
         }
     }
@@ -315,11 +336,13 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
         let first = endReason == nil
         if first { endReason = reason }
         defer { if first { plan.route.operations.streamEnded(self, reason: reason) } }
-        for subscription in subscriptions { subscription.cancel() }
-        subscriptions.removeAll()
-        heldLive = nil
-        upstreamFeed?.stop()
-        upstreamFeed = nil
+        let joined = subscriptions
+        subscriptions = .none
+        joined.cancelEach()
+        joining = false
+        side?.heldLive = []
+        side?.upstreamFeed?.stop()
+        side?.upstreamFeed = nil
     }
 
     var accessLogMetadata: Logger.Metadata {

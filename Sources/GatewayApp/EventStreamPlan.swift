@@ -6,21 +6,19 @@ import NIOCore
 /// How to run one event stream: which channels, from where, and its timing. Made by a responder, opened
 /// by the connection once it has a slot for the stream.
 public struct EventStreamPlan: StreamOpener {
+    // Stored properties are laid out in declaration order, and this struct sits inline in every
+    // `ChannelStream`: the optional duration and the one-byte protocol come last, so the stream's fields
+    // after them fill their tail instead of padding after each.
     /// One channel, or several (`?channel=a&channel=b`), in the order given.
     public var channels: [String]
     /// The stream's session: proposed by the client (`?session=`) or made up; unicast publishes target it.
     public var session: String
     /// The number of the connection the stream runs on (`ConnectionInfo.id`), named in `stream-open`.
     public var connection: UInt64 = 0
-    /// The protocol of that connection, also named in `stream-open`: a page cannot ask its browser which
-    /// protocol a still-open EventSource uses (resource timing reports a fetch only once it ends).
-    public var applicationProtocol: ApplicationProtocol = .http2
     /// What the client sent as `Last-Event-ID` (header, else `lastEventId` / `last_event_id` query).
     public var lastEventID: String?
     /// The `retry:` hint, jitter already applied.
     public var retryMilliseconds: Int
-    /// End the stream cleanly after this long (jitter already applied); nil: no limit.
-    public var maxAge: TimeAmount?
     /// Streams authorized by a token: when to warn and when to end; nil for anonymous streams.
     var authExpiry: StreamAuthExpiry?
     /// What every stream of the route shares.
@@ -30,6 +28,11 @@ public struct EventStreamPlan: StreamOpener {
     /// Where the stream came from, for its webhook notifications; nil on routes without a webhook (one
     /// reference per stream, allocated only where a webhook reads it).
     var origin: StreamOrigin? = nil
+    /// End the stream cleanly after this long (jitter already applied); nil: no limit.
+    public var maxAge: TimeAmount?
+    /// The protocol of that connection, also named in `stream-open`: a page cannot ask its browser which
+    /// protocol a still-open EventSource uses (resource timing reports a fetch only once it ends).
+    public var applicationProtocol: ApplicationProtocol = .http2
 
     public var heartbeat: TimeAmount { route.heartbeat }
     public var outboundBudget: Int { route.outboundBudget }
@@ -38,7 +41,7 @@ public struct EventStreamPlan: StreamOpener {
     var channelLabel: String { channels.joined(separator: ",") }
 
     public func open(_ writer: StreamWriter, loop: LoopServices) -> any ResponseStream {
-        ChannelStream(writer: writer, loop: loop, plan: self)
+        ChannelStream(writer: writer, plan: self)
     }
 }
 

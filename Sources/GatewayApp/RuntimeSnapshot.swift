@@ -17,7 +17,9 @@ import NIOCore
 /// `StreamRoute`, not the snapshot.
 public final class RuntimeSnapshot: HTTPApplication {
     public let configuration: GatewayConfiguration
-    public let connectionSettings: ConnectionSettings
+    public var connectionSettings: ConnectionSettings { sharedConnectionSettings.value }
+    /// Made once per snapshot: every connection started under it keeps this one reference.
+    public let sharedConnectionSettings: SharedConnectionSettings
     /// The TLS server context for TLS listeners; nil when no listener uses TLS.
     public let tlsContext: TLSServerContext?
     private let routes: PatternTable<CompiledRoute>
@@ -54,7 +56,7 @@ public final class RuntimeSnapshot: HTTPApplication {
         for listener in configuration.listeners {
             connectionSettings.strictTransportSecurity[listener.name] = listener.strictTransportSecurity
         }
-        self.connectionSettings = connectionSettings
+        self.sharedConnectionSettings = SharedConnectionSettings(connectionSettings)
         let compiler = RouteCompiler(
             configuration: configuration, engine: engine, publishToken: publishToken, readiness: readiness, upstreams: upstreams,
             tokenVerifier: tokenVerifier, logger: logger, operations: operations,

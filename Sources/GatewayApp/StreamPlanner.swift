@@ -56,12 +56,12 @@ struct StreamPlanner: Sendable {
             channels: channels,
             session: session,
             connection: request.connection.id,
-            applicationProtocol: request.connection.applicationProtocol,
             lastEventID: resumable ? lastEventID.flatMap { $0.isEmpty ? nil : $0 } : nil,
             retryMilliseconds: jitteredRetryMilliseconds(),
-            maxAge: jitteredMaxAge,
             authExpiry: identity.map { StreamAuthExpiry(expiresAt: $0.expiresAt, warning: expiryWarning) },
-            route: route
+            route: route,
+            maxAge: jitteredMaxAge,
+            applicationProtocol: request.connection.applicationProtocol
         )
         if route.operations.webhook != nil {
             plan.origin = StreamOrigin(remoteAddress: request.connection.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" })

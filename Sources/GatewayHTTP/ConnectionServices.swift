@@ -5,25 +5,37 @@ import NIOCore
 /// once, its loop's services, where it came from, and its logs.
 struct ConnectionServices {
     let application: ApplicationSource
-    /// Read from the application when the connection starts; fixed for its life.
-    let settings: ConnectionSettings
+    /// Read from the application when the connection starts; fixed for its life. Shared with the
+    /// application's other connections (a reference, not a copy per connection).
+    private let sharedSettings: SharedConnectionSettings
+    var settings: ConnectionSettings { sharedSettings.value }
     let loop: LoopServices
     let connection: ConnectionInfo
-    let logger: Logger
-    let accessLog: AccessLog
+    /// The server's logger, without this connection's metadata (see `logger`).
+    let baseLogger: Logger
     /// Headers every answer of this connection carries, complete or stream (see `ResponseHeaders`).
     let responseHeaders: [(name: String, value: String)]
 
     init(application: @escaping ApplicationSource, loop: LoopServices, connection: ConnectionInfo, speaking applicationProtocol: ApplicationProtocol, logger: Logger) {
         self.application = application
-        self.settings = application().connectionSettings
+        self.sharedSettings = application().sharedConnectionSettings
         self.loop = loop
         var connection = connection
         connection.applicationProtocol = applicationProtocol
         self.connection = connection
-        self.logger = logger
-        self.accessLog = AccessLog(logger: logger, enabled: settings.accessLog, protocolName: applicationProtocol.rawValue)
-        self.responseHeaders = ResponseHeaders.everyResponse(hsts: settings.strictTransportSecurity[connection.listener])
+        self.baseLogger = logger
+        self.responseHeaders = ResponseHeaders.everyResponse(hsts: sharedSettings.value.strictTransportSecurity[connection.listener])
+    }
+
+    /// The connection's logger (its id, listener and peer on every line), made when a line is written
+    /// rather than kept: a kept copy with its own metadata is ~0.6 KiB per connection, and an idle
+    /// connection writes nothing.
+    var logger: Logger { connection.logger(from: baseLogger) }
+
+    /// Made per line for the same reason; with the access log off it builds no logger at all.
+    var accessLog: AccessLog {
+        AccessLog(logger: settings.accessLog ? logger : baseLogger, enabled: settings.accessLog,
+                  protocolName: connection.applicationProtocol.rawValue)
     }
 
     /// The pattern of the route a request target matches, for its access-log line.

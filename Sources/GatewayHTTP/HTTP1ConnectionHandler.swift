@@ -246,6 +246,10 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
             let writer = StreamWriter(connection: self, loop: loop, slot: StreamSlot(rawValue: 0), outboundBudget: settings.outboundBudget)
             let stream = opener.open(writer, loop: loop)
             state = .streaming(stream)
+            // Neither timer has anything to check while the stream runs (the request is complete): drop
+            // their scheduled checks now rather than hold them until they fire (see `IdleTimer.pause`).
+            idleTimer?.pause()
+            requestTimer?.cancel()
             stream.start()
         }
     }

@@ -161,6 +161,7 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
             let writer = StreamWriter(connection: self, loop: loop, slot: StreamSlot(rawValue: id.rawValue), outboundBudget: settings.outboundBudget)
             let stream = opener.open(writer, loop: loop)
             streams[id.rawValue] = stream
+            idleTimer?.pause()
             stream.start()
             if closing { endStream(id.rawValue, reason: .draining) }
         }

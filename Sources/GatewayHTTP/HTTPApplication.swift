@@ -7,6 +7,8 @@ import Synchronization
 public protocol HTTPApplication: Sendable {
     /// Read when a connection starts; the connection keeps them for its life.
     var connectionSettings: ConnectionSettings { get }
+    /// The same settings behind one reference that every connection keeps (see `SharedConnectionSettings`).
+    var sharedConnectionSettings: SharedConnectionSettings { get }
     /// The answer to one request, decided on the connection's loop.
     func respond(to request: Request, on loop: any EventLoop) -> Response
     /// The pattern of the route `path` matches, for logs; nil when none does.
@@ -16,6 +18,19 @@ public protocol HTTPApplication: Sendable {
 extension HTTPApplication {
     /// Applications without named routes log none.
     public func routeLabel(for path: Substring) -> String? { nil }
+
+    /// Applications that keep no shared copy give each connection its own.
+    public var sharedConnectionSettings: SharedConnectionSettings { SharedConnectionSettings(connectionSettings) }
+}
+
+/// `ConnectionSettings` behind one reference: they are ~230 bytes (HTTP/2 limits, timeouts, HSTS), the
+/// same for every connection of an application, and each connection kept its own copy inline.
+public final class SharedConnectionSettings: Sendable {
+    public let value: ConnectionSettings
+
+    public init(_ value: ConnectionSettings) {
+        self.value = value
+    }
 }
 
 /// The one shared reference every connection reads the current application through. Replacing it (a

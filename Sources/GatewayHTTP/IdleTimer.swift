@@ -33,6 +33,15 @@ final class IdleTimer {
         busy = true
     }
 
+    /// A long busy period starts (a stream): the scheduled check is dropped now rather than kept until it
+    /// fires only to find the connection busy. Kept, it holds a task, a promise and a slot in the loop's
+    /// timer heap (~0.25 KiB) for up to the whole timeout; one cancel per stream costs nothing next to
+    /// that. `becameIdle()` schedules again.
+    func pause() {
+        busy = true
+        cancel()
+    }
+
     func cancel() {
         scheduled?.cancel()
         scheduled = nil

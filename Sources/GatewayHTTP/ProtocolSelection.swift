@@ -23,16 +23,19 @@ public final class ALPNSelectionHandler: ChannelInboundHandler, RemovableChannel
     public typealias InboundOut = ByteBuffer
 
     private let logger: Logger
+    /// Named in the log line of a failed handshake; the connection's logger is made only then.
+    private let connection: ConnectionInfo?
     private let install: (ApplicationProtocol, ChannelHandlerContext) throws -> Void
 
-    public init(logger: Logger, install: @escaping (ApplicationProtocol, ChannelHandlerContext) throws -> Void) {
+    public init(logger: Logger, connection: ConnectionInfo? = nil, install: @escaping (ApplicationProtocol, ChannelHandlerContext) throws -> Void) {
         self.logger = logger
+        self.connection = connection
         self.install = install
     }
 
     /// Handshake failures and timeouts end here (the TLS handler reports them, then closes).
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        logger.debug("TLS handshake failed", metadata: ["error": "\(error)"])
+        (connection?.logger(from: logger) ?? logger).debug("TLS handshake failed", metadata: ["error": "\(error)"])
         context.close(promise: nil)
     }
 

@@ -40,7 +40,6 @@ public struct StreamWriter {
     // pipeline, and loop services live as long as the server.
     @usableFromInline unowned(unsafe) let connection: any StreamConnection
     @usableFromInline unowned(unsafe) let loop: LoopServices
-    @usableFromInline let slot: StreamSlot
     @usableFromInline let outboundBudget: Int
     /// Replayed bytes raise the budget: they are references to history (no new memory), and a client
     /// catching up must not be ended for the size of what it asked to catch up on.
@@ -50,6 +49,14 @@ public struct StreamWriter {
     /// Bytes accepted for sending so far.
     public var bytesWritten: Int { written }
     @usableFromInline var written = 0
+    /// Last: a 4-byte field at the end leaves the struct 60 bytes long, and the stream object that holds
+    /// the writer inline puts its flags in the other 4 (stored properties are laid out in declaration
+    /// order, by size), where a 4-byte field in the middle would pad to 8.
+    @usableFromInline let slot: StreamSlot
+
+    /// The loop services the writer was made with, for the stream that holds it (so it need not keep its
+    /// own reference).
+    @inlinable public var loopServices: LoopServices { loop }
 
     init(connection: any StreamConnection, loop: LoopServices, slot: StreamSlot, outboundBudget: Int) {
         self.connection = connection

@@ -125,7 +125,7 @@ extension HTTP2ServerSession {
 
     /// The stream is gone (closed either way, reset, or refused). Releases all its state.
     func streamClosed(streamID: Int32, errorCode: UInt32) {
-        self.pendingRequests.removeValue(forKey: streamID)
+        self.forgetPendingRequest(streamID)
         guard let stream = self.streams.removeValue(forKey: streamID) else {
             return
         }
@@ -136,10 +136,22 @@ extension HTTP2ServerSession {
 
     /// Hands the request to the caller, once; afterwards the stream keeps no request state.
     private func deliverRequest(_ streamID: Int32) {
-        guard let pending = self.pendingRequests.removeValue(forKey: streamID) else {
+        guard let pending = self.forgetPendingRequest(streamID) else {
             return
         }
         self.streams[streamID]?.requestDelivered = true
         self.events.append(.request(HTTP2StreamID(streamID), pending.request))
+    }
+
+    /// Removes a request from the table, and gives the table's storage back once it is empty: a removal
+    /// keeps the capacity, and a request entry is large (~300 bytes for a table of two), so every
+    /// connection kept that much for a request long delivered while its stream ran.
+    @discardableResult
+    private func forgetPendingRequest(_ streamID: Int32) -> PendingRequest? {
+        let pending = self.pendingRequests.removeValue(forKey: streamID)
+        if pending != nil, self.pendingRequests.isEmpty {
+            self.pendingRequests = [:]
+        }
+        return pending
     }
 }

@@ -11,6 +11,9 @@ import Synchronization
 /// registered. An engine makes the hand-over exact by registering at the position its replay ends at.
 public final class ChannelFeed: Sendable {
     public let name: String
+    /// `[name]`, made once: a single-channel stream keeps this as its channel list, so a million streams of
+    /// one channel share one array and one string instead of each holding the copy its request made.
+    public let nameAsList: [String]
 
     private struct State: ~Copyable {
         var fanouts: [ObjectIdentifier: LoopFanout] = [:]
@@ -25,6 +28,7 @@ public final class ChannelFeed: Sendable {
 
     public init(name: String, statistics: HubStatistics? = nil) {
         self.name = name
+        self.nameAsList = [name]
         self.statistics = statistics
     }
 

@@ -26,6 +26,9 @@ public final class HubSubscription: @unchecked Sendable {
         self.feed = feed
     }
 
+    /// The channel as a one-element list whose storage every subscriber of the channel shares.
+    public var channelAsList: [String] { feed.nameAsList }
+
     /// Stops delivery. Idempotent; must be called on the subscriber's event loop.
     public func cancel() {
         guard slot >= 0 else { return }

@@ -264,11 +264,10 @@ public final class GatewayServer: Service, Sendable {
                         return
                     }
                     let id = connectionIDs.make()
-                    let connectionLogger = Self.connectionLogger(logger, id: id, remote: channel.remoteAddress, listener: listener.name)
                     let loop = loops.services(for: channel.eventLoop)
                     let connection = ConnectionInfo(listener: listener.name, trusted: listener.trusted, remoteAddress: channel.remoteAddress, id: id)
                     let install: (ApplicationProtocol, ChannelHandlerContext) throws -> Void = { selected, context in
-                        try selected.configure(context.pipeline.syncOperations, application: application, loop: loop, connection: connection, logger: connectionLogger)
+                        try selected.configure(context.pipeline.syncOperations, application: application, loop: loop, connection: connection, logger: logger)
                         metrics.opened(selected, channel: context.channel)
                     }
                     let pipeline = channel.pipeline.syncOperations
@@ -279,7 +278,7 @@ public final class GatewayServer: Service, Sendable {
                     if listener.tls, let tlsContext = runtime.current.tlsContext {
                         try pipeline.addHandler(TLSHandler(context: tlsContext, handshakeTimeout: handshakeTimeout, largeWrites: loop.largeCiphertext))
                         try pipeline.addHandler(TLSHandshakeObserver(metrics: metrics))
-                        try pipeline.addHandler(ALPNSelectionHandler(logger: connectionLogger, install: install))
+                        try pipeline.addHandler(ALPNSelectionHandler(logger: logger, connection: connection, install: install))
                     } else {
                         try pipeline.addHandler(PrefaceSniffingHandler(timeout: handshakeTimeout, install: install))
                     }
@@ -289,16 +288,6 @@ public final class GatewayServer: Service, Sendable {
     }
 }
 
-extension GatewayServer {
-    /// A logger carrying the connection's id and peer, for every line about that connection.
-    static func connectionLogger(_ logger: Logger, id: UInt64, remote: SocketAddress?, listener: String) -> Logger {
-        var logger = logger
-        logger[metadataKey: "connection"] = "\(id)"
-        logger[metadataKey: "listener"] = "\(listener)"
-        if let remote { logger[metadataKey: "remote"] = "\(remote.ipAddress ?? "?"):\(remote.port ?? 0)" }
-        return logger
-    }
-}
 
 /// A listener that could not be bound, named with its address so the operator knows which one.
 public struct BindError: Error, CustomStringConvertible {
