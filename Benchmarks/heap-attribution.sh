@@ -8,6 +8,7 @@
 #   Benchmarks/heap-attribution.sh [connections] [streams per connection]     # default 2000 1
 #   PROTO=http1 Benchmarks/heap-attribution.sh 2000 1                         # HTTP/1.1 over TLS
 #   SSEGATE=/tmp/old-ssegate Benchmarks/heap-attribution.sh 100 100           # another binary
+#   FEATURES=1 Benchmarks/heap-attribution.sh 100 100                         # JWT, metrics, access log on
 #
 # Units are streams (connections × streams). Bytes are what was asked of malloc; RSS adds malloc's chunk
 # overhead and drops pages never touched (nghttp2's frame buffer, whose pages go back to the kernel).
@@ -21,13 +22,22 @@ SSEGATE=${SSEGATE:-$ROOT/.build/release/ssegate}
 OUT=$ROOT/Benchmarks/results/heap-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
 ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-heaptrack -o "$OUT/ssegate" "$SSEGATE" run --config Benchmarks/ssegate-bench.yaml >"$OUT/heaptrack.log" 2>&1 &
+# FEATURES=1: JWT on subscribe, metrics and the access log on (Benchmarks/features-config.py), as in run.sh.
+CONFIG=Benchmarks/ssegate-bench.yaml
+SUBSCRIBE_PATH='/events/{channel}'
+if [[ ${FEATURES:-0} == 1 ]]; then
+    CONFIG=$OUT/ssegate-bench-features.yaml
+    python3 Benchmarks/features-config.py Benchmarks/ssegate-bench.yaml "$CONFIG"
+    export SSEGATE_JWT_SECRET=bench-features-secret-of-at-least-32-bytes
+    SUBSCRIBE_PATH="/events/{channel}?access_token=$("$SSEGATE" token --config "$CONFIG" --sub bench --subscribe '*' --ttl 2h)"
+fi
+heaptrack -o "$OUT/ssegate" "$SSEGATE" run --config "$CONFIG" >"$OUT/heaptrack.log" 2>&1 &
 WRAPPER=$!
 for _ in $(seq 100); do curl -sf -o /dev/null http://127.0.0.1:8080/healthz && break; sleep 0.2; done
 PID=$(pgrep -P "$WRAPPER" -n ssegate || true)
 [[ -z $PID ]] && PID=$(pgrep -n -x ssegate -P "$(pgrep -P "$WRAPPER" | head -1)" || true)
 [[ -z $PID ]] && { echo "ssegate did not start (see $OUT/heaptrack.log)" >&2; kill "$WRAPPER" 2>/dev/null; exit 1; }
-"$ROOT/.build/release/ssegate-load" idle --protocol-name "$PROTO" --label ssegate --connections "$CONNECTIONS" \
+"$ROOT/.build/release/ssegate-load" idle --protocol-name "$PROTO" --label ssegate --path "$SUBSCRIBE_PATH" --connections "$CONNECTIONS" \
     --streams "$STREAMS" --hold 8 \
     --hosts 127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5,127.0.0.6,127.0.0.7,127.0.0.8 >"$OUT/idle.txt" 2>&1 &
 LOAD=$!
