@@ -34,6 +34,7 @@ METRICS = {
                ("duplicated", "duplicated", "lower")],
     "churn": [("handshakes_per_second", "handshakes + request/s", "higher"),
               ("server_cpu_us_per_handshake", "server CPU per handshake (µs)", "lower"),
+              ("resumed", "handshakes resumed (TLS 1.3 ticket)", "higher"),
               ("failed", "failed", "lower")],
     "large": [("delivered", "events delivered", "higher"),
               ("deliveries_expected", "events expected", "higher"),

@@ -6,7 +6,7 @@
 #   Benchmarks/run.sh full      # longer (1M idle streams on ssegate, 50k-stream fan-out), still bounded
 #   Benchmarks/run.sh capacity  # 2M idle streams on ssegate, 1M on both servers
 #   Benchmarks/run.sh h1        # the HTTP/1.1 fan-out over TLS only (under a minute)
-#   Benchmarks/run.sh churn     # new TLS connections only (handshake CPU against nginx)
+#   Benchmarks/run.sh churn     # new TLS connections only, full and resumed (handshake CPU against nginx)
 #   Benchmarks/run.sh large     # 200 KB events only
 #   Benchmarks/run.sh memory    # the idle-memory scenarios of quick
 #
@@ -144,6 +144,7 @@ quick)
     scenario fanout_h1_1k_50 fanout --protocol-name http1 --connections 1000 --rate 50 --duration 5 --hosts $HOSTS
     scenario channels_10k_1k fanout --connections 100 --streams 100 --channels 1000 --rate 1000 --duration 5
     scenario churn churn --duration 5 --workers 32 --hosts $HOSTS
+    scenario churn_resumed churn --resume --duration 5 --workers 32 --hosts $HOSTS
     scenario large large --connections 1 --streams 50 --size 200000 --rate 5 --duration 4 --drain 10
     ;;
 full)
@@ -156,6 +157,7 @@ full)
     scenario fanout_50k_50 fanout --connections 500 --streams 100 --rate 50 --duration 3 --hosts $HOSTS --drain 90
     scenario channels_100k_10k --fresh fanout --connections 1000 --streams 100 --channels 10000 --rate 2000 --duration 10 --hosts $HOSTS --drain 15
     scenario churn churn --duration 10 --workers 64 --hosts $HOSTS
+    scenario churn_resumed churn --resume --duration 10 --workers 64 --hosts $HOSTS
     scenario large large --connections 1 --streams 50 --size 200000 --rate 5 --duration 6 --drain 15
     ;;
 fanout)
@@ -170,9 +172,11 @@ h1)
     scenario fanout_h1_1k_50 fanout --protocol-name http1 --connections 1000 --rate 50 --duration 5 --hosts $HOSTS
     ;;
 churn)
-    # New TLS connections only (`churn` of quick), for before/after comparisons of the handshake path with
-    # nginx measured in the same run.
+    # New TLS connections only (`churn` and `churn_resumed` of quick), for before/after comparisons of the
+    # handshake path with nginx measured in the same run: full handshakes, then TLS 1.3 resumptions (each
+    # worker offers the ticket of its previous connection).
     scenario churn churn --duration 5 --workers 32 --hosts $HOSTS
+    scenario churn_resumed churn --resume --duration 5 --workers 32 --hosts $HOSTS
     ;;
 large)
     # 200 KB events only (`large` of quick), for before/after comparisons of the large-event write path.

@@ -33,6 +33,11 @@ TARGETS = [
            "HTTP/1.1 fan-out over TLS, 1,000 streams × 50/s: p99 no worse than nchan's"),
     Target("tls-handshake-cpu", "churn", "server_cpu_us_per_handshake", "x<=", 0.8,
            "TLS handshake + one HTTP/2 request: ≤ 0.8× nginx's server CPU per new connection"),
+    Target("tls-resumption-cpu", "churn_resumed", "server_cpu_us_per_handshake", "x<=", 0.8,
+           "TLS 1.3 resumption (ticket, PSK) + one HTTP/2 request: ≤ 0.8× nginx's server CPU per new connection"),
+    # Without it the resumption ratio could be a full-handshake figure (a server that refuses every ticket).
+    Target("tls-resumption-share", "churn_resumed", "resumed_share", ">=", 0.95,
+           "TLS 1.3 resumption: the server resumes ≥ 95% of the handshakes that offer a ticket"),
     Target("h2-fanout-cpu", "fanout_5k_50", "deliveries_per_server_cpu_second", "x>=", 10,
            "HTTP/2 fan-out, 5,000 streams × 50/s: ≥ 10× nchan's deliveries per server CPU-second"),
     Target("h2-fanout-p99", "fanout_5k_50", "latency_p99_ms", "<=", 10,
@@ -61,6 +66,9 @@ TARGETS = [
 DERIVED = {
     "server_cpu_us_per_mb": lambda row: (
         row["server_cpu_seconds"] * 1e6 / (row["delivered"] * row["size"] / 1e6) if row.get("delivered") else None),
+    # Every worker's first connection has no ticket to offer: the share is of the handshakes that could resume.
+    "resumed_share": lambda row: (
+        row["resumed"] / (row["completed"] - row["workers"]) if row["completed"] > row["workers"] else None),
 }
 
 UNITS = {
@@ -68,6 +76,7 @@ UNITS = {
     "latency_p99_ms": "ms",
     "server_cpu_us_per_handshake": "µs per handshake",
     "server_cpu_us_per_mb": "µs per MB",
+    "resumed_share": "of handshakes resumed",
     "server_rss_per_stream_kib": "KiB",
     "streams_open": "streams",
     "lost": "lost",

@@ -9,16 +9,20 @@ final class ChurnHandler: ChannelInboundHandler {
     private let path: String
     private let authority: String
     private let done: EventLoopPromise<Void>
+    /// Counts handshakes the server resumed (a session it accepted instead of a full handshake).
+    private let resumed: ManagedCounter
     private var session: HTTP2ClientSessionBox?
 
-    init(path: String, authority: String, done: EventLoopPromise<Void>) {
+    init(path: String, authority: String, done: EventLoopPromise<Void>, resumed: ManagedCounter) {
         self.path = path
         self.authority = authority
         self.done = done
+        self.resumed = resumed
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is TLSHandshakeCompleted {
+        if let handshake = event as? TLSHandshakeCompleted {
+            if handshake.sessionReused { self.resumed.add(1) }
             let box = HTTP2ClientSessionBox()
             self.session = box
             _ = box.session?.startRequest(method: "GET", path: self.path, authority: self.authority)

@@ -65,6 +65,23 @@ class RatioTargets(RunDirectory):
                          "TARGET large-cpu: nchan lost 1,958 of 2,000 events in large, no ratio "
                          "(target <= 0.5x) not comparable")
 
+    def test_resumption_cpu_is_its_own_scenario(self):
+        write_row(self.run_dir, "churn", "ssegate", server_cpu_us_per_handshake=700.0)
+        write_row(self.run_dir, "churn", "nchan", server_cpu_us_per_handshake=1000.0)
+        self.assertEqual(self.line("tls-resumption-cpu"), "TARGET tls-resumption-cpu: not run in this mode")
+        write_row(self.run_dir, "churn_resumed", "ssegate", server_cpu_us_per_handshake=450.0)
+        write_row(self.run_dir, "churn_resumed", "nchan", server_cpu_us_per_handshake=500.0)
+        self.assertEqual(self.line("tls-resumption-cpu"),
+                         "TARGET tls-resumption-cpu: 0.9x nchan (target <= 0.8x) MISSED")
+
+    def test_resumption_share_counts_only_handshakes_that_offered_a_ticket(self):
+        # 32 workers: their first connections offer nothing, so 968 of 1,000 could resume.
+        write_row(self.run_dir, "churn_resumed", "ssegate", completed=1000, workers=32, resumed=968)
+        self.assertEqual(self.line("tls-resumption-share"),
+                         "TARGET tls-resumption-share: 1 of handshakes resumed (target >= 0.95 of handshakes resumed) met")
+        write_row(self.run_dir, "churn_resumed", "ssegate", completed=1000, workers=32, resumed=0)
+        self.assertTrue(self.line("tls-resumption-share").endswith(" MISSED"))
+
     def test_ratio_without_nchan_in_the_run_is_not_run(self):
         write_row(self.run_dir, "churn", "ssegate", server_cpu_us_per_handshake=700.0)
         self.assertEqual(self.line("tls-handshake-cpu"), "TARGET tls-handshake-cpu: not run in this mode")

@@ -64,7 +64,9 @@ final class TLSConnection {
         SSL_set_accept_state(self.ssl)
     }
 
-    init(client context: TLSClientContext, serverName: String?) throws(TLSError) {
+    /// - Parameter session: a session from an earlier connection to offer for resumption (the server
+    ///   decides; a session it cannot use costs nothing but a full handshake).
+    init(client context: TLSClientContext, serverName: String?, resuming session: TLSSession? = nil) throws(TLSError) {
         (self.ssl, self.readBIO, self.writeBIO) = try Self.makeSSL(context.context)
         self.owner = context
         self.largeWrites = nil
@@ -75,6 +77,11 @@ final class TLSConnection {
         LiveObjects.tlsConnections.created()  // before the throws below: a throw from here on runs deinit
         CiphertextSink.attach(self.writeBIO, to: self)
         SSL_set_connect_state(self.ssl)
+        if let session {
+            guard SSL_set_session(self.ssl, session.pointer) == 1 else {  // takes its own reference
+                throw .configuration("cannot offer the session: \(OpenSSLErrorQueue.drainReason(default: "refused"))")
+            }
+        }
         if let serverName {
             if !isIPLiteral {
                 guard CGatewayShims_SSL_set_tlsext_host_name(self.ssl, serverName) == 1 else {
@@ -290,6 +297,22 @@ final class TLSConnection {
 
     var cipher: String {
         SSL_get_current_cipher(self.ssl).flatMap { SSL_CIPHER_get_name($0) }.map { String(cString: $0) } ?? ""
+    }
+
+    /// Whether this handshake resumed a session instead of a full handshake.
+    var sessionReused: Bool {
+        SSL_session_reused(self.ssl) == 1
+    }
+
+    /// The session to offer on a later connection, once the server has sent one that can be resumed (in
+    /// TLS 1.3 a ticket arrives after the handshake, with the first data); nil before then.
+    var resumableSession: TLSSession? {
+        guard let session = SSL_get1_session(self.ssl) else { return nil }
+        guard SSL_SESSION_is_resumable(session) == 1 else {
+            SSL_SESSION_free(session)
+            return nil
+        }
+        return TLSSession(owning: session)
     }
 
     // MARK: The one place OpenSSL result codes become Swift

@@ -19,7 +19,7 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private enum Role {
         case server(TLSServerContext, largeWrites: LargeWriteBuffer?)
-        case client(TLSClientContext, serverName: String?)
+        case client(TLSClientContext, serverName: String?, session: TLSSession?)
     }
 
     /// Largest TLS plaintext record (RFC 8446 §5.1: 2^14 bytes); bounds each inbound chunk we allocate.
@@ -62,15 +62,24 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// A client-side handler. `serverName` is sent as SNI and checked against the certificate (an IP
-    /// literal is checked against IP SANs and not sent); nil checks the chain only.
-    public init(context: TLSClientContext, serverName: String?, handshakeTimeout: TimeAmount? = .seconds(10)) {
-        self.role = .client(context, serverName: serverName)
+    /// literal is checked against IP SANs and not sent); nil checks the chain only. `session` (from an
+    /// earlier connection's `resumableSession`) is offered for resumption.
+    public init(context: TLSClientContext, serverName: String?, resuming session: TLSSession? = nil,
+                handshakeTimeout: TimeAmount? = .seconds(10)) {
+        self.role = .client(context, serverName: serverName, session: session)
         self.handshakeTimeout = handshakeTimeout
         LiveObjects.tlsHandlers.created()
     }
 
     deinit {
         LiveObjects.tlsHandlers.destroyed()
+    }
+
+    /// Client side: the session to offer on the next connection to this server, once it has sent one (in
+    /// TLS 1.3, a ticket after the handshake); nil before then, or once the handler is removed. Read it on
+    /// the channel's event loop.
+    public var resumableSession: TLSSession? {
+        self.connection?.resumableSession
     }
 
     // MARK: Lifecycle
@@ -81,8 +90,8 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
             switch self.role {
             case .server(let serverContext, let largeWrites):
                 self.connection = try TLSConnection(server: serverContext, largeWrites: largeWrites)
-            case .client(let clientContext, let serverName):
-                self.connection = try TLSConnection(client: clientContext, serverName: serverName)
+            case .client(let clientContext, let serverName, let session):
+                self.connection = try TLSConnection(client: clientContext, serverName: serverName, resuming: session)
             }
         } catch {
             self.fail(context: context, error: error)
@@ -351,7 +360,8 @@ extension TLSHandler {
                 negotiatedProtocol: connection.negotiatedProtocol,
                 serverName: connection.serverName,
                 protocolVersion: connection.protocolVersion,
-                cipher: connection.cipher
+                cipher: connection.cipher,
+                sessionReused: connection.sessionReused
             )
         )
     }

@@ -8,11 +8,14 @@ public struct TLSHandshakeCompleted: Sendable, Hashable {
     public var protocolVersion: String
     /// OpenSSL's cipher name, e.g. "TLS_AES_128_GCM_SHA256".
     public var cipher: String
+    /// Whether the handshake resumed an earlier session (TLS 1.3 PSK from a ticket) instead of a full one.
+    public var sessionReused: Bool
 
-    public init(negotiatedProtocol: String?, serverName: String?, protocolVersion: String, cipher: String) {
+    public init(negotiatedProtocol: String?, serverName: String?, protocolVersion: String, cipher: String, sessionReused: Bool = false) {
         self.negotiatedProtocol = negotiatedProtocol
         self.serverName = serverName
         self.protocolVersion = protocolVersion
         self.cipher = cipher
+        self.sessionReused = sessionReused
     }
 }
