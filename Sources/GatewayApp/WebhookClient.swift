@@ -29,7 +29,7 @@ struct WebhookClient: Sendable {
         let deadline = TimeAmount(timeout)
         ClientBootstrap(group: loop)
             .connectTimeout(deadline)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
