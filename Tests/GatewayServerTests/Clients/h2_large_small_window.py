@@ -14,12 +14,12 @@ import json
 import socket
 import ssl
 import sys
-import time
 
 import h2.config
 import h2.connection
 import h2.events
 import h2.settings
+from h2_reading import read_events
 
 
 def payload(index, size):
@@ -64,36 +64,26 @@ sock.sendall(conn.data_to_send())
 expected = {}
 buffers = {stream_id: b"" for stream_id in ids}
 received = {stream_id: [] for stream_id in ids}
-opened, largest_frame, resets = set(), 0, []
-announced = False
-deadline = time.time() + 90
-sock.settimeout(1.0)
-while time.time() < deadline and not all(len(received[i]) >= events for i in ids):
-    try:
-        data = sock.recv(1 << 16)
-    except socket.timeout:
-        continue
-    if not data:
-        break
-    for event in conn.receive_data(data):
-        if isinstance(event, h2.events.ResponseReceived):
-            opened.add(event.stream_id)
-        elif isinstance(event, h2.events.DataReceived):
-            largest_frame = max(largest_frame, event.flow_controlled_length)
-            buffers[event.stream_id] += event.data
-            *blocks, buffers[event.stream_id] = buffers[event.stream_id].split(b"\n\n")
-            for block in blocks:
-                lines = [line[len(b"data: "):] for line in block.split(b"\n") if line.startswith(b"data: ")]
-                if lines:
-                    received[event.stream_id].append(b"\n".join(lines))
-            # Credit back only what was consumed; h2 decides when a WINDOW_UPDATE is due.
-            conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
-        elif isinstance(event, h2.events.StreamReset):
-            resets.append(int(event.error_code))
-    if not announced and opened == set(ids):
-        announced = True
-        print("READY", flush=True)
-    sock.sendall(conn.data_to_send())
+largest_frame, resets = 0, []
+
+
+def on_event(event):
+    global largest_frame
+    if isinstance(event, h2.events.DataReceived):
+        largest_frame = max(largest_frame, event.flow_controlled_length)
+        buffers[event.stream_id] += event.data
+        *blocks, buffers[event.stream_id] = buffers[event.stream_id].split(b"\n\n")
+        for block in blocks:
+            lines = [line[len(b"data: "):] for line in block.split(b"\n") if line.startswith(b"data: ")]
+            if lines:
+                received[event.stream_id].append(b"\n".join(lines))
+        # Credit back only what was consumed; h2 decides when a WINDOW_UPDATE is due.
+        conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+    elif isinstance(event, h2.events.StreamReset):
+        resets.append(int(event.error_code))
+
+
+read_events(sock, conn, 90, ids, lambda: all(len(received[i]) >= events for i in ids), on_event)
 
 intact = corrupt = 0
 for stream_id in ids:

@@ -8,11 +8,11 @@ import json
 import socket
 import ssl
 import sys
-import time
 
 import h2.config
 import h2.connection
 import h2.events
+from h2_reading import read_events
 
 host, port, path, cafile, expected = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5])
 context = ssl.create_default_context(cafile=cafile)
@@ -31,36 +31,26 @@ stream_b = conn.get_next_available_stream_id()
 conn.send_headers(stream_b, request, end_stream=True)
 sock.sendall(conn.data_to_send())
 
-opened, bytes_a, reset_a, closed_b = set(), 0, None, False
+bytes_a, reset_a, closed_b = 0, None, False
 buffer_b, events_b = b"", 0
-announced = False
-deadline = time.time() + 60
-sock.settimeout(1.0)
-while time.time() < deadline and not (reset_a is not None and events_b >= expected):
-    try:
-        data = sock.recv(1 << 16)
-    except socket.timeout:
-        continue
-    if not data:
-        break
-    for event in conn.receive_data(data):
-        if isinstance(event, h2.events.ResponseReceived):
-            opened.add(event.stream_id)
-        elif isinstance(event, h2.events.DataReceived):
-            if event.stream_id == stream_b:
-                conn.acknowledge_received_data(event.flow_controlled_length, stream_b)
-                buffer_b += event.data
-                *blocks, buffer_b = buffer_b.split(b"\n\n")
-                events_b += sum(1 for block in blocks if b"data: " in block)
-            else:
-                bytes_a += len(event.data)  # never acknowledged: A's window runs dry
-        elif isinstance(event, h2.events.StreamReset) and event.stream_id == stream_a:
-            reset_a = int(event.error_code)
-        elif isinstance(event, h2.events.StreamEnded) and event.stream_id == stream_b:
-            closed_b = True
-    if not announced and opened == {stream_a, stream_b}:
-        announced = True
-        print("READY", flush=True)
-    sock.sendall(conn.data_to_send())
+
+
+def on_event(event):
+    global bytes_a, reset_a, closed_b, buffer_b, events_b
+    if isinstance(event, h2.events.DataReceived):
+        if event.stream_id == stream_b:
+            conn.acknowledge_received_data(event.flow_controlled_length, stream_b)
+            buffer_b += event.data
+            *blocks, buffer_b = buffer_b.split(b"\n\n")
+            events_b += sum(1 for block in blocks if b"data: " in block)
+        else:
+            bytes_a += len(event.data)  # never acknowledged: A's window runs dry
+    elif isinstance(event, h2.events.StreamReset) and event.stream_id == stream_a:
+        reset_a = int(event.error_code)
+    elif isinstance(event, h2.events.StreamEnded) and event.stream_id == stream_b:
+        closed_b = True
+
+
+read_events(sock, conn, 60, [stream_a, stream_b], lambda: reset_a is not None and events_b >= expected, on_event)
 
 print(json.dumps({"reset_a": reset_a, "bytes_a": bytes_a, "events_b": events_b, "closed_b": closed_b}), flush=True)
