@@ -281,7 +281,7 @@ let package = Package(
         .testTarget(
             name: "GatewayRedisTests",
             dependencies: [
-                "GatewayRedis", "GatewayTLS",
+                "GatewayRedis", "GatewayTLS", "GatewayTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -188,7 +188,7 @@ import Testing
     }
     @Test func channelRouteHistoryOverrideAppliesWhenTheSubscribeCreatesTheChannel() async throws {
         let gateway = try await Resume.gateway([try Resume.route("/short/{channel}", history: HistoryOverride(count: 3))])
-        let first = try Resume.subscribe(gateway, "/short/made-by-subscribe", maxTime: 3)
+        let first = try Resume.subscribe(gateway, "/short/made-by-subscribe")
         defer { first.terminate() }
         #expect(await gateway.waitForSubscribers("made-by-subscribe", count: 1))
         var ids: [String] = []

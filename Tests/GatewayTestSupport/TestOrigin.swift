@@ -33,6 +33,8 @@ public final class TestOrigin: Sendable {
         /// SNI names clients sent, one per TLS handshake (empty string: none).
         var serverNames: [String] = []
         var server: (any Channel)?
+        /// While stopped: a socket bound to the port but not listening (`PortReservation`).
+        var reservation: PortReservation?
     }
 
     /// One open event stream: its connection, and how to send it more bytes from any thread.
@@ -131,24 +133,34 @@ public final class TestOrigin: Sendable {
             return (state.server, state.streams)
         }
         try? await server?.close()
+        if server != nil {
+            let reservation = PortReservation(port: port)
+            state.withLock { $0.reservation = reservation }
+        }
         for stream in streams { try? await stream.channel.close() }
     }
 
-    /// Listens again on the same port.
+    /// Listens again on the same port: on the reserved socket when there is one, so no other test's
+    /// listener can have taken the port while this origin was down.
     public func restart() async throws {
-        try await bind(port: port)
+        let reservation = state.withLock { state in
+            defer { state.reservation = nil }
+            return state.reservation
+        }
+        try await bind(port: port, reserved: reservation?.takeDescriptor())
     }
 
     public func shutdown() async {
         await stop()
+        state.withLock { $0.reservation = nil }
         try? await group.shutdownGracefully()
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    private func bind(port: Int) async throws {
+    private func bind(port: Int, reserved: CInt? = nil) async throws {
         let tls = self.tls
         let http2 = self.http2
-        let channel = try await ServerBootstrap(group: group)
+        let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -162,8 +174,7 @@ public final class TestOrigin: Sendable {
                     }
                 }
             }
-            .bind(host: "127.0.0.1", port: port)
-            .get()
+        let channel = try await (reserved.map { bootstrap.withBoundSocket($0) } ?? bootstrap.bind(host: "127.0.0.1", port: port)).get()
         boundPort.withLock { $0 = channel.localAddress?.port ?? 0 }
         state.withLock { $0.server = channel }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GatewayRedis
+import GatewayTestSupport
 import Synchronization
 import Testing
 
@@ -13,6 +14,9 @@ final class RedisTestServer: Sendable {
     let certificates: TestCertificates?
     private let arguments: [String]
     private let process = Mutex<Process?>(nil)
+    /// Between a kill and the next launch's readiness the port is held (`PortReservation`), so a restart
+    /// finds it free.
+    private let reservation = Mutex<PortReservation?>(nil)
     /// The log's length when the current process started: readiness is looked for after it.
     private let logOffset = Mutex(0)
 
@@ -79,6 +83,8 @@ final class RedisTestServer: Sendable {
             Foundation.kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
+        let port = self.port
+        self.reservation.withLock { $0 = $0 ?? PortReservation(port: port) }
     }
 
     /// Freezes the server (SIGSTOP): connections stay open and nothing is answered, like a hung host.
@@ -130,7 +136,10 @@ final class RedisTestServer: Sendable {
         while ContinuousClock.now < deadline {
             let log = (try? Data(contentsOf: logFile)) ?? Data()
             let fresh = String(decoding: log.dropFirst(offset), as: UTF8.self)
-            if fresh.contains("Ready to accept connections") { return }
+            if fresh.contains("Ready to accept connections") {
+                self.reservation.withLock { $0 = nil }
+                return
+            }
             guard process.isRunning else { throw TestFailure("redis-server exited: \(fresh.suffix(400))") }
             try await Task.sleep(for: .milliseconds(20))
         }

@@ -10,6 +10,9 @@ final class ScaleOutRedis: Sendable {
     let directory: URL
     private let arguments: [String]
     private let process = Mutex<Process?>(nil)
+    /// Between a kill and the next launch's readiness the port is held (`PortReservation`), so a restart
+    /// finds it free.
+    private let reservation = Mutex<PortReservation?>(nil)
 
     /// `redis-server` is installed. Under `CI=true` the tests run anyway and fail when it is not (CI must
     /// install it: the Makefile's APT_PACKAGES); elsewhere they are skipped, visibly.
@@ -52,6 +55,8 @@ final class ScaleOutRedis: Sendable {
             Foundation.kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
+        let port = port
+        reservation.withLock { $0 = $0 ?? PortReservation(port: port) }
     }
 
     /// Starts again on the same port and folder (with AOF, the same data).
@@ -87,7 +92,10 @@ final class ScaleOutRedis: Sendable {
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
             let fresh = String(decoding: ((try? Data(contentsOf: logFile)) ?? Data()).dropFirst(offset), as: UTF8.self)
-            if fresh.contains("Ready to accept connections") { return }
+            if fresh.contains("Ready to accept connections") {
+                reservation.withLock { $0 = nil }
+                return
+            }
             guard process.isRunning else { throw ScaleOutFailure("redis-server exited: \(fresh.suffix(400))") }
             try await Task.sleep(for: .milliseconds(20))
         }
