@@ -290,7 +290,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GatewayHubRedisTests",
-            dependencies: ["GatewayHubRedis", "GatewayHub", "GatewayRedis", "GatewaySSE", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
+            dependencies: ["GatewayHubRedis", "GatewayHub", "GatewayRedis", "GatewaySSE", "GatewayTestSupport", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
         ),
         /// redis-server and several `ssegate` processes on loopback (issue 14); needs the binary built.
         .testTarget(

@@ -155,7 +155,7 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
         guard isOpen else { return }
         loop.heartbeats.add(self, interval: plan.route.heartbeat)
         if let maxAge = plan.maxAge { loop.heartbeats.expire(self, after: maxAge) }
-        plan.authExpiry?.schedule(self, on: loop.heartbeats)
+        plan.authExpiry?.scheduleWarning(self, on: loop.heartbeats)
     }
 
     /// The hub position to start each channel from, given what the client sent.
@@ -295,7 +295,9 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
         case .maxAge:
             finish(.maxAge)
         case .authExpiring:
-            if let expiry = plan.authExpiry { write(expiry.warningEvent) }
+            guard let expiry = plan.authExpiry else { return }
+            write(expiry.warningEvent)
+            if isOpen { expiry.scheduleEnd(self, on: loop.heartbeats) }  // the write may have ended it (budget)
         case .authExpired:
             write(EventStreamEncoder.retry(milliseconds: plan.retryMilliseconds))
             finish(.authExpired)

@@ -7,9 +7,10 @@ import NIOCore
 /// token's `exp` (so the page fetches a new token), then a clean end at `exp` with a `retry:` hint, after which
 /// the client reconnects with the new token and its `Last-Event-ID` and misses nothing.
 ///
-/// Both moments are entries in the loop's `HeartbeatWheel` (one-second ticks), not timers: a million streams
-/// cost two wheel entries each. A class, so a stream without a token pays one nil reference in its plan
-/// rather than the inline bytes of a date and a duration.
+/// Both moments are entries in the loop's `HeartbeatWheel` (one-second ticks), not timers, and one at a
+/// time: the end is scheduled when the warning has gone out, so a million streams cost one wheel entry each
+/// (an entry is ~53 bytes with its share of the bucket). A class, so a stream without a token pays one nil
+/// reference in its plan rather than the inline bytes of a date and a duration.
 final class StreamAuthExpiry: Sendable {
     /// Up to this fraction of the warning time is added at random, so the streams of tokens minted together do
     /// not all ask the token service for new ones in the same second.
@@ -26,15 +27,20 @@ final class StreamAuthExpiry: Sendable {
         self.warning = .nanoseconds(Int64(nanoseconds * (1 + Double.random(in: 0...Self.warningJitter))))
     }
 
-    /// Puts the warning and the end into the wheel, counted from now (the wheel's clock is monotonic, `exp` is
-    /// wall-clock time, so the distance is taken once, here).
-    func schedule(_ stream: any TimedStream, on wheel: HeartbeatWheel, now: Date = Date()) {
-        let remaining = TimeAmount.nanoseconds(Int64(expiresAt.timeIntervalSince(now) * 1_000_000_000))
-        let untilWarning = remaining - warning
-        if untilWarning > .zero { wheel.schedule(.authExpiring, for: stream, after: untilWarning) }
-        // A token with less life left than the warning time is warned at once, in the next tick.
-        else { wheel.schedule(.authExpiring, for: stream, after: .zero) }
-        wheel.schedule(.authExpired, for: stream, after: max(remaining, .zero))
+    /// Puts the warning into the wheel, counted from now (the wheel's clock is monotonic, `exp` is wall-clock
+    /// time, so the distance is taken here). A token with less life left than the warning time is warned at
+    /// once, in the next tick.
+    func scheduleWarning(_ stream: any TimedStream, on wheel: HeartbeatWheel, now: Date = Date()) {
+        wheel.schedule(.authExpiring, for: stream, after: max(remaining(at: now) - warning, .zero))
+    }
+
+    /// Puts the end at `exp` into the wheel: called when the warning goes out.
+    func scheduleEnd(_ stream: any TimedStream, on wheel: HeartbeatWheel, now: Date = Date()) {
+        wheel.schedule(.authExpired, for: stream, after: max(remaining(at: now), .zero))
+    }
+
+    private func remaining(at now: Date) -> TimeAmount {
+        .nanoseconds(Int64(expiresAt.timeIntervalSince(now) * 1_000_000_000))
     }
 
     /// `event: stream-auth-expiring` with `{"expires_at":"…","expires_in":seconds}`, without an id so the

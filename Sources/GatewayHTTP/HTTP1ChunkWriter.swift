@@ -1,8 +1,7 @@
 import NIOCore
-import NIOHTTP1
 
 /// Frames event-stream bytes of an HTTP/1.1 response as chunks, collects them until the connection's
-/// flush, and writes them straight to the handler below NIO's HTTP handlers (TLS, or the socket).
+/// flush, and writes them from `HTTP1Wire`, below NIO's HTTP handlers, straight to TLS (or the socket).
 ///
 /// Why: NIO's `HTTPResponseEncoder` turns every body part into three writes (size line, data, CRLF), each
 /// passing the four HTTP handlers on its way down, and an event stream sends one small body part per event
@@ -10,14 +9,13 @@ import NIOHTTP1
 /// batch become one buffer and one write, made at flush time: a fan-out touches a thousand connections
 /// between a connection's enqueue and its flush, so doing all the pipeline work in the flush touches each
 /// connection's handlers once, while they are in cache. The bytes are exactly what the encoder would send
-/// (size in lowercase hex, CRLF, data, CRLF); the head and the terminating chunk still go through the
-/// encoder (after `writePending()`), and the HTTP handlers above it do nothing with body parts but pass
-/// them on.
+/// (size in lowercase hex, CRLF, data, CRLF). The head goes through the encoder; the last chunk too when
+/// the codec is still in place (after `writePending()`), otherwise `writeLastChunk` writes it.
 ///
 /// A batch of one event (the usual case: one event per flush per connection) is not framed when it is
 /// queued but when it is sent, into the loop's `HTTP1ChunkScratch`, so a delivery allocates no buffer.
 struct HTTP1ChunkWriter {
-    /// The encoder's context: a write or flush from it starts at the handler just below the encoder.
+    /// `HTTP1Wire`'s context: a write or flush from it starts at the handler just below the wire.
     private let transport: ChannelHandlerContext
     private let allocator: ByteBufferAllocator
     /// The loop's buffer that a lone event is framed into when it is sent.
@@ -31,9 +29,9 @@ struct HTTP1ChunkWriter {
     /// Events larger than this are written as three parts, as the encoder does, rather than copied.
     private static let copyLimit = 16_384
 
-    /// Nil when the pipeline has no `HTTPResponseEncoder` (then body parts go through the HTTP handlers).
+    /// Nil when the pipeline has no `HTTP1Wire` (then body parts go through the HTTP handlers).
     init?(pipeline: ChannelPipeline.SynchronousOperations, scratch: HTTP1ChunkScratch) {
-        guard let transport = try? pipeline.context(handlerType: HTTPResponseEncoder.self) else { return nil }
+        guard let transport = try? pipeline.context(handlerType: HTTP1Wire.self) else { return nil }
         self.transport = transport
         self.allocator = transport.channel.allocator
         self.scratch = scratch
@@ -103,6 +101,15 @@ struct HTTP1ChunkWriter {
             transport.flush()
         }
     }
+
+    /// Writes what is queued, then the body's last chunk, as NIO's encoder writes it for `.end(nil)`
+    /// (no trailers); not flushed. For when the encoder is out of the pipeline.
+    mutating func writeLastChunk(promise: EventLoopPromise<Void>?) {
+        writePending()
+        transport.write(NIOAny(Self.lastChunk), promise: promise)
+    }
+
+    private static let lastChunk = ByteBuffer(staticString: "0\r\n\r\n")
 
     /// Drops what is queued (the connection is going away).
     mutating func discard() {

@@ -20,6 +20,14 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
         case closed
     }
 
+    /// Where NIO's HTTP/1.1 codec is: out of the pipeline while a stream runs (see `HTTP1Wire`).
+    private enum CodecPlace {
+        case installed
+        /// Taken out; the decoder leaves on a later loop turn.
+        case leaving
+        case absent
+    }
+
     private let services: ConnectionServices
     private var settings: ConnectionSettings { services.settings }
     private var loop: LoopServices { services.loop }
@@ -27,8 +35,10 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
     private var accessLog: AccessLog { services.accessLog }
     private var state = State.idle
     private var context: ChannelHandlerContext?
-    /// Event bytes skip NIO's HTTP handlers (see `HTTP1ChunkWriter`); nil without an encoder in the pipeline.
+    /// Event bytes skip NIO's HTTP handlers (see `HTTP1ChunkWriter`); nil without `HTTP1Wire` in the pipeline.
     private var chunkWriter: HTTP1ChunkWriter?
+    /// Nil without one in the pipeline: then the codec stays in place for the connection's life.
+    private var wire: HTTP1Wire?
     /// The channel's write-buffer high-water mark when it is within the outbound budget (see `queuedBytes`).
     private var writableBound: Int?
     /// Kept from `channelWritabilityChanged`, so counting queued bytes does not touch the channel.
@@ -39,6 +49,7 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
     /// the application ends it, then the connection closes instead of waiting for another request. Beside
     /// the other flags, so it fits in their padding: a million idle connections pay nothing for it.
     private var closeAfterStream = false
+    private var codec = CodecPlace.installed
     /// A request part was decoded since the last `channelReadComplete`: a read that decoded none while
     /// between requests carried the start of a head the decoder is still holding.
     private var decodedPartThisRead = false
@@ -61,6 +72,7 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
     public func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         chunkWriter = HTTP1ChunkWriter(pipeline: context.pipeline.syncOperations, scratch: loop.chunkScratch)
+        wire = try? context.pipeline.syncOperations.handler(type: HTTP1Wire.self)
         if let high = try? context.channel.syncOptions?.getOption(.writeBufferWaterMark).high, high <= settings.outboundBudget {
             writableBound = high
         }
@@ -77,6 +89,7 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
         releaseTimers()
         self.context = nil
         chunkWriter = nil
+        wire = nil
     }
 
     public func channelInactive(context: ChannelHandlerContext) {
@@ -124,8 +137,7 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
                 stream.end(.draining)
                 accessLog.streamClosed(stream)
                 state = .closed
-                chunkWriter?.writePending()
-                context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+                endBodyAndClose(context)
             } else if case .idle = state {
                 context.close(promise: nil)
             }
@@ -152,6 +164,14 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         decodedPartThisRead = true
+        guard codec == .installed else {
+            // Decoded by a decoder on its way out (what it still held when a stream began): the client sent
+            // a second request behind the stream's, and there is no encoder left to answer it with.
+            endStream(.clientClosed)
+            state = .closed
+            context.close(promise: nil)
+            return
+        }
         switch (unwrapInboundIn(data), state) {
         case (.head(let head), .idle):
             idleTimer?.becameBusy()
@@ -251,7 +271,53 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
             idleTimer?.pause()
             requestTimer?.cancel()
             stream.start()
+            // On the next loop turn: this may run inside the decoder's own read (an answer made at once).
+            if wire != nil { loop.eventLoop.assumeIsolated().execute { self.takeCodecOut() } }
         }
+    }
+
+    // MARK: The codec while a stream runs
+
+    private func takeCodecOut() {
+        guard case .streaming = state, codec == .installed, let context, let wire else { return }
+        codec = .leaving
+        wire.refusesBytes = true
+        HTTP1Codec.remove(context.pipeline.syncOperations).assumeIsolated().whenComplete { _ in
+            self.codec = .absent
+            if case .idle = self.state { self.putCodecBack() }  // the stream ended while the decoder left
+        }
+    }
+
+    /// A fresh codec for the connection's next request.
+    private func putCodecBack() {
+        guard codec == .absent, let context, let wire else { return }
+        do {
+            try HTTP1Codec.install(context.pipeline.syncOperations, above: wire)
+            codec = .installed
+            wire.refusesBytes = false
+        } catch {
+            logger.debug("cannot restore the HTTP/1.1 codec", metadata: ["error": "\(error)"])
+            state = .closed
+            context.close(promise: nil)
+        }
+    }
+
+    /// Writes what is queued and the body's last chunk (through the encoder when it is in place).
+    private func writeEndOfBody(_ context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        guard codec != .installed, chunkWriter != nil else {
+            chunkWriter?.writePending()
+            context.write(wrapOutboundOut(.end(nil)), promise: promise)
+            return
+        }
+        chunkWriter!.writeLastChunk(promise: promise)
+    }
+
+    /// Ends the body, flushes, and closes once it is written.
+    private func endBodyAndClose(_ context: ChannelHandlerContext) {
+        let written = context.eventLoop.makePromise(of: Void.self)
+        writeEndOfBody(context, promise: written)
+        context.flush()
+        written.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 
     /// Writes a whole response; the future completes when its end is written.
@@ -345,13 +411,13 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
         guard let context, case .streaming(let stream) = state else { return }
         accessLog.streamClosed(stream)
         state = .idle
-        chunkWriter?.writePending()
         guard !closeAfterStream else {
             state = .closed
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            endBodyAndClose(context)
             return
         }
-        context.write(wrapOutboundOut(.end(nil)), promise: nil)
+        writeEndOfBody(context, promise: nil)
+        putCodecBack()  // when it is still leaving, it comes back as soon as the decoder has left
         idleTimer?.becameIdle()
         requestFlush()
     }

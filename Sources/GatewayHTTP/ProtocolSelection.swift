@@ -11,7 +11,9 @@ extension ApplicationProtocol {
         case .http2:
             try pipeline.addHandler(HTTP2ConnectionHandler(application: application, loop: loop, connection: connection, logger: logger))
         case .http1:
-            try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+            let wire = HTTP1Wire()
+            try pipeline.addHandler(wire)
+            try HTTP1Codec.install(pipeline, above: wire)
             try pipeline.addHandler(HTTP1ConnectionHandler(application: application, loop: loop, connection: connection, logger: logger))
         }
     }

@@ -13,6 +13,8 @@ public struct HTTP2ConnectionError: Error, Sendable, Hashable, CustomStringConve
         case emptyDataFrames
         /// Frames we parse and ignore: PRIORITY and unknown extension types.
         case ignoredFrames
+        /// PING and SETTINGS frames, each of which must be acknowledged (CVE-2019-9512/9515).
+        case acknowledgedFrames
         /// nghttp2's own limits: queued SETTINGS/PING ACKs (CVE-2019-9512/9515) and similar.
         case library
     }

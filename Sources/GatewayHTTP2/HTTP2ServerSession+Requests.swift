@@ -87,6 +87,14 @@ extension HTTP2ServerSession {
             if endStream {
                 self.deliverRequest(streamID)
             }
+        case NGHTTP2_PING.rawValue, NGHTTP2_SETTINGS.rawValue:
+            // Each one makes us send an ACK (CVE-2019-9512/9515); the ACKs themselves cost us nothing.
+            if frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) == 0,
+                !self.acknowledgedFrameLimiter.take(now: self.now())
+            {
+                self.floodDetected(.acknowledgedFrames)
+                return NGHTTP2_ERR_CALLBACK_FAILURE.rawValue
+            }
         case NGHTTP2_GOAWAY.rawValue:
             self.events.append(.goAwayReceived)
             self.controlFrames.append(HTTP2ControlFrame(kind: .goAway, direction: .received, errorCode: frame.pointee.goaway.error_code))

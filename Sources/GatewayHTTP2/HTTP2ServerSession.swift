@@ -34,6 +34,7 @@ public final class HTTP2ServerSession {
     var serverResetLimiter: FloodLimiter
     var emptyDataFrameLimiter: FloodLimiter
     var ignoredFrameLimiter: FloodLimiter
+    var acknowledgedFrameLimiter: FloodLimiter
     /// The highest stream id a request arrived on (RFC 9113 §5.1.1: new ids only go up).
     var highestRequestStreamID: Int32 = 0
     /// Set once a flood limit trips; the connection is finished from then on.
@@ -67,6 +68,8 @@ public final class HTTP2ServerSession {
             burst: settings.emptyDataFrameRateBurst, ratePerSecond: settings.emptyDataFrameRatePerSecond, now: start)
         self.ignoredFrameLimiter = FloodLimiter(
             burst: settings.ignoredFrameRateBurst, ratePerSecond: settings.ignoredFrameRatePerSecond, now: start)
+        self.acknowledgedFrameLimiter = FloodLimiter(
+            burst: settings.acknowledgedFrameRateBurst, ratePerSecond: settings.acknowledgedFrameRatePerSecond, now: start)
         nghttp2_session_set_user_data(self.session, Unmanaged.passUnretained(self).toOpaque())
         LiveObjects.http2ServerSessions.created()  // before the throw below: a throw from here on runs deinit
         try self.submitSettings()

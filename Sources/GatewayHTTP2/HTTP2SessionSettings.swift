@@ -37,6 +37,14 @@ public struct HTTP2SessionSettings: Sendable, Equatable {
     public var ignoredFrameRateBurst: Int
     /// Refill rate per second of the ignored-frame bucket.
     public var ignoredFrameRatePerSecond: Int
+    /// Bucket size for PING and SETTINGS frames (not their ACKs), each of which we must answer with an ACK
+    /// (CVE-2019-9512 ping flood, CVE-2019-9515 settings flood). nghttp2 ends a connection with more than
+    /// 1,000 ACKs queued, but ACKs only queue once the socket stops taking them, so how soon that limit
+    /// trips depended on how many frames one socket read carried; this bucket counts them as they arrive.
+    /// A browser sends one SETTINGS and rarely a PING.
+    public var acknowledgedFrameRateBurst: Int
+    /// Refill rate per second of the PING/SETTINGS bucket.
+    public var acknowledgedFrameRatePerSecond: Int
     /// A connection with no open stream is closed after this long (enforced by the connection handler,
     /// which owns the timers; kept here so the `http2:` section is one type).
     public var idleTimeout: Duration
@@ -60,6 +68,8 @@ public struct HTTP2SessionSettings: Sendable, Equatable {
         emptyDataFrameRatePerSecond: Int = 10,
         ignoredFrameRateBurst: Int = 100,
         ignoredFrameRatePerSecond: Int = 10,
+        acknowledgedFrameRateBurst: Int = 100,
+        acknowledgedFrameRatePerSecond: Int = 10,
         idleTimeout: Duration = .seconds(60),
         retainsClosedStreams: Bool = true
     ) {
@@ -77,6 +87,8 @@ public struct HTTP2SessionSettings: Sendable, Equatable {
         self.emptyDataFrameRatePerSecond = emptyDataFrameRatePerSecond
         self.ignoredFrameRateBurst = ignoredFrameRateBurst
         self.ignoredFrameRatePerSecond = ignoredFrameRatePerSecond
+        self.acknowledgedFrameRateBurst = acknowledgedFrameRateBurst
+        self.acknowledgedFrameRatePerSecond = acknowledgedFrameRatePerSecond
         self.idleTimeout = idleTimeout
         self.retainsClosedStreams = retainsClosedStreams
     }

@@ -263,7 +263,7 @@ public final class GatewayServer: Service, Sendable {
                         channel.close(promise: nil)
                         return
                     }
-                    try Self.applyChildOptions(channel)
+                    try Self.applyChildOptions(channel, trusted: listener.trusted)
                     let id = connectionIDs.make()
                     let loop = loops.services(for: channel.eventLoop)
                     let connection = ConnectionInfo(listener: listener.name, trusted: listener.trusted, remoteAddress: channel.remoteAddress, id: id)
@@ -291,16 +291,25 @@ public final class GatewayServer: Service, Sendable {
 
 extension GatewayServer {
     /// Every accepted connection's socket options (see `bind`: set here, without futures).
-    static func applyChildOptions(_ channel: any Channel) throws {
+    static func applyChildOptions(_ channel: any Channel, trusted: Bool) throws {
         // TCP_NODELAY comes from the listening socket (see `bind`). (It used to be set here as
         // `.socketOption(.tcp_nodelay)`, which NIO applies at SOL_SOCKET level: SO_DEBUG, not TCP_NODELAY.)
         guard let options = channel.syncOptions else { return }  // only channels of other kinds lack them
         try options.setOption(.maxMessagesPerRead, value: 4)
         // NIO keeps each channel's last receive buffer for reuse, at the largest size the allocator ever
-        // asked for (default start: 2 KiB). An idle SSE connection reads a ClientHello and one request;
-        // starting at 512 bytes keeps ~1.5 KiB less per connection, and the adaptive allocator still
-        // doubles the buffer after every read that fills it.
-        try options.setOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536))
+        // asked for, for the connection's life (default start: 2 KiB). An idle SSE connection reads a
+        // ClientHello and one request; starting at 512 bytes keeps ~1.5 KiB less per connection, and the
+        // adaptive allocator still doubles the buffer after every read that fills it.
+        try options.setOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: maximumRead(trusted: trusted)))
+    }
+
+    /// The largest receive buffer of an accepted connection. On public listeners 4 KiB: a burst of requests
+    /// (a hundred streams opened at once with tokens is ~33 KB) would otherwise leave every such connection
+    /// holding a 32 KiB buffer while it idles, which a client can do to each of its connections on purpose.
+    /// Their inbound traffic is requests and control frames, so more reads per burst cost little.
+    /// Trusted listeners carry publishes, whose bodies are read in up to 64 KiB at a time.
+    static func maximumRead(trusted: Bool) -> Int {
+        trusted ? 65_536 : 4_096
     }
 }
 

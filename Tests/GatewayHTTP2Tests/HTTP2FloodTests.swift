@@ -162,6 +162,44 @@ import Testing
         #expect(client.goAwayErrorCode == HTTP2ErrorCode.enhanceYourCalm)
     }
 
+    /// CVE-2019-9512: PINGs each cost an ACK. Counted as they arrive, so the limit holds however many of
+    /// them one socket read carries (nghttp2's queued-ACK limit alone trips only once the socket stops
+    /// taking the ACKs). A few are answered; the client's own SETTINGS counts too.
+    @Test func fewPingsAreAnsweredAndAFloodSendsEnhanceYourCalm() throws {
+        let settings = HTTP2SessionSettings(acknowledgedFrameRateBurst: 5, acknowledgedFrameRatePerSecond: 0)
+        let server = try HTTP2ServerSession(settings: settings)
+        let client = InMemoryHTTP2Client()
+        try pump(client, server)
+        let ping = RawFrame.frame(type: 0x6, flags: 0, stream: 0, payload: [UInt8](repeating: 7, count: 8))
+        try server.receive(ping + ping + ping)
+        var output = ByteBuffer()
+        _ = try server.collectOutput(into: &output, maxBytes: 1 << 20)
+        client.receive(output)
+        #expect(client.goAwayCount == 0)
+        var flood = ByteBuffer()
+        for _ in 0..<20 { flood = flood + ping }
+        #expect(throws: HTTP2ConnectionError.flood(.acknowledgedFrames)) {
+            try server.receive(flood)
+        }
+        output.clear()
+        _ = try server.collectOutput(into: &output, maxBytes: 1 << 20)
+        client.receive(output)
+        #expect(client.goAwayErrorCode == HTTP2ErrorCode.enhanceYourCalm)
+    }
+
+    /// CVE-2019-9515: SETTINGS frames each cost an ACK too, and share the PING bucket.
+    @Test func settingsFloodSendsEnhanceYourCalm() throws {
+        let settings = HTTP2SessionSettings(acknowledgedFrameRateBurst: 5, acknowledgedFrameRatePerSecond: 0)
+        let server = try HTTP2ServerSession(settings: settings)
+        let client = InMemoryHTTP2Client()
+        try pump(client, server)
+        var flood = ByteBuffer()
+        for _ in 0..<20 { flood = flood + RawFrame.frame(type: 0x4, flags: 0, stream: 0, payload: []) }
+        #expect(throws: HTTP2ConnectionError.flood(.acknowledgedFrames)) {
+            try server.receive(flood)
+        }
+    }
+
     /// While closed streams are retained nghttp2 runs the RFC 7540 scheme and would drop PRIORITY_UPDATE
     /// (RFC 9218 §7.1) uncounted; it is claimed as an extension so each one costs a token.
     @Test func priorityUpdateFloodSendsEnhanceYourCalm() throws {

@@ -18,6 +18,7 @@ import Testing
 
     private func channelWithHead() throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(HTTP1Wire())  // what the chunk writer writes from
         try channel.pipeline.syncOperations.addHandler(HTTPResponseEncoder())
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: "text/event-stream")
@@ -53,6 +54,24 @@ import Testing
 
         let written = try outbound(channel).bytes
         #expect(written.count > 44_000)  // every event is in there
+        #expect(written == (try outbound(reference).bytes))
+    }
+
+    /// With the encoder out of the pipeline (a stream's end), the writer's own last chunk is the encoder's.
+    @Test func lastChunkIsWhatTheEncoderWritesForTheEnd() throws {
+        let reference = try channelWithHead()
+        try reference.writeOutbound(HTTPServerResponsePart.body(.byteBuffer(events[0])))
+        try reference.writeOutbound(HTTPServerResponsePart.end(nil))
+
+        let channel = try channelWithHead()
+        var writer = try #require(HTTP1ChunkWriter(pipeline: channel.pipeline.syncOperations, scratch: HTTP1ChunkScratch()))
+        try channel.pipeline.syncOperations.removeHandler(context: channel.pipeline.syncOperations.context(handlerType: HTTPResponseEncoder.self), promise: nil)
+        writer.append(events[0])
+        writer.writeLastChunk(promise: nil)
+        channel.flush()
+
+        let written = try outbound(channel).bytes
+        #expect(String(decoding: written.suffix(5), as: UTF8.self) == "0\r\n\r\n")
         #expect(written == (try outbound(reference).bytes))
     }
 

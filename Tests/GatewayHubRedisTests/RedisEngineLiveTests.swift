@@ -1,4 +1,5 @@
 import Foundation
+import GatewayTestSupport
 import GatewayHub
 import GatewayHubRedis
 import GatewayRedis
@@ -117,37 +118,44 @@ final class LiveRedis: Sendable {
         self.process = process
     }
 
+    /// The port is one the kernel just handed out, and readiness is redis's own log line: a probe that
+    /// only connects could reach another test's listener that took a randomly chosen port.
     static func start() async throws -> LiveRedis {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ssegate-engine-redis-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        for _ in 0..<5 {
-            let port = Int.random(in: 20_000...60_000)
+        let log = directory.appendingPathComponent("redis.log")
+        for _ in 0..<5 {  // a free port may be taken by another suite between the pick and redis's bind
+            let port = try FreePorts.pick(1)[0]
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
-            process.arguments = ["--bind", "127.0.0.1", "--port", String(port), "--save", "", "--appendonly", "no", "--dir", directory.path, "--daemonize", "no"]
-            let output = Pipe()
-            process.standardOutput = output
+            process.arguments = ["--bind", "127.0.0.1", "--port", String(port), "--save", "", "--appendonly", "no", "--dir", directory.path,
+                                 "--logfile", log.path, "--daemonize", "no"]
+            process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
+            let offset = (try? Data(contentsOf: log).count) ?? 0
             try process.run()
             let server = LiveRedis(port: port, directory: directory, process: process)
             let deadline = ContinuousClock.now + .seconds(10)
             while process.isRunning, ContinuousClock.now < deadline {
-                if let socket = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get() {
-                    try? await socket.close()
-                    return server
-                }
-                try await Task.sleep(for: .milliseconds(50))
+                let fresh = String(decoding: ((try? Data(contentsOf: log)) ?? Data()).dropFirst(offset), as: UTF8.self)
+                if fresh.contains("Ready to accept connections") { return server }
+                try await Task.sleep(for: .milliseconds(20))
             }
-            server.stop()
+            server.kill()
         }
         throw RedisUnavailable(lastError: nil)
     }
 
-    func stop() {
+    /// Stops the process only (the folder stays for the next attempt).
+    private func kill() {
         if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
+            Foundation.kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
+    }
+
+    func stop() {
+        kill()
         try? FileManager.default.removeItem(at: directory)
     }
 
