@@ -21,6 +21,8 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
     /// A stall check for this stream is on the wheel (beside the flags above, in their padding: no
     /// memory per stream).
     private var stallWatched = false
+    /// The token-expiry warning has its wheel entry (`StreamAuthExpiry`); a flag in the same padding.
+    private var authWarningArmed = false
     /// Still joining its channels: live events are held (in `side`) until the replay is written.
     private var joining = true
     private(set) var eventsSent = 0
@@ -155,7 +157,14 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
         guard isOpen else { return }
         loop.heartbeats.add(self, interval: plan.route.heartbeat)
         if let maxAge = plan.maxAge { loop.heartbeats.expire(self, after: maxAge) }
-        plan.authExpiry?.scheduleWarning(self, on: loop.heartbeats)
+        armAuthWarning()
+    }
+
+    /// Gives the token-expiry warning its wheel entry once it is due before the next heartbeat visit could
+    /// come (visits are at most one interval apart; two ticks more cover the wheel's rounding).
+    private func armAuthWarning() {
+        guard !authWarningArmed, let expiry = plan.authExpiry else { return }
+        authWarningArmed = expiry.armWarning(self, on: loop.heartbeats, within: plan.route.heartbeat + .seconds(2))
     }
 
     /// The hub position to start each channel from, given what the client sent.
@@ -254,8 +263,9 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
 
     /// Each heartbeat visit looks at the queue (before the heartbeat is written): bytes still queued start
     /// a stall watch, carried by the wheel's entries, that ends the stream once none of them could be sent
-    /// for `streams.stall_timeout`.
+    /// for `streams.stall_timeout`. It also arms a token-expiry warning that is now near.
     func heartbeatVisited() {
+        armAuthWarning()
         startStallWatch()
     }
 

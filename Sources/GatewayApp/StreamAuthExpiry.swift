@@ -7,9 +7,11 @@ import NIOCore
 /// token's `exp` (so the page fetches a new token), then a clean end at `exp` with a `retry:` hint, after which
 /// the client reconnects with the new token and its `Last-Event-ID` and misses nothing.
 ///
-/// Both moments are entries in the loop's `HeartbeatWheel` (one-second ticks), not timers, and one at a
-/// time: the end is scheduled when the warning has gone out, so a million streams cost one wheel entry each
-/// (an entry is ~53 bytes with its share of the bucket). A class, so a stream without a token pays one nil
+/// Both moments are entries in the loop's `HeartbeatWheel` (one-second ticks), not timers, and only near
+/// them: the stream's own heartbeat entry visits it at least once per heartbeat interval, and the warning
+/// gets an entry of its own once it is due within the next interval; the end is scheduled when the warning
+/// has gone out. So a stream with a token of hours holds no wheel entry for it until its last minute (an
+/// entry is ~53 bytes with its share of the bucket). A class, so a stream without a token pays one nil
 /// reference in its plan rather than the inline bytes of a date and a duration.
 final class StreamAuthExpiry: Sendable {
     /// Up to this fraction of the warning time is added at random, so the streams of tokens minted together do
@@ -27,11 +29,14 @@ final class StreamAuthExpiry: Sendable {
         self.warning = .nanoseconds(Int64(nanoseconds * (1 + Double.random(in: 0...Self.warningJitter))))
     }
 
-    /// Puts the warning into the wheel, counted from now (the wheel's clock is monotonic, `exp` is wall-clock
-    /// time, so the distance is taken here). A token with less life left than the warning time is warned at
-    /// once, in the next tick.
-    func scheduleWarning(_ stream: any TimedStream, on wheel: HeartbeatWheel, now: Date = Date()) {
-        wheel.schedule(.authExpiring, for: stream, after: max(remaining(at: now) - warning, .zero))
+    /// Puts the warning into the wheel when it is due within `horizon`, counted from now (the wheel's clock
+    /// is monotonic, `exp` is wall-clock time, so the distance is taken here); returns whether it did. A token
+    /// with less life left than the warning time is warned at once, in the next tick.
+    func armWarning(_ stream: any TimedStream, on wheel: HeartbeatWheel, within horizon: TimeAmount, now: Date = Date()) -> Bool {
+        let untilWarning = remaining(at: now) - warning
+        guard untilWarning <= horizon else { return false }
+        wheel.schedule(.authExpiring, for: stream, after: max(untilWarning, .zero))
+        return true
     }
 
     /// Puts the end at `exp` into the wheel: called when the warning goes out.

@@ -25,7 +25,7 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
     private var accessLog: AccessLog { services.accessLog }
     var session: HTTP2ServerSession?
     var context: ChannelHandlerContext?
-    private var streams: [Int32: any ResponseStream] = [:]
+    private var streams = HTTP2ResponseStreams()
     /// In the loop's current flush batch (see `FlushBatcher`).
     var flushRequested = false
     private var idleTimer: IdleTimer?
@@ -160,7 +160,7 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
             session.respond(to: id, status: 200, headers: headers, body: .streaming)
             let writer = StreamWriter(connection: self, loop: loop, slot: StreamSlot(rawValue: id.rawValue), outboundBudget: settings.outboundBudget)
             let stream = opener.open(writer, loop: loop)
-            streams[id.rawValue] = stream
+            streams.insert(stream, id: id.rawValue)
             idleTimer?.pause()
             stream.start()
             if closing { endStream(id.rawValue, reason: .draining) }
@@ -169,7 +169,7 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
     }
 
     private func streamClosed(_ id: HTTP2StreamID, errorCode: UInt32) {
-        if let stream = streams.removeValue(forKey: id.rawValue) {
+        if let stream = streams.remove(id.rawValue) {
             stream.end(.clientClosed)
             accessLog.streamClosed(stream, extra: ["stream": "\(id.rawValue)", "h2_error": "\(errorCode)"])
         }
@@ -205,7 +205,7 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
 
     @usableFromInline
     func finishStream(_ slot: StreamSlot) {
-        guard let stream = streams.removeValue(forKey: slot.rawValue) else { return }
+        guard let stream = streams.remove(slot.rawValue) else { return }
         session?.finishStream(HTTP2StreamID(slot.rawValue))
         accessLog.streamClosed(stream, extra: ["stream": "\(slot.rawValue)", "h2_error": "0"])
         requestFlush()
@@ -276,7 +276,7 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
     private func drain() {
         guard let session, !closing else { return }
         closing = true
-        for id in Array(streams.keys) { endStream(id, reason: .draining) }
+        for id in streams.ids { endStream(id, reason: .draining) }
         session.goAway(errorCode: HTTP2ErrorCode.noError)
         flushNow()
         // Timer closures hold the handler strongly (the timers are cancelled or fire): a weak reference
@@ -314,11 +314,10 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
     }
 
     private func endAllStreams(_ reason: StreamEndReason) {
-        for (id, stream) in streams {
+        for (id, stream) in streams.removeAll() {
             stream.end(reason)
             accessLog.streamClosed(stream, extra: ["stream": "\(id)", "h2_error": "0"])
         }
-        streams.removeAll()
     }
 
     /// The connection is gone: give back everything it holds now, not when the last reference to this

@@ -147,7 +147,7 @@ extension HTTP2ServerSession {
         guard let pending = self.forgetPendingRequest(streamID) else {
             return
         }
-        self.streams[streamID]?.requestDelivered = true
+        self.streams[streamID]?.requestWasDelivered()
         self.events.append(.request(HTTP2StreamID(streamID), pending.request))
     }
 

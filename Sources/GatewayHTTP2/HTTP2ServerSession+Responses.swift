@@ -27,8 +27,7 @@ extension HTTP2ServerSession {
         case .streaming:
             outbound = HTTP2OutboundQueue()
         }
-        self.streams[id]?.outbound = outbound
-        self.streams[id]?.responded = true
+        self.streams[id]?.responseSubmitted(outbound)
 
         var fields = [(name: ":status", value: String(status))]
         fields.reserveCapacity(headers.count + 1)
@@ -47,8 +46,7 @@ extension HTTP2ServerSession {
             }
         }
         if rv != 0 {
-            self.streams[id]?.outbound = nil
-            self.streams[id]?.responded = false
+            self.streams[id]?.responseWithdrawn()
             return false
         }
         return true

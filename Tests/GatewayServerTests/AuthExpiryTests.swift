@@ -6,12 +6,16 @@ import Testing
 /// ends cleanly at `exp` with a `retry:` hint, and the client that reconnects with a new token and its
 /// `Last-Event-ID` misses nothing that was published meanwhile.
 @Suite(.serialized) struct AuthExpiryTests {
-    @Test func expiringTokenWarnsEndsAndResumesWithoutLoss() async throws {
+    /// With the default heartbeat (15 s) the warning is armed when the stream starts; with a 1 s heartbeat
+    /// and 6 s of token life, a heartbeat visit arms it later (it is not due within the first interval).
+    @Test(arguments: [(heartbeat: Duration?.none, ttl: Duration.seconds(5)), (heartbeat: .seconds(1), ttl: .seconds(6))])
+    func expiringTokenWarnsEndsAndResumesWithoutLoss(_ timing: (heartbeat: Duration?, ttl: Duration)) async throws {
         let gateway = try await TestGateway.start(environment: AuthTestSupport.environment) { configuration in
             AuthTestSupport.configure(&configuration, expiryWarning: .seconds(2))
+            if let heartbeat = timing.heartbeat { configuration.routes[0].heartbeat = heartbeat }
         }
         let url = "\(gateway.tlsURL)/events/ticker"
-        let first = try await AuthTestSupport.token(subscribe: ["ticker"], ttl: .seconds(5))
+        let first = try await AuthTestSupport.token(subscribe: ["ticker"], ttl: timing.ttl)
         let before = try ChildProcess("curl", ["-sS", "-N", "--http2", "--max-time", "20", "--cacert", gateway.caPath,
                                                "-H", "authorization: Bearer \(first)", url])
         defer { before.terminate() }
