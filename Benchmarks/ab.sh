@@ -53,11 +53,10 @@ fi
 OLD_PATH='/events/{channel}'
 NEW_PATH='/events/{channel}'
 if [[ ${FEATURES_AB:-0} == 1 ]]; then
-    NEW_CONFIG=$WORK/ssegate-bench-features.yaml
-    python3 Benchmarks/features-config.py Benchmarks/ssegate-bench.yaml "$NEW_CONFIG"
-    export SSEGATE_JWT_SECRET=bench-features-secret-of-at-least-32-bytes
-    TOKEN=$("$NEW" token --config "$NEW_CONFIG" --sub bench --subscribe '*' --ttl 1h)
-    NEW_PATH="/events/{channel}?access_token=$TOKEN"
+    source Benchmarks/features.sh
+    features_setup "$WORK" "$NEW" on
+    NEW_CONFIG=$FEATURES_CONFIG
+    NEW_PATH=$FEATURES_PATH
 fi
 
 # The load: HTTP/2 5k × 50/s by default, run.sh's HTTP/1.1 fan-out, or its large events.

@@ -23,14 +23,10 @@ OUT=$ROOT/Benchmarks/results/heap-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
 ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 # FEATURES=1: JWT on subscribe, metrics and the access log on (Benchmarks/features-config.py), as in run.sh.
-CONFIG=Benchmarks/ssegate-bench.yaml
-SUBSCRIBE_PATH='/events/{channel}'
-if [[ ${FEATURES:-0} == 1 ]]; then
-    CONFIG=$OUT/ssegate-bench-features.yaml
-    python3 Benchmarks/features-config.py Benchmarks/ssegate-bench.yaml "$CONFIG"
-    export SSEGATE_JWT_SECRET=bench-features-secret-of-at-least-32-bytes
-    SUBSCRIBE_PATH="/events/{channel}?access_token=$("$SSEGATE" token --config "$CONFIG" --sub bench --subscribe '*' --ttl 2h)"
-fi
+source Benchmarks/features.sh
+features_setup "$OUT" "$SSEGATE"
+CONFIG=$FEATURES_CONFIG
+SUBSCRIBE_PATH=$FEATURES_PATH
 heaptrack -o "$OUT/ssegate" "$SSEGATE" run --config "$CONFIG" >"$OUT/heaptrack.log" 2>&1 &
 WRAPPER=$!
 for _ in $(seq 100); do curl -sf -o /dev/null http://127.0.0.1:8080/healthz && break; sleep 0.2; done

@@ -8,6 +8,7 @@
 # `large` is 200 KB events to 50 streams of one HTTP/2 connection at 5 events/s (`large` of run.sh).
 # `churn` profiles new TLS connections instead: 32 workers connect, handshake, GET /healthz, close.
 # `SSEGATE=path/to/ssegate` profiles another binary (an older build) instead of .build/release/ssegate.
+# `FEATURES=1` (fanout only): JWT on subscribe, metrics and the access log on, as `FEATURES_AB=1 ab.sh` runs them.
 # `CALL_GRAPH=dwarf` unwinds with DWARF instead of frame pointers: slower, but samples inside the system
 # libcrypto/libc (built without frame pointers) then keep their Swift callers.
 set -euo pipefail
@@ -24,7 +25,11 @@ if [[ ! -f $WORK/certs/localhost.pem ]]; then
         -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
         -keyout "$WORK/certs/localhost-key.pem" -out "$WORK/certs/localhost.pem" 2>/dev/null
 fi
-"${SSEGATE:-$ROOT/.build/release/ssegate}" run --config Benchmarks/ssegate-bench.yaml >>"$WORK/ssegate-profile.log" 2>&1 &
+source Benchmarks/features.sh
+features_setup "$WORK" "${SSEGATE:-$ROOT/.build/release/ssegate}"
+CONFIG=$FEATURES_CONFIG
+STREAM_PATH=$FEATURES_PATH
+"${SSEGATE:-$ROOT/.build/release/ssegate}" run --config "$CONFIG" >>"$WORK/ssegate-profile.log" 2>&1 &
 PID=$!
 PERF_PID=""
 cleanup() {
@@ -49,7 +54,7 @@ elif [[ $SCENARIO == large ]]; then
         --publish-url 'http://127.0.0.1:8080/publish/{channel}' >"$OUT/large.txt" 2>&1 &
 else
     "$ROOT/.build/release/ssegate-load" fanout --label ssegate --server-pid "$PID" --connections 50 --streams 100 \
-        --rate 50 --duration $((SECONDS_TO_RECORD + 4)) >"$OUT/fanout.txt" 2>&1 &
+        --path "$STREAM_PATH" --rate 50 --duration $((SECONDS_TO_RECORD + 4)) >"$OUT/fanout.txt" 2>&1 &
 fi
 LOAD=$!
 sleep 3

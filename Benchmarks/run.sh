@@ -56,14 +56,10 @@ sed -e "s#@PREFIX@#$WORK/nchan#g" -e "s#@CERTS@#$WORK/certs#g" \
 
 # FEATURES=1 runs ssegate with JWT on subscribe, metrics and the access log on (Benchmarks/features-config.py);
 # its subscribers present a token. Compare with a run without it to see what the features cost.
-SSEGATE_CONFIG=Benchmarks/ssegate-bench.yaml
-SUBSCRIBE_PATH='/events/{channel}'
-if [[ ${FEATURES:-0} == 1 ]]; then
-    SSEGATE_CONFIG=$WORK/ssegate-bench-features.yaml
-    python3 Benchmarks/features-config.py Benchmarks/ssegate-bench.yaml "$SSEGATE_CONFIG"
-    export SSEGATE_JWT_SECRET=bench-features-secret-of-at-least-32-bytes
-    SUBSCRIBE_PATH="/events/{channel}?access_token=$("$SSEGATE" token --config "$SSEGATE_CONFIG" --sub bench --subscribe '*' --ttl 2h)"
-fi
+source Benchmarks/features.sh
+features_setup "$WORK" "$SSEGATE"
+SSEGATE_CONFIG=$FEATURES_CONFIG
+SUBSCRIBE_PATH=$FEATURES_PATH
 
 SSEGATE_PID=""
 NGINX_PID=""

@@ -21,14 +21,15 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
     /// A stall check for this stream is on the wheel (beside the flags above, in their padding: no
     /// memory per stream).
     private var stallWatched = false
-    /// The token-expiry warning has its wheel entry (`StreamAuthExpiry`); a flag in the same padding.
-    private var authWarningArmed = false
     /// Still joining its channels: live events are held (in `side`) until the replay is written.
     private var joining = true
     private(set) var eventsSent = 0
 
     /// `var` only so a single-channel stream can swap its channel list for the feed's shared one once joined.
     private(set) var plan: EventStreamPlan
+    /// The token-expiry warning has its wheel entry (`StreamAuthExpiry`). Right after the plan, in the tail
+    /// its one-byte last field leaves before the next 8-byte one (beside the flags above it would not fit).
+    private var authWarningArmed = false
     let openedAt: NIODeadline
     private var subscriptions = StreamSubscriptions.none
     /// The multi-channel position, events held while joining, a per-client upstream feed, gap counts:

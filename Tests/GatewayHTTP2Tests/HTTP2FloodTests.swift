@@ -156,9 +156,7 @@ import Testing
         #expect(throws: HTTP2ConnectionError.flood(.ignoredFrames)) {
             try server.receive(wire)
         }
-        var output = ByteBuffer()
-        _ = try server.collectOutput(into: &output, maxBytes: 1 << 20)
-        client.receive(output)
+        try deliverOutput(of: server, to: client)
         #expect(client.goAwayErrorCode == HTTP2ErrorCode.enhanceYourCalm)
     }
 
@@ -172,19 +170,22 @@ import Testing
         try pump(client, server)
         let ping = RawFrame.frame(type: 0x6, flags: 0, stream: 0, payload: [UInt8](repeating: 7, count: 8))
         try server.receive(ping + ping + ping)
-        var output = ByteBuffer()
-        _ = try server.collectOutput(into: &output, maxBytes: 1 << 20)
-        client.receive(output)
+        try deliverOutput(of: server, to: client)
         #expect(client.goAwayCount == 0)
         var flood = ByteBuffer()
         for _ in 0..<20 { flood = flood + ping }
         #expect(throws: HTTP2ConnectionError.flood(.acknowledgedFrames)) {
             try server.receive(flood)
         }
-        output.clear()
+        try deliverOutput(of: server, to: client)
+        #expect(client.goAwayErrorCode == HTTP2ErrorCode.enhanceYourCalm)
+    }
+
+    /// Hands what the server has to send (after a flood: its GOAWAY) to the client.
+    private func deliverOutput(of server: HTTP2ServerSession, to client: InMemoryHTTP2Client) throws {
+        var output = ByteBuffer()
         _ = try server.collectOutput(into: &output, maxBytes: 1 << 20)
         client.receive(output)
-        #expect(client.goAwayErrorCode == HTTP2ErrorCode.enhanceYourCalm)
     }
 
     /// CVE-2019-9515: SETTINGS frames each cost an ACK too, and share the PING bucket.
