@@ -14,6 +14,9 @@ import NIOCore
 ///
 /// A batch of one event (the usual case: one event per flush per connection) is not framed when it is
 /// queued but when it is sent, into the loop's `HTTP1ChunkScratch`, so a delivery allocates no buffer.
+///
+/// An HTTP/1.0 request gets its stream unframed: HTTP/1.0 has no chunked coding, so that body ends when the
+/// connection closes (`startBody(chunked: false)`).
 struct HTTP1ChunkWriter {
     /// `HTTP1Wire`'s context: a write or flush from it starts at the handler just below the wire.
     private let transport: ChannelHandlerContext
@@ -25,6 +28,8 @@ struct HTTP1ChunkWriter {
     private var held: ByteBuffer?
     /// Framed chunks not yet written (nil when there are none, so an idle stream holds no buffer).
     private var pending: ByteBuffer?
+    /// False for an HTTP/1.0 body: bytes go out as they are, and the body ends with the connection.
+    private(set) var framesChunks = true
 
     /// Events larger than this are written as three parts, as the encoder does, rather than copied.
     private static let copyLimit = 16_384
@@ -39,7 +44,12 @@ struct HTTP1ChunkWriter {
 
     /// Bytes queued and not yet written, counted as framed.
     var pendingBytes: Int {
-        (pending?.readableBytes ?? 0) + (held.map { Self.framedSize($0.readableBytes) } ?? 0)
+        (pending?.readableBytes ?? 0) + (held.map { framesChunks ? Self.framedSize($0.readableBytes) : $0.readableBytes } ?? 0)
+    }
+
+    /// Sets how the next response body is written: as chunks (HTTP/1.1), or as it is (HTTP/1.0).
+    mutating func startBody(chunked: Bool) {
+        framesChunks = chunked
     }
 
     /// Queues `bytes` as one chunk. Empty input adds nothing: an empty chunk would end the body.
@@ -48,6 +58,10 @@ struct HTTP1ChunkWriter {
         guard count > 0 else { return }
         if count > Self.copyLimit {
             writePending()
+            guard framesChunks else {
+                transport.write(NIOAny(bytes), promise: nil)
+                return
+            }
             var sizeLine = allocator.buffer(capacity: 12)
             Self.writeSizeLine(count, into: &sizeLine)
             transport.write(NIOAny(sizeLine), promise: nil)
@@ -62,9 +76,17 @@ struct HTTP1ChunkWriter {
             }
             held = nil
             pending = allocator.buffer(capacity: Self.framedSize(earlier.readableBytes) + Self.framedSize(count))
-            Self.frame(earlier, into: &pending!)
+            add(earlier, to: &pending!)
         }
-        Self.frame(bytes, into: &pending!)
+        add(bytes, to: &pending!)
+    }
+
+    private func add(_ bytes: ByteBuffer, to buffer: inout ByteBuffer) {
+        if framesChunks {
+            Self.frame(bytes, into: &buffer)
+        } else {
+            buffer.writeImmutableBuffer(bytes)
+        }
     }
 
     /// Hands the queued chunks on (not flushed). Call before writing anything else on the connection.
@@ -85,7 +107,7 @@ struct HTTP1ChunkWriter {
     mutating func takePending() -> ByteBuffer? {
         if let event = held {
             held = nil
-            return scratch.frame(event)
+            return framesChunks ? scratch.frame(event) : event
         }
         defer { pending = nil }
         return pending
@@ -103,10 +125,11 @@ struct HTTP1ChunkWriter {
     }
 
     /// Writes what is queued, then the body's last chunk, as NIO's encoder writes it for `.end(nil)`
-    /// (no trailers); not flushed. For when the encoder is out of the pipeline.
+    /// (no trailers); not flushed. For when the encoder is out of the pipeline. An HTTP/1.0 body has no last
+    /// chunk: an empty write carries the promise, as the encoder does for a body that is not chunked.
     mutating func writeLastChunk(promise: EventLoopPromise<Void>?) {
         writePending()
-        transport.write(NIOAny(Self.lastChunk), promise: promise)
+        transport.write(NIOAny(framesChunks ? Self.lastChunk : ByteBuffer()), promise: promise)
     }
 
     private static let lastChunk = ByteBuffer(staticString: "0\r\n\r\n")

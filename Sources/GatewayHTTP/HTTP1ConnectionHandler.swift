@@ -263,6 +263,11 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
             var responseHead = HTTPResponseHead(version: head.version, status: .ok)
             for (name, value) in headers { responseHead.headers.add(name: name, value: value) }
             context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
+            // HTTP/1.0 has no chunked coding (NIO's encoder sends the head without it): the body ends with
+            // the connection.
+            let chunked = head.version.major > 1 || head.version.minor >= 1
+            chunkWriter?.startBody(chunked: chunked)
+            if !chunked { closeAfterStream = true }
             let writer = StreamWriter(connection: self, loop: loop, slot: StreamSlot(rawValue: 0), outboundBudget: settings.outboundBudget)
             let stream = opener.open(writer, loop: loop)
             state = .streaming(stream)

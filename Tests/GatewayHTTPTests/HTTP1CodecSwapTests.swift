@@ -187,6 +187,22 @@ import Testing
         try await server.stop()
     }
 
+    /// HTTP/1.0 has no chunked coding: the stream's bytes go out as they are, and its end closes the
+    /// connection (curl reads the body to the close and exits 0).
+    @Test func anHTTP10StreamIsUnframedAndEndsWithTheConnection() async throws {
+        let server = try await Server.start()
+        let client = try ChildProcess("curl", ["-sS", "-N", "-i", "--http1.0", "--max-time", "20", "http://127.0.0.1:\(server.port)/held"])
+        defer { client.terminate() }
+        #expect(await waitUntil { server.application.openedCount == 1 }, "the stream did not open: \(client.text)")
+        #expect(await client.waitForOutput(containing: "data: open\n\n"), "\(client.text)")
+        server.application.finishHeld()
+        #expect(await client.waitForExit(timeout: .seconds(10)) == 0, "\(client.errorText)")
+        let parts = client.text.components(separatedBy: "\r\n\r\n")
+        #expect(parts.count == 2 && !parts[0].lowercased().contains("transfer-encoding"), "\(client.text)")
+        #expect(parts.last == "data: open\n\n", "the body must be the event bytes alone: \(client.text.debugDescription)")
+        try await server.stop()
+    }
+
     /// A client that sends a request while its stream runs is closed; a stream on another connection (the
     /// witness) keeps receiving its events in order throughout. Both ways in: the second request after the
     /// stream began (the codec is gone), and pipelined behind the first in one write (the decoder still
