@@ -121,10 +121,7 @@ import Testing
 
     /// RFC 9113 §5.5: unknown frame types are ignored, and a few must not hurt.
     @Test func fewUnknownFramesAreIgnored() throws {
-        let settings = HTTP2SessionSettings(ignoredFrameRateBurst: 5, ignoredFrameRatePerSecond: 0)
-        let server = try HTTP2ServerSession(settings: settings)
-        let client = InMemoryHTTP2Client()
-        try pump(client, server)
+        let (server, client) = try connected(HTTP2SessionSettings(ignoredFrameRateBurst: 5, ignoredFrameRatePerSecond: 0))
         var wire = ByteBuffer()
         for _ in 0..<3 {
             wire.writeInteger(UInt8(0)); wire.writeInteger(UInt16(4))
@@ -142,10 +139,7 @@ import Testing
     }
 
     @Test func unknownFrameFloodSendsEnhanceYourCalm() throws {
-        let settings = HTTP2SessionSettings(ignoredFrameRateBurst: 5, ignoredFrameRatePerSecond: 0)
-        let server = try HTTP2ServerSession(settings: settings)
-        let client = InMemoryHTTP2Client()
-        try pump(client, server)
+        let (server, client) = try connected(HTTP2SessionSettings(ignoredFrameRateBurst: 5, ignoredFrameRatePerSecond: 0))
         var wire = ByteBuffer()
         for _ in 0..<20 {
             // Frame type 0xfe, 4-byte payload, stream 0: RFC 9113 §5.5 says ignore it, so nghttp2 does.
@@ -164,10 +158,7 @@ import Testing
     /// them one socket read carries (nghttp2's queued-ACK limit alone trips only once the socket stops
     /// taking the ACKs). A few are answered; the client's own SETTINGS counts too.
     @Test func fewPingsAreAnsweredAndAFloodSendsEnhanceYourCalm() throws {
-        let settings = HTTP2SessionSettings(acknowledgedFrameRateBurst: 5, acknowledgedFrameRatePerSecond: 0)
-        let server = try HTTP2ServerSession(settings: settings)
-        let client = InMemoryHTTP2Client()
-        try pump(client, server)
+        let (server, client) = try connected(HTTP2SessionSettings(acknowledgedFrameRateBurst: 5, acknowledgedFrameRatePerSecond: 0))
         let ping = RawFrame.frame(type: 0x6, flags: 0, stream: 0, payload: [UInt8](repeating: 7, count: 8))
         try server.receive(ping + ping + ping)
         try deliverOutput(of: server, to: client)
@@ -181,6 +172,14 @@ import Testing
         #expect(client.goAwayErrorCode == HTTP2ErrorCode.enhanceYourCalm)
     }
 
+    /// A server with `settings` and a client that has exchanged the preface and SETTINGS with it.
+    private func connected(_ settings: HTTP2SessionSettings) throws -> (HTTP2ServerSession, InMemoryHTTP2Client) {
+        let server = try HTTP2ServerSession(settings: settings)
+        let client = InMemoryHTTP2Client()
+        try pump(client, server)
+        return (server, client)
+    }
+
     /// Hands what the server has to send (after a flood: its GOAWAY) to the client.
     private func deliverOutput(of server: HTTP2ServerSession, to client: InMemoryHTTP2Client) throws {
         var output = ByteBuffer()
@@ -190,10 +189,7 @@ import Testing
 
     /// CVE-2019-9515: SETTINGS frames each cost an ACK too, and share the PING bucket.
     @Test func settingsFloodSendsEnhanceYourCalm() throws {
-        let settings = HTTP2SessionSettings(acknowledgedFrameRateBurst: 5, acknowledgedFrameRatePerSecond: 0)
-        let server = try HTTP2ServerSession(settings: settings)
-        let client = InMemoryHTTP2Client()
-        try pump(client, server)
+        let (server, client) = try connected(HTTP2SessionSettings(acknowledgedFrameRateBurst: 5, acknowledgedFrameRatePerSecond: 0))
         var flood = ByteBuffer()
         for _ in 0..<20 { flood = flood + RawFrame.frame(type: 0x4, flags: 0, stream: 0, payload: []) }
         #expect(throws: HTTP2ConnectionError.flood(.acknowledgedFrames)) {
@@ -204,10 +200,7 @@ import Testing
     /// While closed streams are retained nghttp2 runs the RFC 7540 scheme and would drop PRIORITY_UPDATE
     /// (RFC 9218 §7.1) uncounted; it is claimed as an extension so each one costs a token.
     @Test func priorityUpdateFloodSendsEnhanceYourCalm() throws {
-        let settings = HTTP2SessionSettings(ignoredFrameRateBurst: 5, ignoredFrameRatePerSecond: 0)
-        let server = try HTTP2ServerSession(settings: settings)
-        let client = InMemoryHTTP2Client()
-        try pump(client, server)
+        let (server, client) = try connected(HTTP2SessionSettings(ignoredFrameRateBurst: 5, ignoredFrameRatePerSecond: 0))
         var wire = ByteBuffer()
         for _ in 0..<20 {
             // PRIORITY_UPDATE (0x10) on stream 0: prioritized stream id 1, field value "u=1".
