@@ -195,6 +195,8 @@ import Testing
         #expect(throws: HTTP2ConnectionError.flood(.acknowledgedFrames)) {
             try server.receive(flood)
         }
+        try deliverOutput(of: server, to: client)
+        #expect(client.goAwayErrorCode == HTTP2ErrorCode.enhanceYourCalm)
     }
 
     /// While closed streams are retained nghttp2 runs the RFC 7540 scheme and would drop PRIORITY_UPDATE
@@ -209,6 +211,8 @@ import Testing
         #expect(throws: HTTP2ConnectionError.flood(.ignoredFrames)) {
             try server.receive(wire)
         }
+        try deliverOutput(of: server, to: client)
+        #expect(client.goAwayErrorCode == HTTP2ErrorCode.enhanceYourCalm)
     }
 
     @Test func priorityFrameFloodSendsEnhanceYourCalm() throws {
