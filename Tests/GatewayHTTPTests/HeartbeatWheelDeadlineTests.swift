@@ -42,6 +42,27 @@ import Testing
         wheel.stop()
     }
 
+    /// Every visit survives its packing into one word, stall checks with their full mark and a tick before
+    /// the wheel's first.
+    @Test(arguments: [
+        StreamDeadline.maxAge, .authExpiring, .authExpired,
+        .stallCheck(sent: 0, since: 0), .stallCheck(sent: .max, since: 123_456), .stallCheck(sent: 7, since: -3),
+        .stallCheck(sent: 1 << 31, since: (1 << 28) - 1), .stallCheck(sent: 1, since: -(1 << 28)),
+    ])
+    func wheelVisitsPackIntoOneWord(_ deadline: StreamDeadline) {
+        #expect(MemoryLayout<WheelVisit>.size == 8)
+        guard case .deadline(let unpacked) = WheelVisit.deadline(deadline).kind else {
+            Issue.record("\(deadline) came back as a heartbeat")
+            return
+        }
+        #expect(unpacked == deadline)
+        guard case .heartbeat(let ticks) = WheelVisit.heartbeat(intervalTicks: 15).kind else {
+            Issue.record("a heartbeat came back as a deadline")
+            return
+        }
+        #expect(ticks == 15)
+    }
+
     @Test func aZeroDelayIsTheNextTick() {
         let wheel = HeartbeatWheel(eventLoop: EmbeddedEventLoop())
         let stream = RecordingStream(wheel: wheel)
