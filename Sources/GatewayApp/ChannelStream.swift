@@ -131,7 +131,9 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
         var retry = EventStreamEncoder.retry(milliseconds: plan.retryMilliseconds)
         opening.writeBuffer(&retry)
         if plan.route.streamOpenEvent {
-            var open = EventStreamEncoder.encode(try! ServerSentEvent(type: ControlEvent.streamOpen, data: #"{"session":"\#(plan.session)","connection":\#(plan.connection),"protocol":"\#(plan.applicationProtocol.rawValue)"}"#), id: nil)
+            let connection = plan.start?.connection ?? 0
+            let applicationProtocol = plan.start?.applicationProtocol.rawValue ?? ""
+            var open = EventStreamEncoder.encode(try! ServerSentEvent(type: ControlEvent.streamOpen, data: #"{"session":"\#(plan.session)","connection":\#(connection),"protocol":"\#(applicationProtocol)"}"#), id: nil)
             opening.writeBuffer(&open)
         }
         if let position {
@@ -153,12 +155,14 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
         plan.channels = shared
     }
 
-    /// Heartbeats and the age limit come from the loop's wheel: no timer per stream.
+    /// Heartbeats and the age limit come from the loop's wheel: no timer per stream. The last step of a
+    /// start, so what only the start reads goes here.
     private func joinWheel() {
         guard isOpen else { return }
         loop.heartbeats.add(self, interval: plan.route.heartbeat)
-        if let maxAge = plan.maxAge { loop.heartbeats.expire(self, after: maxAge) }
+        if let maxAge = plan.start?.maxAge { loop.heartbeats.expire(self, after: maxAge) }
         armAuthWarning()
+        plan.start = nil
     }
 
     /// Gives the token-expiry warning its wheel entry once it is due before the next heartbeat visit could

@@ -6,17 +6,14 @@ import NIOCore
 /// How to run one event stream: which channels, from where, and its timing. Made by a responder, opened
 /// by the connection once it has a slot for the stream.
 public struct EventStreamPlan: StreamOpener {
-    // Stored properties are laid out in declaration order, and this struct sits inline in every
-    // `ChannelStream`: the optional duration and the one-byte protocol come last, so the stream's fields
-    // after them fill their tail instead of padding after each.
+    // This struct sits inline in every `ChannelStream`, so what only the stream's start reads is kept out
+    // of line (`StreamStart`) and dropped once the stream has started.
     /// One channel, or several (`?channel=a&channel=b`), in the order given.
     public var channels: [String]
     /// The stream's session: proposed by the client (`?session=`) or made up; unicast publishes target it.
     public var session: String
-    /// The number of the connection the stream runs on (`ConnectionInfo.id`), named in `stream-open`.
-    public var connection: UInt64 = 0
-    /// What the client sent as `Last-Event-ID` (header, else `lastEventId` / `last_event_id` query).
-    public var lastEventID: String?
+    /// The last event id, age limit and connection facts; nil once the stream has started.
+    var start: StreamStart?
     /// The `retry:` hint, jitter already applied.
     public var retryMilliseconds: Int
     /// Streams authorized by a token: when to warn and when to end; nil for anonymous streams.
@@ -28,11 +25,10 @@ public struct EventStreamPlan: StreamOpener {
     /// Where the stream came from, for its webhook notifications; nil on routes without a webhook (one
     /// reference per stream, allocated only where a webhook reads it).
     var origin: StreamOrigin? = nil
-    /// End the stream cleanly after this long (jitter already applied); nil: no limit.
-    public var maxAge: TimeAmount?
-    /// The protocol of that connection, also named in `stream-open`: a page cannot ask its browser which
-    /// protocol a still-open EventSource uses (resource timing reports a fetch only once it ends).
-    public var applicationProtocol: ApplicationProtocol = .http2
+
+    /// What the client sent as `Last-Event-ID` (header, else `lastEventId` / `last_event_id` query); nil
+    /// once the stream has started.
+    public var lastEventID: String? { start?.lastEventID }
 
     public var heartbeat: TimeAmount { route.heartbeat }
     public var outboundBudget: Int { route.outboundBudget }
@@ -42,6 +38,28 @@ public struct EventStreamPlan: StreamOpener {
 
     public func open(_ writer: StreamWriter, loop: LoopServices) -> any ResponseStream {
         ChannelStream(writer: writer, plan: self)
+    }
+}
+
+/// What only a stream's start reads (its position, the age-limit entry, the `stream-open` event): out of
+/// line, so that a started stream holds one nil reference instead of ~40 bytes, and the client's
+/// `Last-Event-ID` string (a heap allocation once longer than 15 bytes) goes with it.
+final class StreamStart: Sendable {
+    /// The number of the connection the stream runs on (`ConnectionInfo.id`), named in `stream-open`.
+    let connection: UInt64
+    /// What the client sent as `Last-Event-ID` (header, else `lastEventId` / `last_event_id` query).
+    let lastEventID: String?
+    /// End the stream cleanly after this long (jitter already applied); nil: no limit.
+    let maxAge: TimeAmount?
+    /// The protocol of that connection, also named in `stream-open`: a page cannot ask its browser which
+    /// protocol a still-open EventSource uses (resource timing reports a fetch only once it ends).
+    let applicationProtocol: ApplicationProtocol
+
+    init(connection: UInt64, lastEventID: String?, maxAge: TimeAmount?, applicationProtocol: ApplicationProtocol) {
+        self.connection = connection
+        self.lastEventID = lastEventID
+        self.maxAge = maxAge
+        self.applicationProtocol = applicationProtocol
     }
 }
 

@@ -55,13 +55,14 @@ struct StreamPlanner: Sendable {
         var plan = EventStreamPlan(
             channels: channels,
             session: session,
-            connection: request.connection.id,
-            lastEventID: resumable ? lastEventID.flatMap { $0.isEmpty ? nil : $0 } : nil,
+            start: StreamStart(
+                connection: request.connection.id,
+                lastEventID: resumable ? lastEventID.flatMap { $0.isEmpty ? nil : $0 } : nil,
+                maxAge: jitteredMaxAge,
+                applicationProtocol: request.connection.applicationProtocol),
             retryMilliseconds: jitteredRetryMilliseconds(),
             authExpiry: identity.map { StreamAuthExpiry(expiresAt: $0.expiresAt, warning: expiryWarning) },
-            route: route,
-            maxAge: jitteredMaxAge,
-            applicationProtocol: request.connection.applicationProtocol
+            route: route
         )
         if route.operations.webhook != nil {
             plan.origin = StreamOrigin(remoteAddress: request.connection.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" })
