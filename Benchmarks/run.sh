@@ -42,7 +42,7 @@ if [[ ${SKIP_BUILD:-0} != 1 ]]; then
     swift build -c release --product ssegate
     swift build -c release --product ssegate-load
 fi
-LOAD=$ROOT/.build/release/ssegate-load
+LOAD=${LOAD:-$ROOT/.build/release/ssegate-load}
 SSEGATE=${SSEGATE:-$ROOT/.build/release/ssegate}
 
 # One development certificate for both servers.

@@ -41,17 +41,28 @@ final class LoopRecorder: @unchecked Sendable {
         self.closedStreams += 1
     }
 
+    /// The events of one read, reused from read to read (one array fewer per read).
+    private var parsed: [EventStreamParser.Event] = []
+
     /// Body bytes of a stream: parse, then account for each of our events.
     func bodyReceived(_ index: Int, _ bytes: ByteBuffer) {
         self.bytesReceived += bytes.readableBytes
-        let parsed = bytes.withUnsafeReadableBytes { raw in try? self.streams[index].parser.feed(raw) }
-        guard let events = parsed else {
+        self.parsed.removeAll(keepingCapacity: true)
+        let failed = bytes.withUnsafeReadableBytes { raw in
+            do {
+                try self.streams[index].parser.feed(raw, into: &self.parsed)
+                return false
+            } catch {
+                return true
+            }
+        }
+        guard !failed else {
             self.streams[index].corrupt += 1
             return
         }
-        guard !events.isEmpty else { return }
+        guard !self.parsed.isEmpty else { return }
         let now = monotonicNanoseconds()
-        for event in events {
+        for event in self.parsed {
             self.eventReceived(index, event.data, now: now)
         }
     }

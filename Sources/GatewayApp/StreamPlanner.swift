@@ -60,10 +60,10 @@ struct StreamPlanner: Sendable {
                 lastEventID: resumable ? lastEventID.flatMap { $0.isEmpty ? nil : $0 } : nil,
                 maxAge: jitteredMaxAge,
                 applicationProtocol: request.connection.applicationProtocol),
-            retryMilliseconds: jitteredRetryMilliseconds(),
-            authExpiry: identity.map { StreamAuthExpiry(expiresAt: $0.expiresAt, warning: expiryWarning) },
-            route: route
+            route: route,
+            retry: Int32(clamping: jitteredRetryMilliseconds())
         )
+        plan.authExpiry = identity.map { StreamAuthExpiry(expiresAt: $0.expiresAt, warning: expiryWarning) }
         if route.operations.webhook != nil {
             plan.origin = StreamOrigin(remoteAddress: request.connection.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" })
         }

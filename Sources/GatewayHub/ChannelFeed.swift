@@ -55,14 +55,14 @@ public final class ChannelFeed: Sendable {
         loop.preconditionInEventLoop()
         let fanout: LoopFanout = state.withLock { state in
             let key = ObjectIdentifier(loop)
-            let fanout = state.fanouts[key] ?? LoopFanout(loop: loop, channelName: name, statistics: statistics)
+            let fanout = state.fanouts[key] ?? LoopFanout(loop: loop, feed: self, statistics: statistics)
             state.fanouts[key] = fanout
             state.subscriberCount += 1
             if let session { state.sessionCounts[session, default: 0] += 1 }
             return fanout
         }
-        let subscription = HubSubscription(subscriber: subscriber, session: session, startAfter: startAfter, fanout: fanout, feed: self)
-        fanout.add(subscription)
+        let subscription = HubSubscription(session: session, startAfter: startAfter, fanout: fanout)
+        fanout.add(subscription, subscriber: subscriber)
         return subscription
     }
 

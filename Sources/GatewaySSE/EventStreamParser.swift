@@ -67,6 +67,20 @@ public struct EventStreamParser: Sendable {
     /// Parses more bytes, appending the events they complete to `events`. On a throw, `events` keeps the
     /// ones completed before the offending line, so a caller can deliver them before giving up.
     public mutating func feed<Bytes: Sequence<UInt8>>(_ bytes: Bytes, into events: inout [Event]) throws(ParseError) {
+        // Contiguous bytes (a ByteBuffer's view, a raw buffer, an array) are scanned for line breaks with
+        // memchr and their lines handled in place. Why: this generic walked them one byte at a time through
+        // the Sequence witness (not specialised across modules), and copied every byte into `line` first;
+        // an upstream origin's stream and the load client's 5,000 streams all come through here.
+        var failure: ParseError?
+        let contiguous: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            do throws(ParseError) {
+                try feedContiguous(UnsafeRawBufferPointer(buffer), into: &events)
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        if contiguous != nil { return }
         for byte in bytes {
             if lastWasCR {
                 lastWasCR = false
@@ -75,9 +89,9 @@ public struct EventStreamParser: Sendable {
             switch byte {
             case UInt8(ascii: "\r"):
                 lastWasCR = true
-                if let event = try endLine() { events.append(event) }
+                if let event = try endCarriedLine() { events.append(event) }
             case UInt8(ascii: "\n"):
-                if let event = try endLine() { events.append(event) }
+                if let event = try endCarriedLine() { events.append(event) }
             default:
                 guard line.count < maxLineBytes else { throw .lineTooLong }
                 line.append(byte)
@@ -85,34 +99,84 @@ public struct EventStreamParser: Sendable {
         }
     }
 
+    private mutating func feedContiguous(_ bytes: UnsafeRawBufferPointer, into events: inout [Event]) throws(ParseError) {
+        var start = 0
+        while start < bytes.count {
+            if lastWasCR {
+                lastWasCR = false
+                if bytes[start] == UInt8(ascii: "\n") {  // CRLF: the CR already ended the line.
+                    start += 1
+                    continue
+                }
+            }
+            guard let end = ByteScan.firstLineBreak(in: bytes, from: start) else {
+                try appendToLine(UnsafeRawBufferPointer(rebasing: bytes[start...]))
+                return
+            }
+            lastWasCR = bytes[end] == UInt8(ascii: "\r")
+            let piece = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+            let event: Event?
+            if line.isEmpty {
+                guard piece.count <= maxLineBytes else { throw .lineTooLong }
+                event = try endLine(piece)
+            } else {
+                try appendToLine(piece)
+                event = try endCarriedLine()
+            }
+            if let event { events.append(event) }
+            start = end + 1
+        }
+    }
+
+    /// Adds part of a line that continues in a later feed. The limit is the one the byte loop checks: a line
+    /// may hold `maxLineBytes` bytes, and the next one is an error.
+    private mutating func appendToLine(_ bytes: UnsafeRawBufferPointer) throws(ParseError) {
+        guard line.count + bytes.count <= maxLineBytes else { throw .lineTooLong }
+        line.append(contentsOf: bytes)
+    }
+
     private var sawFirstLine = false
 
-    private mutating func endLine() throws(ParseError) -> Event? {
-        defer { line.removeAll(keepingCapacity: line.count <= 1024) }
+    /// Ends the line collected in `line` (it spanned feeds, or came through the byte loop).
+    private mutating func endCarriedLine() throws(ParseError) -> Event? {
+        var carried: [UInt8] = []
+        swap(&carried, &line)
+        defer {
+            carried.removeAll(keepingCapacity: carried.count <= 1024)
+            line = carried
+        }
+        let result = carried.withUnsafeBytes { bytes in
+            Result { () throws(ParseError) -> Event? in try endLine(bytes) }
+        }
+        return try result.get()
+    }
+
+    private mutating func endLine(_ bytes: UnsafeRawBufferPointer) throws(ParseError) -> Event? {
+        var line = bytes
         if !sawFirstLine {
             sawFirstLine = true
-            if line.starts(with: [0xEF, 0xBB, 0xBF]) { line.removeFirst(3) }
+            if line.starts(with: [0xEF, 0xBB, 0xBF]) { line = UnsafeRawBufferPointer(rebasing: line[3...]) }
         }
         if line.isEmpty { return try dispatch() }
         if line[0] == UInt8(ascii: ":") {
             commentCount += 1
             return nil
         }
-        let name: ArraySlice<UInt8>
-        var value: ArraySlice<UInt8>
+        let name: UnsafeRawBufferPointer
+        var value: UnsafeRawBufferPointer
         if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
-            name = line[..<colon]
-            value = line[(colon + 1)...]
-            if value.first == UInt8(ascii: " ") { value = value.dropFirst() }
+            name = UnsafeRawBufferPointer(rebasing: line[..<colon])
+            value = UnsafeRawBufferPointer(rebasing: line[(colon + 1)...])
+            if value.first == UInt8(ascii: " ") { value = UnsafeRawBufferPointer(rebasing: value.dropFirst()) }
         } else {
-            name = line[...]
-            value = []
+            name = line
+            value = UnsafeRawBufferPointer(start: nil, count: 0)
         }
         try process(field: name, value: value)
         return nil
     }
 
-    private mutating func process(field: ArraySlice<UInt8>, value: ArraySlice<UInt8>) throws(ParseError) {
+    private mutating func process(field: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(ParseError) {
         switch String(decoding: field, as: UTF8.self) {
         case "event":
             typeBuffer = String(decoding: value, as: UTF8.self)

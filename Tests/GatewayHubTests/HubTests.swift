@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import GatewayHub
 import GatewaySSE
@@ -18,6 +21,14 @@ final class RecordingSubscriber: HubSubscriber {
     var data: [String] {
         received.map { String(buffer: $0.body).replacingOccurrences(of: "data: ", with: "").replacingOccurrences(of: "\n", with: "") }
     }
+}
+
+/// glibc's `malloc_usable_size` (its header is not in the Glibc module): the bytes a heap block can hold,
+/// which is what an object really costs once malloc has rounded its size up.
+func mallocUsableSize(_ pointer: UnsafeMutableRawPointer) -> Int {
+    typealias UsableSize = @convention(c) (UnsafeMutableRawPointer?) -> Int
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_usable_size") else { return .max }
+    return unsafeBitCast(symbol, to: UsableSize.self)(pointer)
 }
 
 @Suite struct HubTests {
@@ -65,6 +76,24 @@ final class RecordingSubscriber: HubSubscriber {
         loop.run()
         #expect(a.data == ["for-a"])
         #expect(b.received.isEmpty)
+    }
+
+    /// Every open stream holds one subscription per channel, so its size is memory per stream: at most 56
+    /// bytes, one 64-byte malloc block (80 bytes, a 96-byte block, while it also held the subscriber and the
+    /// feed). The subscriber is held by its fan-out slot alone, and cancelling lets go of it.
+    @Test func aSubscriptionIsOneSmallBlockAndCancelLetsGoOfTheSubscriber() {
+        let loop = EmbeddedEventLoop()
+        let hub = MemoryEngine(startEpoch: 1, defaultLimits: HistoryLimits())
+        var subscriber: RecordingSubscriber? = RecordingSubscriber()
+        weak let watched = subscriber
+        let subscription = hub.subscribe(subscriber!, to: "c", on: loop).subscription
+        subscriber = nil
+        #expect(watched != nil)
+        let usable = mallocUsableSize(Unmanaged.passUnretained(subscription).toOpaque())
+        #expect(usable <= 56)
+        subscription.cancel()
+        #expect(watched == nil)
+        subscription.cancel()  // idempotent
     }
 
     /// A publish dispatched before a subscriber joined (still queued on the loop) must not reach it:

@@ -40,6 +40,55 @@ import Testing
         #expect(try parse("id: a\n\ndata: x\nid: b\u{0}c\n\n").map(\.lastEventID) == ["a"])
     }
 
+    /// Everything a feed can observe, for comparing two ways of feeding the same bytes.
+    private struct Outcome: Equatable {
+        var events: [EventStreamParser.Event] = []
+        var error: EventStreamParser.ParseError?
+        var retry: Int?
+        var comments = 0
+    }
+
+    /// Feeds `pieces` in order, either as contiguous arrays (scanned in place) or as a sequence without
+    /// contiguous storage (the byte-by-byte loop), stopping at the first error.
+    private func outcome(_ pieces: [[UInt8]], contiguous: Bool, maxLineBytes: Int) -> Outcome {
+        var parser = EventStreamParser(maxLineBytes: maxLineBytes)
+        var outcome = Outcome()
+        do {
+            for piece in pieces {
+                if contiguous {
+                    try parser.feed(piece, into: &outcome.events)
+                } else {
+                    try parser.feed(piece.lazy.map { $0 }, into: &outcome.events)
+                }
+            }
+        } catch {
+            outcome.error = error
+        }
+        outcome.retry = parser.retryMilliseconds
+        outcome.comments = parser.commentCount
+        return outcome
+    }
+
+    /// The in-place scan of contiguous bytes and the byte loop agree on every split of a stream that has a
+    /// BOM, CR, LF and CRLF endings (a CRLF split across feeds too), comments, fields without a colon,
+    /// `retry`, and lines exactly at and one over the line limit.
+    @Test(arguments: [
+        "\u{FEFF}data: a\r\ndata:b\rid: 7\n\n: hb\r\n\rdata\nevent: x\ndata: 12345678\n\nretry: 40\n\ndata: tail",
+        "data: 12345678\r\n\r\ndata: 123456789\n\n",
+        "\u{FEFF}\u{FEFF}data: 1\n\n:\n\ndata:\n\ndata: z\n\n",
+    ])
+    func inPlaceScanMatchesTheByteLoop(text: String) {
+        let bytes = Array(text.utf8)
+        let whole = outcome([bytes], contiguous: false, maxLineBytes: 14)
+        #expect(!whole.events.isEmpty)
+        for split in 0...bytes.count {
+            let pieces = [Array(bytes[..<split]), Array(bytes[split...])]
+            #expect(outcome(pieces, contiguous: true, maxLineBytes: 14) == whole, "split at \(split)")
+            #expect(outcome(pieces, contiguous: false, maxLineBytes: 14) == whole, "split at \(split)")
+        }
+        #expect(outcome(bytes.map { [$0] }, contiguous: true, maxLineBytes: 14) == whole)
+    }
+
     @Test func overlongLineIsAnError() {
         var parser = EventStreamParser(maxLineBytes: 8)
         #expect(throws: EventStreamParser.ParseError.lineTooLong) { try parser.feed(Array("data: 123456789\n".utf8)) }
