@@ -7,6 +7,9 @@
 #   METRICS_AB=1 Benchmarks/ab.sh SSEGATE SSEGATE [PAIRS]  # one binary: metrics off (old) against on (new)
 #   FEATURES_AB=1 Benchmarks/ab.sh SSEGATE SSEGATE [PAIRS] # one binary: JWT on subscribe + metrics + access
 #                                                            # log off (old) against all on (new)
+#   PAD_AB=1 Benchmarks/ab.sh SSEGATE SSEGATE [PAIRS]     # one binary: the plain subscribe path (old) against
+#                                                            # the same with a query parameter as long as the
+#                                                            # features' token (new): a longer request, no auth
 #   SCENARIO=h1 Benchmarks/ab.sh OLD_SSEGATE NEW_SSEGATE [PAIRS]  # HTTP/1.1 over TLS, 1,000 streams × 50/s
 #                                                                # (`fanout_h1_1k_50` of run.sh)
 #   SCENARIO=large Benchmarks/ab.sh OLD_SSEGATE NEW_SSEGATE [PAIRS]  # 200 KB events × 50 streams of one
@@ -57,6 +60,15 @@ if [[ ${FEATURES_AB:-0} == 1 ]]; then
     features_setup "$WORK" "$NEW" on
     NEW_CONFIG=$FEATURES_CONFIG
     NEW_PATH=$FEATURES_PATH
+fi
+# With PAD_AB=1 the "new" runs use the plain config (a copy, so the runs can be told apart) and a subscribe
+# path as long as FEATURES_AB's, without a token: what a longer request costs, apart from what auth costs.
+if [[ ${PAD_AB:-0} == 1 ]]; then
+    source Benchmarks/features.sh
+    features_setup "$WORK" "$NEW" on
+    NEW_CONFIG=$WORK/ssegate-bench-pad.yaml
+    cp Benchmarks/ssegate-bench.yaml "$NEW_CONFIG"
+    NEW_PATH="/events/{channel}?pad=$(printf 'x%.0s' $(seq $((${#FEATURES_PATH} - 22))))"
 fi
 
 # The load: HTTP/2 5k × 50/s by default, run.sh's HTTP/1.1 fan-out, or its large events.
