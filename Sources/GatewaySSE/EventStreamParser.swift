@@ -151,25 +151,26 @@ public struct EventStreamParser: Sendable {
         return try result.get()
     }
 
+    /// Handles one complete line (without its line break), wherever its bytes are.
     private mutating func endLine(_ bytes: UnsafeRawBufferPointer) throws(ParseError) -> Event? {
-        var line = bytes
+        var text = bytes
         if !sawFirstLine {
             sawFirstLine = true
-            if line.starts(with: [0xEF, 0xBB, 0xBF]) { line = UnsafeRawBufferPointer(rebasing: line[3...]) }
+            if text.starts(with: [0xEF, 0xBB, 0xBF]) { text = UnsafeRawBufferPointer(rebasing: text[3...]) }
         }
-        if line.isEmpty { return try dispatch() }
-        if line[0] == UInt8(ascii: ":") {
+        if text.isEmpty { return try dispatch() }
+        if text[0] == UInt8(ascii: ":") {
             commentCount += 1
             return nil
         }
         let name: UnsafeRawBufferPointer
         var value: UnsafeRawBufferPointer
-        if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
-            name = UnsafeRawBufferPointer(rebasing: line[..<colon])
-            value = UnsafeRawBufferPointer(rebasing: line[(colon + 1)...])
+        if let colon = text.firstIndex(of: UInt8(ascii: ":")) {
+            name = UnsafeRawBufferPointer(rebasing: text[..<colon])
+            value = UnsafeRawBufferPointer(rebasing: text[(colon + 1)...])
             if value.first == UInt8(ascii: " ") { value = UnsafeRawBufferPointer(rebasing: value.dropFirst()) }
         } else {
-            name = line
+            name = text
             value = UnsafeRawBufferPointer(start: nil, count: 0)
         }
         try process(field: name, value: value)

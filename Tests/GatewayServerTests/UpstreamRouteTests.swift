@@ -62,7 +62,8 @@ import Testing
         await origin.stop()
         origin.publish(3)  // published while the gateway cannot reach the origin
         try await origin.restart()
-        #expect(await waitUntil { origin.openStreams == 1 })
+        let reconnected = await waitUntil { origin.openStreams == 1 }
+        #expect(reconnected, "the gateway did not reconnect; origin: \(origin.stopReport), \(origin.connectionCount) connection(s)")
         origin.publish(2)
         let streams = { (0..<500).map { (try? String(contentsOfFile: "\(outputs)/\($0 / 100)-\($0 % 100)", encoding: .utf8)) ?? "" } }
         let all = await waitUntil(timeout: .seconds(30)) { streams().allSatisfy { $0.contains("data: event 8\n") } }

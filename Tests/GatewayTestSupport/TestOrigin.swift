@@ -35,6 +35,8 @@ public final class TestOrigin: Sendable {
         var server: (any Channel)?
         /// While stopped: a socket bound to the port but not listening (`PortReservation`).
         var reservation: PortReservation?
+        /// What each `stop()` did to the open streams, for a failing test to say (see `stopReport`).
+        var stopReport: [String] = []
     }
 
     /// One open event stream: its connection, and how to send it more bytes from any thread.
@@ -72,6 +74,9 @@ public final class TestOrigin: Sendable {
     public var connectionCount: Int { state.withLock { $0.connections } }
     public var requests: [Request] { state.withLock { $0.requests } }
     public var openStreams: Int { state.withLock { $0.streams.count } }
+    /// One line per stream each `stop()` closed (its peer, and whether the close succeeded), so a test whose
+    /// client never noticed an origin restart can tell "never closed" from "closed, not noticed".
+    public var stopReport: [String] { state.withLock { $0.stopReport } }
     public var serverNames: [String] { state.withLock { $0.serverNames } }
 
     private init(tls: Bool, http2: HTTP2HandlerFactory?, names: [String]) throws {
@@ -137,7 +142,17 @@ public final class TestOrigin: Sendable {
             let reservation = PortReservation(port: port)
             state.withLock { $0.reservation = reservation }
         }
-        for stream in streams { try? await stream.channel.close() }
+        var report = ["stop: \(streams.count) open stream(s), listener \(server == nil ? "already closed" : "closed")"]
+        for stream in streams {
+            let peer = stream.channel.remoteAddress.map { "\($0)" } ?? "?"
+            do {
+                try await stream.channel.close()
+                report.append("closed the stream to \(peer)")
+            } catch {
+                report.append("closing the stream to \(peer) failed: \(error)")
+            }
+        }
+        state.withLock { $0.stopReport += report }
     }
 
     /// Listens again on the same port: on the reserved socket when there is one, so no other test's
