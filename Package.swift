@@ -223,7 +223,7 @@ let package = Package(
         .testTarget(
             name: "GatewayHubTests",
             dependencies: [
-                "GatewayHub", "GatewaySSE",
+                "GatewayHub", "GatewaySSE", "GatewayTestSupport",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -258,7 +258,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GatewayHTTP2Tests",
-            dependencies: ["GatewayHTTP2", "CNGHTTP2", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["GatewayHTTP2", "CNGHTTP2", "GatewayTestSupport", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "GatewayHTTPTests",

@@ -157,10 +157,15 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
             accessLog.request(method: method, target: target, status: status, bytes: response.bodyBytes, route: services.route(for: target))
             if streams.isEmpty { idleTimer?.becameIdle() }
         case .stream(let opener, let headers):
-            session.respond(to: id, status: 200, headers: headers, body: .streaming)
+            // A stream the client reset while its response was being prepared has nowhere to go: it is not
+            // opened (it would subscribe, and nothing would ever end it).
+            guard session.respond(to: id, status: 200, headers: headers, body: .streaming) else {
+                logger.debug("stream gone before its response", metadata: ["stream": "\(id.rawValue)"])
+                break
+            }
             let writer = StreamWriter(connection: self, loop: loop, slot: StreamSlot(rawValue: id.rawValue), outboundBudget: settings.outboundBudget)
             let stream = opener.open(writer, loop: loop)
-            streams.insert(stream, id: id.rawValue)
+            guard streams.insert(stream, id: id.rawValue, in: session) else { break }
             idleTimer?.pause()
             stream.start()
             if closing { endStream(id.rawValue, reason: .draining) }
@@ -169,7 +174,7 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
     }
 
     private func streamClosed(_ id: HTTP2StreamID, errorCode: UInt32) {
-        if let stream = streams.remove(id.rawValue) {
+        if let stream = streams.remove(id.rawValue, in: session) {
             stream.end(.clientClosed)
             accessLog.streamClosed(stream, extra: ["stream": "\(id.rawValue)", "h2_error": "\(errorCode)"])
         }
@@ -205,7 +210,7 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
 
     @usableFromInline
     func finishStream(_ slot: StreamSlot) {
-        guard let stream = streams.remove(slot.rawValue) else { return }
+        guard let stream = streams.remove(slot.rawValue, in: session) else { return }
         session?.finishStream(HTTP2StreamID(slot.rawValue))
         accessLog.streamClosed(stream, extra: ["stream": "\(slot.rawValue)", "h2_error": "0"])
         requestFlush()
@@ -276,7 +281,7 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
     private func drain() {
         guard let session, !closing else { return }
         closing = true
-        for id in streams.ids { endStream(id, reason: .draining) }
+        for id in streams.ids(in: session) { endStream(id, reason: .draining) }
         session.goAway(errorCode: HTTP2ErrorCode.noError)
         flushNow()
         // Timer closures hold the handler strongly (the timers are cancelled or fire): a weak reference
@@ -308,13 +313,13 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
     }
 
     private func endStream(_ id: Int32, reason: StreamEndReason) {
-        guard let stream = streams[id] else { return }
+        guard let stream = streams.stream(id, in: session) else { return }
         stream.end(reason)
         finishStream(StreamSlot(rawValue: id))
     }
 
     private func endAllStreams(_ reason: StreamEndReason) {
-        for (id, stream) in streams.removeAll() {
+        for (id, stream) in streams.removeAll(in: session) {
             stream.end(reason)
             accessLog.streamClosed(stream, extra: ["stream": "\(id)", "h2_error": "0"])
         }

@@ -137,6 +137,10 @@ extension HTTP2ServerSession {
         guard let stream = self.streams.removeValue(forKey: streamID) else {
             return
         }
+        if let queue = stream.outbound, let attachment = queue.attachment {
+            queue.attachment = nil
+            self.closedAttachments[streamID] = attachment
+        }
         if stream.requestDelivered {
             self.events.append(.streamClosed(HTTP2StreamID(streamID), errorCode: errorCode))
         }

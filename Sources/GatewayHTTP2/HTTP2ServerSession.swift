@@ -28,6 +28,9 @@ public final class HTTP2ServerSession {
     var streams: [Int32: HTTP2Stream] = [:]
     /// Requests still arriving (HEADERS/DATA before END_STREAM), by stream id.
     var pendingRequests: [Int32: PendingRequest] = [:]
+    /// Attachments of streams nghttp2 has closed, until the caller takes them with `detachAttachment`
+    /// (it learns of the close from `.streamClosed`, after the stream's entry is gone). Empty between events.
+    var closedAttachments: [Int32: AnyObject] = [:]
     var events: [HTTP2SessionEvent] = []
     /// GOAWAY and RST_STREAM frames since the last `takeControlFrames()`.
     var controlFrames: [HTTP2ControlFrame] = []

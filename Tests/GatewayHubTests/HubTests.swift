@@ -1,9 +1,7 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import GatewayHub
 import GatewaySSE
+import GatewayTestSupport
 import NIOCore
 import NIOEmbedded
 import Testing
@@ -21,14 +19,6 @@ final class RecordingSubscriber: HubSubscriber {
     var data: [String] {
         received.map { String(buffer: $0.body).replacingOccurrences(of: "data: ", with: "").replacingOccurrences(of: "\n", with: "") }
     }
-}
-
-/// glibc's `malloc_usable_size` (its header is not in the Glibc module): the bytes a heap block can hold,
-/// which is what an object really costs once malloc has rounded its size up.
-func mallocUsableSize(_ pointer: UnsafeMutableRawPointer) -> Int {
-    typealias UsableSize = @convention(c) (UnsafeMutableRawPointer?) -> Int
-    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_usable_size") else { return .max }
-    return unsafeBitCast(symbol, to: UsableSize.self)(pointer)
 }
 
 @Suite struct HubTests {
@@ -89,7 +79,7 @@ func mallocUsableSize(_ pointer: UnsafeMutableRawPointer) -> Int {
         let subscription = hub.subscribe(subscriber!, to: "c", on: loop).subscription
         subscriber = nil
         #expect(watched != nil)
-        let usable = mallocUsableSize(Unmanaged.passUnretained(subscription).toOpaque())
+        let usable = mallocUsableSize(of: subscription)
         #expect(usable <= 56)
         subscription.cancel()
         #expect(watched == nil)
