@@ -18,8 +18,6 @@ public final class ChannelFeed: Sendable {
     private struct State: ~Copyable {
         var fanouts: [ObjectIdentifier: LoopFanout] = [:]
         var subscriberCount = 0
-        /// Streams per session, so a publish to some sessions can say how many streams it reached.
-        var sessionCounts: [String: Int] = [:]
     }
 
     private let state = Mutex(State())
@@ -33,17 +31,18 @@ public final class ChannelFeed: Sendable {
     }
 
     /// Hands published events (in sequence order) to every loop with subscribers; returns how many streams
-    /// they reach: all of the channel's, or those of the `targets` sessions.
+    /// the channel has on this node. Events published to some sessions reach only theirs: `reach(sessions:on:)`
+    /// counts those.
     ///
     /// Engines call this in sequence order (under their own ordering lock), so every loop's queue is in
     /// sequence order too.
     @discardableResult
-    public func deliver(_ events: [EncodedEvent], targets: Set<String>?) -> Int {
+    public func deliver(_ events: [EncodedEvent]) -> Int {
         state.withLock { state in
             for fanout in state.fanouts.values {
                 fanout.enqueue(events)
             }
-            return targets.map { $0.reduce(0) { $0 + state.sessionCounts[$1, default: 0] } } ?? state.subscriberCount
+            return state.subscriberCount
         }
     }
 
@@ -58,7 +57,6 @@ public final class ChannelFeed: Sendable {
             let fanout = state.fanouts[key] ?? LoopFanout(loop: loop, feed: self, statistics: statistics)
             state.fanouts[key] = fanout
             state.subscriberCount += 1
-            if let session { state.sessionCounts[session, default: 0] += 1 }
             return fanout
         }
         let subscription = HubSubscription(session: session, startAfter: startAfter, fanout: fanout)
@@ -67,14 +65,10 @@ public final class ChannelFeed: Sendable {
     }
 
     /// Called on the fan-out's loop after a removal; forgets the fan-out when it has no subscribers left.
-    func subscriptionEnded(_ fanout: LoopFanout, session: String?) {
+    func subscriptionEnded(_ fanout: LoopFanout) {
         let empty = fanout.count == 0
         state.withLock { state in
             state.subscriberCount -= 1
-            if let session {
-                let remaining = state.sessionCounts[session, default: 1] - 1
-                state.sessionCounts[session] = remaining > 0 ? remaining : nil
-            }
             if empty, state.fanouts[ObjectIdentifier(fanout.loop)] === fanout {
                 state.fanouts[ObjectIdentifier(fanout.loop)] = nil
             }
@@ -91,12 +85,19 @@ public final class ChannelFeed: Sendable {
         }
     }
 
-    /// How many streams of this node a publish to `targets` (nil: everyone) would reach, without
-    /// delivering anything: the answer of an engine whose deliveries arrive later (through its store).
-    public func reach(targets: Set<String>?) -> Int {
-        state.withLock { state in
-            targets.map { $0.reduce(0) { $0 + state.sessionCounts[$1, default: 0] } } ?? state.subscriberCount
-        }
+    /// How many streams of this node belong to one of `sessions`, answered on `loop`.
+    ///
+    /// Counted where the streams live: each loop with subscribers walks its own, in a task queued after
+    /// whatever that loop was already handed, so right after `deliver` the count is of the streams that
+    /// got the events (a loop whose first subscriber arrives later joined after them). The feed keeps no
+    /// index of sessions for this: that was a dictionary entry per stream (~40 bytes each) for every
+    /// channel, to answer publishes that only some deployments make. A publish to sessions walks each
+    /// loop's subscribers to deliver anyway; the count is a second walk of the same array.
+    public func reach(sessions: Set<String>, on loop: any EventLoop) -> EventLoopFuture<Int> {
+        let fanouts = state.withLock { Array($0.fanouts.values) }
+        guard !fanouts.isEmpty else { return loop.makeSucceededFuture(0) }
+        let counts = fanouts.map { fanout in fanout.loop.submit { fanout.count(sessions: sessions) } }
+        return EventLoopFuture.reduce(0, counts, on: loop, +)
     }
 
     /// Streams of this node subscribed to the channel.

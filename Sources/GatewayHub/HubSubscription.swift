@@ -30,6 +30,6 @@ public final class HubSubscription: @unchecked Sendable {
     public func cancel() {
         guard slot >= 0 else { return }
         fanout.remove(self)
-        fanout.feed.subscriptionEnded(fanout, session: session)
+        fanout.feed.subscriptionEnded(fanout)
     }
 }

@@ -54,6 +54,16 @@ final class LoopFanout: @unchecked Sendable {
         return members.count
     }
 
+    /// Subscribers here whose session is one of `sessions` (for a publish's answer; see `ChannelFeed.reach`).
+    func count(sessions: Set<String>) -> Int {
+        loop.preconditionInEventLoop()
+        var reached = 0
+        for member in members where member.subscription.session.map(sessions.contains) ?? false {
+            reached += 1
+        }
+        return reached
+    }
+
     func add(_ subscription: HubSubscription, subscriber: any HubSubscriber) {
         loop.preconditionInEventLoop()
         subscription.slot = members.count

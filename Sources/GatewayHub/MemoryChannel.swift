@@ -44,7 +44,9 @@ final class MemoryChannel: Sendable {
     }
 
     /// Assigns sequence numbers, appends to history, and hands the events to every loop with subscribers.
-    /// Nil if the channel was retired meanwhile (the caller retries on a fresh channel).
+    /// Nil if the channel was retired meanwhile (the caller retries on a fresh channel). `subscribers` is
+    /// the channel's streams on this node, whom the events were handed to (with `targets`, only their
+    /// sessions' streams take them: `ChannelFeed.reach` counts those).
     func publish(_ events: [ServerSentEvent], targets: Set<String>?, budget: Int, now: NIODeadline) -> (cursors: [EventCursor], subscribers: Int)? {
         state.withLock { state -> (cursors: [EventCursor], subscribers: Int)? in
             guard !state.retired else { return nil }
@@ -69,7 +71,7 @@ final class MemoryChannel: Sendable {
             while statistics.historyBytes > budget, !state.history.isEmpty {
                 evictOldest(&state, reason: .budget)
             }
-            let reached = feed.deliver(encoded, targets: targets)
+            let reached = feed.deliver(encoded)
             return (encoded.map(\.cursor), reached)
         }
     }

@@ -36,13 +36,26 @@ public final class MemoryEngine: HubEngine {
         self.idempotency = IdempotencyCache(ttl: idempotencyTTL)
     }
 
-    /// Publishes to every stream of the channel, or only to streams of the `targets` sessions.
-    /// `limits` apply if this publish creates the channel. With an `idempotencyKey` already seen on this
-    /// channel (within the TTL), nothing is published and the first publish's result is returned.
+    /// Publishes to every stream of the channel; the result counts them. `limits` apply if this publish
+    /// creates the channel. With an `idempotencyKey` already seen on this channel (within the TTL), nothing
+    /// is published and the first publish's result is returned.
     public func publish(
         _ events: [ServerSentEvent],
         to channelName: String,
-        targets: Set<String>? = nil,
+        limits: HistoryLimits? = nil,
+        idempotencyKey: String? = nil,
+        now: NIODeadline = .now()
+    ) -> PublishResult {
+        publish(events, to: channelName, targets: nil, limits: limits, idempotencyKey: idempotencyKey, now: now)
+    }
+
+    /// Publishes to every stream of the channel, or only to streams of the `targets` sessions. The result's
+    /// `subscribers` is the channel's streams either way: the targets' streams are counted on their loops
+    /// (`reach(_:sessions:on:)`), which the `HubEngine` method adds.
+    func publish(
+        _ events: [ServerSentEvent],
+        to channelName: String,
+        targets: Set<String>?,
         limits: HistoryLimits? = nil,
         idempotencyKey: String? = nil,
         now: NIODeadline = .now()
@@ -57,6 +70,13 @@ public final class MemoryEngine: HubEngine {
         }
         guard let idempotencyKey else { return publishOnce() }
         return idempotency.once(key: channelName + "\u{0}" + idempotencyKey, now: now, publishOnce)
+    }
+
+    /// How many streams of the `sessions` the channel has on this node, counted on the loops that hold them
+    /// (after the events already handed to those loops); answered on `loop`.
+    public func reach(_ channelName: String, sessions: Set<String>, on loop: any EventLoop) -> EventLoopFuture<Int> {
+        guard let channel = channels.withLock({ $0.byName[channelName] }) else { return loop.makeSucceededFuture(0) }
+        return channel.feed.reach(sessions: sessions, on: loop)
     }
 
     /// Subscribes from `start`. Must be called on `loop`, the subscriber's event loop.
@@ -135,8 +155,14 @@ public final class MemoryEngine: HubEngine {
 
     // MARK: HubEngine
 
+    /// A publish to sessions answers once their streams are counted on their loops; a replayed one (same
+    /// idempotency key) counts them again, as the Redis engine does.
     public func publish(_ events: [ServerSentEvent], to channel: String, options: PublishOptions, on loop: any EventLoop) -> EventLoopFuture<PublishResult> {
-        loop.makeSucceededFuture(publish(events, to: channel, targets: options.targets, limits: options.limits, idempotencyKey: options.idempotencyKey))
+        let result = publish(events, to: channel, targets: options.targets, limits: options.limits, idempotencyKey: options.idempotencyKey)
+        guard let targets = options.targets else { return loop.makeSucceededFuture(result) }
+        return reach(channel, sessions: targets, on: loop).map { reached in
+            PublishResult(cursors: result.cursors, subscribers: reached, replayed: result.replayed)
+        }
     }
 
     public func subscribe(_ subscriber: any HubSubscriber, to channel: String, session: String?, on loop: any EventLoop,

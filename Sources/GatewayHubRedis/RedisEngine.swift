@@ -90,14 +90,17 @@ public final class RedisEngine: HubEngine {
         ] + events.map { RedisArgument.bytes(EncodedEvent.storedBody(of: $0)) }
         return client.evalScript(RedisEngineScripts.publish, keys: scriptKeys, arguments: arguments)
             .flatMapThrowing { reply in try RedisPublishAnswer(reply) }
-            .map { answer in
-                if !answer.replayed { self.statistics.countPublished(answer.count) }
-                let reached = self.channels.withLock { $0[channel] }?.feed.reach(targets: options.targets) ?? 0
-                let cursors = (0..<UInt64(answer.count)).map { EventCursor(epoch: answer.epoch, sequence: answer.first + $0) }
-                return PublishResult(cursors: cursors, subscribers: reached, replayed: answer.replayed)
-            }
             .flatMapErrorThrowing { error in throw Self.unavailable(error) }
             .hop(to: loop)
+            .flatMap { answer in
+                if !answer.replayed { self.statistics.countPublished(answer.count) }
+                let cursors = (0..<UInt64(answer.count)).map { EventCursor(epoch: answer.epoch, sequence: answer.first + $0) }
+                // This node's streams the publish is for; they get it once the channel's reader reads it back.
+                let feed = self.channels.withLock { $0[channel] }?.feed
+                let reached = options.targets.map { targets in feed?.reach(sessions: targets, on: loop) ?? loop.makeSucceededFuture(0) }
+                    ?? loop.makeSucceededFuture(feed?.subscriberCount ?? 0)
+                return reached.map { PublishResult(cursors: cursors, subscribers: $0, replayed: answer.replayed) }
+            }
     }
 
     public func closeChannel(_ channel: String) {

@@ -70,14 +70,8 @@ final class RedisNodeChannel: Sendable {
                 batch.append(event)
                 state.delivered = event.cursor.sequence
             }
-            // Untargeted events go in one hand-over; a batch mixing targets is handed over per target set.
-            var start = 0
-            while start < batch.count {
-                var end = start + 1
-                while end < batch.count, batch[end].targets == batch[start].targets { end += 1 }
-                feed.deliver(Array(batch[start..<end]), targets: batch[start].targets)
-                start = end
-            }
+            // One hand-over for the batch: each event carries its own targets, which the fan-out checks.
+            if !batch.isEmpty { feed.deliver(batch) }
             if case .delivered = outcome { outcome = .delivered(events: batch.count) }
             return outcome
         }

@@ -1,5 +1,5 @@
 import Foundation
-import GatewayHub
+@testable import GatewayHub
 import GatewaySSE
 import NIOCore
 import NIOEmbedded
