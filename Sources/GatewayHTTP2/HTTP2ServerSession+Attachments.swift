@@ -35,7 +35,7 @@ extension HTTP2ServerSession {
 
     /// The ids of the streams with an attachment, in no particular order.
     public var attachedStreamIDs: [HTTP2StreamID] {
-        let open = self.streams.compactMap { $0.value.outbound?.attachment == nil ? nil : HTTP2StreamID($0.key) }
+        let open = self.streams.ids { $0.outbound?.attachment != nil }.map(HTTP2StreamID.init)
         return open + self.closedAttachments.keys.map(HTTP2StreamID.init)
     }
 

@@ -25,7 +25,7 @@ public final class HTTP2ServerSession {
     /// nghttp2's allocator; outlives `session` (stored properties are released after deinit's body).
     let memory = FrameBufferMemory()
     let settings: HTTP2SessionSettings
-    var streams: [Int32: HTTP2Stream] = [:]
+    var streams = HTTP2StreamTable()
     /// Requests still arriving (HEADERS/DATA before END_STREAM), by stream id.
     var pendingRequests: [Int32: PendingRequest] = [:]
     /// Attachments of streams nghttp2 has closed, until the caller takes them with `detachAttachment`

@@ -1,15 +1,15 @@
 import NIOCore
 
 /// What the session keeps per stream for its whole life. Kept small on purpose (a test pins it): the
-/// gateway targets a million idle SSE streams, so an idle stream is a dictionary entry holding an empty
+/// gateway targets a million idle SSE streams, so an idle stream is a table entry holding an empty
 /// outbound queue, with no timers and no buffers of its own (queued chunks reference the hub's shared event
 /// bytes). The request under assembly lives in a separate, short-lived table
 /// (`HTTP2ServerSession.pendingRequests`) so its strings and body cost nothing once delivered.
 ///
 /// Lifecycle, from the server's side: receiving the request → request delivered → responded (outbound
 /// set when there is a body) → removed in on_stream_close. The phase and the queue share one word (the
-/// two phases without a queue are spare values of the reference), so the table spends 12 bytes a bucket
-/// rather than 20: with a hundred streams a connection's table has 256 buckets, ~20 B per stream less.
+/// two phases without a queue are spare values of the reference), so an entry of `HTTP2StreamTable` is
+/// the id and this word, 12 bytes.
 struct HTTP2Stream {
     private enum Phase {
         case receiving

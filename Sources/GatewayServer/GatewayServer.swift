@@ -303,13 +303,15 @@ extension GatewayServer {
         try options.setOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: maximumRead(trusted: trusted)))
     }
 
-    /// The largest receive buffer of an accepted connection. On public listeners 4 KiB: a burst of requests
+    /// The largest receive buffer of an accepted connection. On public listeners 2 KiB: a burst of requests
     /// (a hundred streams opened at once with tokens is ~33 KB) would otherwise leave every such connection
     /// holding a 32 KiB buffer while it idles, which a client can do to each of its connections on purpose.
-    /// Their inbound traffic is requests and control frames, so more reads per burst cost little.
+    /// Their inbound traffic is requests and control frames, so more reads per burst cost little. Not 4 KiB:
+    /// the burst of a hundred token-carrying requests grows it that far and NIO keeps it, 20 bytes per
+    /// stream more than the same streams without tokens (`heap-attribution.sh`, FEATURES=1 against off).
     /// Trusted listeners carry publishes, whose bodies are read in up to 64 KiB at a time.
     static func maximumRead(trusted: Bool) -> Int {
-        trusted ? 65_536 : 4_096
+        trusted ? 65_536 : 2_048
     }
 }
 

@@ -6,9 +6,9 @@ import Testing
 @testable import GatewayServer
 
 /// NIO keeps a connection's largest receive buffer for the connection's life; on public listeners it may
-/// grow to 4 KiB only, so a burst of requests followed by idling cannot pin 32–64 KiB per connection.
+/// grow to 2 KiB only, so a burst of requests followed by idling cannot pin 32–64 KiB per connection.
 @Suite struct ReceiveBufferLimitTests {
-    @Test func publicConnectionsReadAtMostFourKiBAndTrustedOnesSixtyFour() async throws {
+    @Test func publicConnectionsReadAtMostTwoKiBAndTrustedOnesSixtyFour() async throws {
         let gateway = try await TestGateway.start()
         let overTLS = try ChildProcess("curl", ["-sS", "-N", "--max-time", "15", "--cacert", gateway.caPath, "\(gateway.tlsURL)/events/reads"])
         defer { overTLS.terminate() }
@@ -22,7 +22,7 @@ import Testing
             let maximum = try #require(allocator as? AdaptiveRecvByteBufferAllocator).maximum
             maximumByPort[channel.localAddress?.port ?? 0, default: []].append(maximum)
         }
-        #expect(maximumByPort[gateway.tlsPort] == [4_096], "public (TLS) listener: \(maximumByPort)")
+        #expect(maximumByPort[gateway.tlsPort] == [2_048], "public (TLS) listener: \(maximumByPort)")
         #expect(maximumByPort[gateway.plainPort] == [65_536], "trusted (loopback plaintext) listener: \(maximumByPort)")
         await gateway.stop()
     }
