@@ -40,6 +40,8 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
 
     /// The writer's loop services (not stored twice: 8 bytes per stream).
     var loop: LoopServices { writer.loopServices }
+    /// For the hub: events published to some sessions reach this stream when its session is one of them.
+    var session: String? { plan.session }
     private(set) var gapsReported: Int {
         get { side?.gapsReported ?? 0 }
         set { sideState.gapsReported = newValue }
@@ -78,7 +80,7 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
         }
         let starts = startPositions()
         let joins = plan.channels.map { channel in
-            plan.route.engine.subscribe(self, to: channel, session: plan.session, on: loop.eventLoop, from: starts[channel] ?? .live, limits: plan.route.historyLimits)
+            plan.route.engine.subscribe(self, to: channel, on: loop.eventLoop, from: starts[channel] ?? .live, limits: plan.route.historyLimits)
         }
         EventLoopFuture.whenAllComplete(joins, on: loop.eventLoop).assumeIsolated().whenSuccess { results in
             self.joined(results)

@@ -50,7 +50,7 @@ public final class ChannelFeed: Sendable {
     ///
     /// We are on `loop`: deliveries the engine dispatches after this returns run after the current task,
     /// so the subscriber is in place before any event above `startAfter` reaches its fan-out.
-    public func register(_ subscriber: any HubSubscriber, session: String?, on loop: any EventLoop, startAfter: UInt64) -> HubSubscription {
+    public func register(_ subscriber: any HubSubscriber, on loop: any EventLoop, startAfter: UInt64) -> HubSubscription {
         loop.preconditionInEventLoop()
         let fanout: LoopFanout = state.withLock { state in
             let key = ObjectIdentifier(loop)
@@ -59,7 +59,7 @@ public final class ChannelFeed: Sendable {
             state.subscriberCount += 1
             return fanout
         }
-        let subscription = HubSubscription(session: session, startAfter: startAfter, fanout: fanout)
+        let subscription = HubSubscription(startAfter: startAfter, fanout: fanout)
         fanout.add(subscription, subscriber: subscriber)
         return subscription
     }

@@ -23,7 +23,7 @@ public protocol HubEngine: AnyObject, Sendable {
 
     /// Joins `channel` from `start`: the replay the subscriber missed (or a gap), then live events with no
     /// overlap and no hole between the two. Must be called on `loop`, the subscriber's loop; completes there.
-    func subscribe(_ subscriber: any HubSubscriber, to channel: String, session: String?, on loop: any EventLoop,
+    func subscribe(_ subscriber: any HubSubscriber, to channel: String, on loop: any EventLoop,
                    from start: StartPosition, limits: HistoryLimits?) -> EventLoopFuture<SubscribeResult>
 
     /// Ends this node's streams of a channel (`HubSubscriber.channelClosed`) after the events already

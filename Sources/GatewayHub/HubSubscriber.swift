@@ -10,6 +10,11 @@ public protocol HubSubscriber: AnyObject {
     /// The channel was closed (e.g. its upstream gave a final answer): end the stream. Comes after every
     /// event published before the close.
     func channelClosed(_ channel: String)
+    /// The subscriber's session, for events published to some sessions only (`PublishOptions.targets`):
+    /// those reach it, live and on replay, only when this is one of them. Read on the subscriber's loop,
+    /// when such an event is delivered or counted; nil takes broadcasts only. No default: a subscriber that
+    /// forgot it would silently miss every event published to its session.
+    var session: String? { get }
 }
 
 extension HubSubscriber {

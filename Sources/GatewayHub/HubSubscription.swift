@@ -4,20 +4,18 @@ import NIOCore
 /// `@unchecked Sendable`: `slot` is only touched on the subscriber's loop (`LoopFanout` and `cancel` check
 /// it); the rest is immutable. It crosses threads only inside `SubscribeResult`.
 ///
-/// Every open stream has one per channel, so it holds only what its removal needs (56 bytes, a 64-byte
-/// block): the subscriber itself is held by its fan-out slot, and the channel's feed is the fan-out's.
+/// Every open stream has one per channel, so it holds only what its removal needs (40 bytes, a 48-byte
+/// malloc block): the subscriber itself is held by its fan-out slot, the channel's feed is the fan-out's,
+/// and the session is the subscriber's (`HubSubscriber.session`), read only for targeted events.
 public final class HubSubscription: @unchecked Sendable {
     /// Events with a sequence at or below this were already covered when the subscription was made
     /// (by replay, or by being live-only); the fan-out skips them so the hand-over has no duplicate.
     public let startAfter: UInt64
-    /// The subscriber's session, for events published to some sessions only.
-    let session: String?
     /// Position in the fan-out array; -1 once removed.
     var slot = -1
     private let fanout: LoopFanout
 
-    init(session: String?, startAfter: UInt64, fanout: LoopFanout) {
-        self.session = session
+    init(startAfter: UInt64, fanout: LoopFanout) {
         self.startAfter = startAfter
         self.fanout = fanout
     }

@@ -30,7 +30,7 @@ final class LoopFanout: @unchecked Sendable {
         /// holds its subscription) ends when the subscription is cancelled, which every stream does when it
         /// ends.
         let subscriber: any HubSubscriber
-        /// For removal (its slot moves) and for the session of a targeted event.
+        /// For removal (its slot moves).
         let subscription: HubSubscription
     }
 
@@ -58,7 +58,7 @@ final class LoopFanout: @unchecked Sendable {
     func count(sessions: Set<String>) -> Int {
         loop.preconditionInEventLoop()
         var reached = 0
-        for member in members where member.subscription.session.map(sessions.contains) ?? false {
+        for member in members where member.subscriber.session.map(sessions.contains) ?? false {
             reached += 1
         }
         return reached
@@ -140,8 +140,8 @@ final class LoopFanout: @unchecked Sendable {
     func deliver(_ events: [EncodedEvent]) {
         loop.preconditionInEventLoop()
         for event in events {
-            // A broadcast (no targets) never reads a subscriber's session: that is a heap string, and
-            // loading it costs a reference count and a cache line per stream per event.
+            // A broadcast (no targets) never asks a subscriber for its session: a call through the protocol
+            // and, for a long id, a reference count per stream per event.
             let broadcast = event.targets == nil
             // Index loop rather than iteration: a subscriber may cancel itself (slow consumer) mid-delivery,
             // which swaps another subscriber into its slot.
@@ -149,7 +149,7 @@ final class LoopFanout: @unchecked Sendable {
             while index < members.count {
                 let subscription = ObjectIdentifier(members[index].subscription)
                 if event.cursor.sequence > members[index].startAfter,
-                   broadcast || event.isFor(session: members[index].subscription.session) {
+                   broadcast || event.isFor(session: members[index].subscriber.session) {
                     members[index].subscriber.receive(event, channel: channelName)
                 }
                 if index < members.count, ObjectIdentifier(members[index].subscription) == subscription { index += 1 }

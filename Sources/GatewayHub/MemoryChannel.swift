@@ -77,19 +77,19 @@ final class MemoryChannel: Sendable {
     }
 
     /// Registers a subscriber on the calling loop starting at `start`. Nil if the channel was retired.
-    func subscribe(_ subscriber: any HubSubscriber, session: String?, on loop: any EventLoop, from start: StartPosition, now: NIODeadline) -> SubscribeResult? {
+    func subscribe(_ subscriber: any HubSubscriber, on loop: any EventLoop, from start: StartPosition, now: NIODeadline) -> SubscribeResult? {
         loop.preconditionInEventLoop()
         let registered: (HubSubscription, Plan)? = state.withLock { state in
             guard !state.retired else { return nil }
             trim(&state, now: now)
             let plan = self.plan(start, &state)
-            return (feed.register(subscriber, session: session, on: loop, startAfter: state.lastSequence), plan)
+            return (feed.register(subscriber, on: loop, startAfter: state.lastSequence), plan)
         }
         guard let (subscription, plan) = registered else { return nil }
         if plan.gap != nil { statistics.countGap() }
         return SubscribeResult(
             subscription: subscription,
-            replay: plan.replay.filter { $0.isFor(session: session) },
+            replay: plan.replay.filter { $0.isFor(session: subscriber.session) },
             gap: plan.gap,
             position: plan.position
         )

@@ -83,14 +83,13 @@ public final class MemoryEngine: HubEngine {
     public func subscribe(
         _ subscriber: any HubSubscriber,
         to channelName: String,
-        session: String? = nil,
         on loop: any EventLoop,
         from start: StartPosition = .live,
         limits: HistoryLimits? = nil,
         now: NIODeadline = .now()
     ) -> SubscribeResult {
         while true {
-            if let result = channel(named: channelName, limits: limits).subscribe(subscriber, session: session, on: loop, from: start, now: now) {
+            if let result = channel(named: channelName, limits: limits).subscribe(subscriber, on: loop, from: start, now: now) {
                 return result
             }
         }
@@ -165,9 +164,9 @@ public final class MemoryEngine: HubEngine {
         }
     }
 
-    public func subscribe(_ subscriber: any HubSubscriber, to channel: String, session: String?, on loop: any EventLoop,
+    public func subscribe(_ subscriber: any HubSubscriber, to channel: String, on loop: any EventLoop,
                           from start: StartPosition, limits: HistoryLimits?) -> EventLoopFuture<SubscribeResult> {
-        loop.makeSucceededFuture(subscribe(subscriber, to: channel, session: session, on: loop, from: start, limits: limits))
+        loop.makeSucceededFuture(subscribe(subscriber, to: channel, on: loop, from: start, limits: limits))
     }
 
     public func channelSummaries(on loop: any EventLoop) -> EventLoopFuture<[ChannelSummary]> {

@@ -6,9 +6,11 @@ import NIOCore
 extension RedisEngine {
     /// Joins the node's channel, registers the subscriber at the position the node has delivered
     /// through, then reads the replay `(client position, delivered]` from Redis. Completes on `loop`.
-    public func subscribe(_ subscriber: any HubSubscriber, to channel: String, session: String?, on loop: any EventLoop,
+    public func subscribe(_ subscriber: any HubSubscriber, to channel: String, on loop: any EventLoop,
                           from start: StartPosition, limits: HistoryLimits?) -> EventLoopFuture<SubscribeResult> {
         let limits = limits ?? configuration.defaultLimits
+        // For the replay's targeted events; read here, on the subscriber's loop.
+        let session = subscriber.session
         // Subscribers belong to their loop (not Sendable): carried across the Redis round trips bound to it.
         let boundSubscriber = NIOLoopBound(subscriber, eventLoop: loop)
         return joinChannel(named: channel, limits: limits)
@@ -24,9 +26,9 @@ extension RedisEngine {
                 let (node, lastSequence) = joined
                 let subscriber = boundSubscriber.value
                 let plan = RedisReplayPlan(start: start, epoch: node.epoch, lastSequence: lastSequence)
-                guard let (subscription, delivered) = node.register(subscriber, session: session, on: loop, atLeast: plan.clientSequence ?? 0) else {
+                guard let (subscription, delivered) = node.register(subscriber, on: loop, atLeast: plan.clientSequence ?? 0) else {
                     // Retired between the join and now (a sweep, a new life): join the current one.
-                    return self.subscribe(subscriber, to: channel, session: session, on: loop, from: start, limits: limits)
+                    return self.subscribe(subscriber, to: channel, on: loop, from: start, limits: limits)
                 }
                 return self.history(plan.read, of: node, through: delivered)
                     .hop(to: loop)

@@ -97,11 +97,11 @@ final class RedisNodeChannel: Sendable {
     /// Registers a subscriber on the calling loop for the events above `max(delivered, atLeast)`, and
     /// answers where that is. Nil when the channel was retired meanwhile (look it up again). Ends the join
     /// `beginJoin` counted either way.
-    func register(_ subscriber: any HubSubscriber, session: String?, on loop: any EventLoop, atLeast: UInt64) -> (HubSubscription, delivered: UInt64)? {
+    func register(_ subscriber: any HubSubscriber, on loop: any EventLoop, atLeast: UInt64) -> (HubSubscription, delivered: UInt64)? {
         state.withLock { state in
             state.joining -= 1
             guard !state.retired else { return nil }
-            let subscription = feed.register(subscriber, session: session, on: loop, startAfter: max(state.delivered, atLeast))
+            let subscription = feed.register(subscriber, on: loop, startAfter: max(state.delivered, atLeast))
             return (subscription, state.delivered)
         }
     }

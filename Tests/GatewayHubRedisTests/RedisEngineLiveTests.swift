@@ -16,6 +16,7 @@ struct RedisEngineLiveTests {
     /// Collects what one subscriber receives, on its loop.
     final class Collector: HubSubscriber, @unchecked Sendable {
         let received = Mutex<[EventCursor]>([])
+        var session: String? { nil }
         func receive(_ event: EncodedEvent, channel: String) { received.withLock { $0.append(event.cursor) } }
     }
 
@@ -45,7 +46,7 @@ struct RedisEngineLiveTests {
                 let after = Bool.random() ? published.randomElement() : nil
                 let collector = Collector()
                 let start: StartPosition = after.map { .after($0) } ?? .live
-                let joined = try await loop.flatSubmit { b.subscribe(collector, to: "race", session: nil, on: loop, from: start, limits: nil) }.get()
+                let joined = try await loop.flatSubmit { b.subscribe(collector, to: "race", on: loop, from: start, limits: nil) }.get()
                 joins.append((collector, after, joined))
             }
         }

@@ -10,6 +10,8 @@ import Testing
 @Suite struct EngineSeamTests {
     final class Collector: HubSubscriber {
         var events: [String] = []
+        let session: String?
+        init(session: String? = nil) { self.session = session }
         func receive(_ event: EncodedEvent, channel: String) { events.append(String(buffer: event.body)) }
     }
 
@@ -20,7 +22,7 @@ import Testing
         #expect(first.cursors.count == 1 && first.subscribers == 0)
 
         let collector = Collector()
-        let joined = try engine.subscribe(collector, to: "c", session: nil, on: loop, from: .earliest, limits: nil).wait()
+        let joined = try engine.subscribe(collector, to: "c", on: loop, from: .earliest, limits: nil).wait()
         #expect(joined.replay.map { String(buffer: $0.body) } == ["data: one\n\n"])
         #expect(engine.subscriberCount(channel: "c") == 1)
 
@@ -36,9 +38,9 @@ import Testing
     @Test func targetedPublishCountsOnlyTheTargetsStreams() throws {
         let loop = EmbeddedEventLoop()
         let engine = MemoryEngine(startEpoch: 1, defaultLimits: HistoryLimits())
-        let a = Collector(), b = Collector()
-        let joinedA = engine.subscribe(a, to: "c", session: "A", on: loop)
-        let joinedB = engine.subscribe(b, to: "c", session: "B", on: loop)
+        let a = Collector(session: "A"), b = Collector(session: "B")
+        let joinedA = engine.subscribe(a, to: "c", on: loop)
+        let joinedB = engine.subscribe(b, to: "c", on: loop)
         // The targets' streams are counted on their loop, after the delivery queued there.
         let answer = engine.publish([try ServerSentEvent(data: "x")], to: "c", options: PublishOptions(targets: ["A"]), on: loop)
         loop.run()

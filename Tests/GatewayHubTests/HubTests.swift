@@ -10,6 +10,12 @@ import Testing
 final class RecordingSubscriber: HubSubscriber {
     var received: [EncodedEvent] = []
     var onReceive: ((EncodedEvent) -> Void)?
+    /// Events published to some sessions reach this subscriber when this is one of them.
+    let session: String?
+
+    init(session: String? = nil) {
+        self.session = session
+    }
 
     func receive(_ event: EncodedEvent, channel: String) {
         received.append(event)
@@ -68,9 +74,10 @@ final class RecordingSubscriber: HubSubscriber {
         #expect(b.received.isEmpty)
     }
 
-    /// Every open stream holds one subscription per channel, so its size is memory per stream: at most 56
-    /// bytes, one 64-byte malloc block (80 bytes, a 96-byte block, while it also held the subscriber and the
-    /// feed). The subscriber is held by its fan-out slot alone, and cancelling lets go of it.
+    /// Every open stream holds one subscription per channel, so its size is memory per stream: at most 40
+    /// bytes, one 48-byte malloc block (56 in a 64-byte block while it held the session; 80, a 96-byte
+    /// block, while it also held the subscriber and the feed). The subscriber is held by its fan-out slot
+    /// alone, and cancelling lets go of it.
     @Test func aSubscriptionIsOneSmallBlockAndCancelLetsGoOfTheSubscriber() {
         let loop = EmbeddedEventLoop()
         let hub = MemoryEngine(startEpoch: 1, defaultLimits: HistoryLimits())
@@ -80,7 +87,7 @@ final class RecordingSubscriber: HubSubscriber {
         subscriber = nil
         #expect(watched != nil)
         let usable = mallocUsableSize(of: subscription)
-        #expect(usable <= 56)
+        #expect(usable <= 40, "a 48-byte malloc block: startAfter, slot and fan-out only")
         subscription.cancel()
         #expect(watched == nil)
         subscription.cancel()  // idempotent

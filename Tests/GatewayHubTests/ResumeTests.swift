@@ -120,9 +120,9 @@ import Testing
     @Test func targetedEventsReachOnlyTheirSessionsLiveAndOnReplay() throws {
         let loop = EmbeddedEventLoop()
         let hub = MemoryEngine(startEpoch: 1, defaultLimits: HistoryLimits())
-        let alice = RecordingSubscriber(), bob = RecordingSubscriber(), anonymous = RecordingSubscriber()
-        _ = hub.subscribe(alice, to: "c", session: "alice", on: loop)
-        _ = hub.subscribe(bob, to: "c", session: "bob", on: loop)
+        let alice = RecordingSubscriber(session: "alice"), bob = RecordingSubscriber(session: "bob"), anonymous = RecordingSubscriber()
+        _ = hub.subscribe(alice, to: "c", on: loop)
+        _ = hub.subscribe(bob, to: "c", on: loop)
         _ = hub.subscribe(anonymous, to: "c", on: loop)
         _ = hub.publish([try ServerSentEvent(data: "1")], to: "c", targets: ["alice"])
         _ = hub.publish([try ServerSentEvent(data: "2")], to: "c", targets: ["alice", "bob"])
@@ -131,7 +131,7 @@ import Testing
         #expect(numbers(alice.received) == [1, 2, 3])
         #expect(numbers(bob.received) == [2, 3])
         #expect(numbers(anonymous.received) == [3])
-        #expect(numbers(hub.subscribe(RecordingSubscriber(), to: "c", session: "bob", on: loop, from: .earliest).replay) == [2, 3])
+        #expect(numbers(hub.subscribe(RecordingSubscriber(session: "bob"), to: "c", on: loop, from: .earliest).replay) == [2, 3])
     }
 
     @Test func idempotencyKeyPublishesOnce() throws {
@@ -195,6 +195,7 @@ import Testing
 final class ThreadSafeCollector: HubSubscriber, @unchecked Sendable {
     private let state = Mutex<[Int]>([])
     private var subscription: HubSubscription?
+    var session: String? { nil }
 
     func receive(_ event: EncodedEvent, channel: String) {
         let number = Int(String(buffer: event.body).dropFirst("data: ".count).prefix { $0.isNumber })!

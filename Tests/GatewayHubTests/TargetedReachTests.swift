@@ -12,14 +12,16 @@ import Testing
     /// Counts what it received; read from the test thread after the answer, so behind a lock.
     final class Counter: HubSubscriber, Sendable {
         private let received = Mutex(0)
+        let session: String?
+        init(session: String?) { self.session = session }
         var count: Int { received.withLock { $0 } }
         func receive(_ event: EncodedEvent, channel: String) { received.withLock { $0 += 1 } }
     }
 
     private struct Joined: @unchecked Sendable { let subscription: HubSubscription }
 
-    private func subscribe(_ engine: MemoryEngine, _ counter: Counter, session: String?, on loop: any EventLoop) throws -> HubSubscription {
-        try loop.submit { Joined(subscription: engine.subscribe(counter, to: "c", session: session, on: loop).subscription) }.wait().subscription
+    private func subscribe(_ engine: MemoryEngine, _ counter: Counter, on loop: any EventLoop) throws -> HubSubscription {
+        try loop.submit { Joined(subscription: engine.subscribe(counter, to: "c", on: loop).subscription) }.wait().subscription
     }
 
     @Test func streamsOfTheTargetsAreCountedOnEveryLoopAfterTheyGotTheEvent() throws {
@@ -28,13 +30,14 @@ import Testing
         let first = group.next(), second = group.next()
         #expect(first !== second)
         let engine = MemoryEngine(startEpoch: 1, defaultLimits: HistoryLimits())
-        let aliceHere = Counter(), aliceAlsoHere = Counter(), aliceThere = Counter(), bobThere = Counter(), anonymous = Counter()
+        let aliceHere = Counter(session: "alice"), aliceAlsoHere = Counter(session: "alice"), aliceThere = Counter(session: "alice")
+        let bobThere = Counter(session: "bob"), anonymous = Counter(session: nil)
         let subscriptions = [
-            try subscribe(engine, aliceHere, session: "alice", on: first),
-            try subscribe(engine, aliceAlsoHere, session: "alice", on: first),
-            try subscribe(engine, aliceThere, session: "alice", on: second),
-            try subscribe(engine, bobThere, session: "bob", on: second),
-            try subscribe(engine, anonymous, session: nil, on: second),
+            try subscribe(engine, aliceHere, on: first),
+            try subscribe(engine, aliceAlsoHere, on: first),
+            try subscribe(engine, aliceThere, on: second),
+            try subscribe(engine, bobThere, on: second),
+            try subscribe(engine, anonymous, on: second),
         ]
 
         let toAlice = try engine.publish([try ServerSentEvent(data: "a")], to: "c", options: PublishOptions(targets: ["alice"]), on: first).wait()
@@ -69,8 +72,8 @@ import Testing
         let options = PublishOptions(targets: ["alice"], idempotencyKey: "k")
         let before = try engine.publish([try ServerSentEvent(data: "x")], to: "c", options: options, on: loop).wait()
         #expect(before.subscribers == 0 && !before.replayed)
-        let alice = Counter()
-        let subscription = try subscribe(engine, alice, session: "alice", on: loop)
+        let alice = Counter(session: "alice")
+        let subscription = try subscribe(engine, alice, on: loop)
         let again = try engine.publish([try ServerSentEvent(data: "x")], to: "c", options: options, on: loop).wait()
         #expect(again.replayed && again.cursors == before.cursors)
         #expect(again.subscribers == 1, "nothing was published again, and the stream it is for is counted")
