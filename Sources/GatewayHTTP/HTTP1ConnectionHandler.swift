@@ -44,7 +44,7 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
     /// Kept from `channelWritabilityChanged`, so counting queued bytes does not touch the channel.
     private var isWritable = true
     /// In the loop's current flush batch (see `FlushBatcher`).
-    var flushRequested = false
+    var flushState = FlushState.idle
     /// A paced drain asked this connection to end (`GoAwayEvent`): the running stream keeps flowing until
     /// the application ends it, then the connection closes instead of waiting for another request. Beside
     /// the other flags, so it fits in their padding: a million idle connections pay nothing for it.
@@ -430,7 +430,7 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
     @usableFromInline
     func requestFlush() {
         // Checked here first: every write of every stream asks, and most find the flush already requested.
-        if !flushRequested { loop.flushes.request(self) }
+        if !flushState.isWaiting { loop.flushes.request(self) }
     }
 
     func flushNow() {

@@ -9,7 +9,7 @@ import NIOHTTP1
 ///
 /// Maintainer note: the session only records events while nghttp2 runs; this handler acts on them after
 /// `receive`/`collectOutput` return (`handleSessionEvents`), so answering a request never re-enters nghttp2.
-/// Output is pulled by `flushNow`, which the loop's `FlushBatcher` calls at most once per task, so a
+/// Output is pulled by `flushNow`, which the loop's `FlushBatcher` calls once (at most twice) per task, so a
 /// publish that reaches 100 streams of this connection leaves as one TLS record batch and one socket write.
 public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnection, Flushable, IdleMemoryHolder {
     public typealias InboundIn = ByteBuffer
@@ -27,7 +27,7 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
     var context: ChannelHandlerContext?
     private var streams = HTTP2ResponseStreams()
     /// In the loop's current flush batch (see `FlushBatcher`).
-    var flushRequested = false
+    var flushState = FlushState.idle
     private var idleTimer: IdleTimer?
     var closing = false
     /// GOAWAY sent for a paced drain (`GoAwayEvent`): the streams keep flowing until the application ends
@@ -221,7 +221,7 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
     @usableFromInline
     func requestFlush() {
         // Checked here first: every write of every stream asks, and most find the flush already requested.
-        if !flushRequested { loop.flushes.request(self) }
+        if !flushState.isWaiting { loop.flushes.request(self) }
     }
 
     // MARK: Output

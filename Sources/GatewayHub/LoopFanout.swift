@@ -137,23 +137,30 @@ final class LoopFanout: @unchecked Sendable {
     static let ownCopyThreshold = 32
 
     /// Hands each event to every subscriber whose start position is before it.
+    ///
+    /// Subscriber by subscriber, each taking the whole batch in order, rather than event by event: a
+    /// connection's streams then get all of a batch together, so the loop's `FlushBatcher` can write that
+    /// connection early once and be done with it (event by event, every connection would get bytes again
+    /// with each event of the batch and be written twice), and the walk over the subscribers (a cache miss
+    /// each) happens once per batch instead of once per event.
     func deliver(_ events: [EncodedEvent]) {
         loop.preconditionInEventLoop()
-        for event in events {
-            // A broadcast (no targets) never asks a subscriber for its session: a call through the protocol
-            // and, for a long id, a reference count per stream per event.
-            let broadcast = event.targets == nil
-            // Index loop rather than iteration: a subscriber may cancel itself (slow consumer) mid-delivery,
-            // which swaps another subscriber into its slot.
-            var index = 0
-            while index < members.count {
-                let subscription = ObjectIdentifier(members[index].subscription)
+        // A batch of broadcasts (no targets) never asks a subscriber for its session: a call through the
+        // protocol and, for a long id, a reference count per stream per event.
+        let broadcasts = events.allSatisfy { $0.targets == nil }
+        // Index loop rather than iteration: a subscriber may cancel itself (slow consumer) mid-delivery,
+        // which swaps the last subscriber into its slot; that one has had nothing of this batch yet.
+        var index = 0
+        while index < members.count {
+            let subscription = ObjectIdentifier(members[index].subscription)
+            for event in events {
+                guard index < members.count, ObjectIdentifier(members[index].subscription) == subscription else { break }
                 if event.cursor.sequence > members[index].startAfter,
-                   broadcast || event.isFor(session: members[index].subscriber.session) {
+                   broadcasts || event.isFor(session: members[index].subscriber.session) {
                     members[index].subscriber.receive(event, channel: channelName)
                 }
-                if index < members.count, ObjectIdentifier(members[index].subscription) == subscription { index += 1 }
             }
+            if index < members.count, ObjectIdentifier(members[index].subscription) == subscription { index += 1 }
         }
     }
 }

@@ -125,6 +125,23 @@ final class RecordingSubscriber: HubSubscriber {
         #expect(hub.subscriberCount(channel: "c") == 4)
     }
 
+    /// A batch goes subscriber by subscriber, each taking all of it in order: a connection's streams then get
+    /// their bytes together, which is what lets the loop write that connection once, early.
+    @Test func aBatchReachesEachSubscriberWholeBeforeTheNext() throws {
+        let loop = EmbeddedEventLoop()
+        let hub = MemoryEngine(startEpoch: 1, defaultLimits: HistoryLimits())
+        var order: [String] = []
+        let subscribers = (0..<3).map { _ in RecordingSubscriber() }
+        for (index, subscriber) in subscribers.enumerated() {
+            _ = hub.subscribe(subscriber, to: "c", on: loop)
+            subscriber.onReceive = { event in order.append("s\(index):\(String(buffer: event.body).dropFirst(6).prefix(1))") }
+        }
+        // Published before the loop runs: one batch of three events.
+        for name in ["a", "b", "c"] { _ = hub.publish([try event(name)], to: "c") }
+        loop.run()
+        #expect(order == ["s0:a", "s0:b", "s0:c", "s1:a", "s1:b", "s1:c", "s2:a", "s2:b", "s2:c"])
+    }
+
     @Test func subscribersOnSeveralLoopsEachGetEvents() throws {
         let loops = [EmbeddedEventLoop(), EmbeddedEventLoop()]
         let hub = MemoryEngine(startEpoch: 1, defaultLimits: HistoryLimits())
