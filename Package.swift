@@ -228,7 +228,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "GatewayRouting", "GatewayHub", "GatewayHTTP2", "GatewayTLS", "GatewayAuth", "GatewayHTTP", "GatewayACME"]),
+        .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "GatewayRouting", "GatewayHub", "GatewayHTTP2", "GatewayTLS", "GatewayAuth", "GatewayHTTP", "GatewayACME", "GatewayTestSupport"]),
         .testTarget(
             name: "GatewayUpstreamTests",
             dependencies: [

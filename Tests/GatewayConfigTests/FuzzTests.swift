@@ -1,20 +1,9 @@
 import GatewayConfig
+import GatewayTestSupport
 import Testing
 
 /// Garbage in never crashes: every input either parses or throws problems with real positions.
 @Suite struct FuzzTests {
-    /// SplitMix64: a seeded generator, so a failing input can be reproduced from its index.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// YAML's structural characters, scalars the schema treats specially, and a little Unicode.
     static let alphabet: [String] = [
         ":", "-", " ", "  ", "\n", "\t", "[", "]", "{", "}", ",", "#", "&a", "*a", "!", "!!int", "|", ">", "'", "\"",
@@ -24,7 +13,7 @@ import Testing
     ]
 
     @Test func randomTokenSoupNeverCrashes() {
-        var generator = SeededGenerator(state: 42)
+        var generator = SplitMix64(seed: 42)
         for _ in 0..<300 {
             let length = Int.random(in: 0..<60, using: &generator)
             let text = (0..<length).map { _ in Self.alphabet.randomElement(using: &generator)! }.joined()
@@ -33,7 +22,7 @@ import Testing
     }
 
     @Test func mutatedDefaultConfigurationNeverCrashes() {
-        var generator = SeededGenerator(state: 7)
+        var generator = SplitMix64(seed: 7)
         let original = Array(GatewayConfiguration.defaultYAML)
         for _ in 0..<300 {
             var text = original

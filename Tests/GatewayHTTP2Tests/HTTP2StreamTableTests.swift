@@ -1,3 +1,4 @@
+import GatewayTestSupport
 import Testing
 @testable import GatewayHTTP2
 
@@ -17,7 +18,7 @@ import Testing
     }
 
     @Test func behavesLikeADictionaryForAscendingAndOutOfOrderIDs() {
-        var generator = SplitMix(seed: 42)
+        var generator = SplitMix64(seed: 42)
         var table = HTTP2StreamTable()
         var model: [Int32: Int] = [:]
         var nextID: Int32 = 1
@@ -66,18 +67,5 @@ import Testing
         #expect(table.isEmpty && table[1] == nil && table.removeValue(forKey: 3) == nil)
         table[5] = HTTP2Stream()
         #expect(table.count == 1 && table[5] != nil)
-    }
-}
-
-/// A small seeded generator, so a failure repeats.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
