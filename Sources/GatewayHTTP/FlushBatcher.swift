@@ -39,8 +39,10 @@ protocol Flushable: AnyObject {
 /// others', as removals by swapping make over time) waits for the task's end, so it is written at most twice
 /// per task, never once per stream.
 final class FlushBatcher {
-    /// Newer connections that must have asked before an older one is flushed early.
-    static let earlyFlushLag = 4
+    /// Newer connections that must have asked before an older one is flushed early. Two rather than one, so
+    /// the streams of two connections alternating in the fan-out still cost one write each; 1, 2 and 4 were
+    /// measured (5k × 50/s: 0.92, 0.94 and 1.0 of the CPU with 4; BENCHMARKS.md, "Early flushes").
+    static let earlyFlushLag = 2
 
     private let eventLoop: any EventLoop
     /// The batch, in the order connections first asked (a connection flushed early and asking again is here

@@ -70,6 +70,19 @@ import Testing
         #expect(log.flushes == ["c0"])
     }
 
+    @Test func twoConnectionsAlternatingAreWrittenOnceEach() {
+        let loop = EmbeddedEventLoop()
+        let log = Log()
+        let batcher = FlushBatcher(eventLoop: loop)
+        let connections = (0..<FlushBatcher.earlyFlushLag).map { Connection("c\($0)", log: log) }
+        for _ in 0..<10 {
+            for connection in connections { batcher.request(connection) }
+        }
+        #expect(log.flushes.isEmpty, "no early write while only \(FlushBatcher.earlyFlushLag) connections take turns")
+        loop.run()
+        #expect(log.flushes == connections.map(\.name))
+    }
+
     @Test func aRequestFromInsideAFlushJoinsTheBatchWithoutRecursing() {
         let loop = EmbeddedEventLoop()
         let log = Log()
