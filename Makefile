@@ -4,7 +4,7 @@ SWIFT ?= swift
 CONFIG ?= conf/ssegate.yaml
 
 # System packages the build and the tests use (Debian names).
-APT_PACKAGES := libssl-dev libnghttp2-dev zlib1g-dev pkg-config openssl curl nghttp2-client python3 python3-pip
+APT_PACKAGES := libssl-dev libnghttp2-dev libjemalloc-dev zlib1g-dev pkg-config openssl curl nghttp2-client python3 python3-pip
 # The scale-out engine's tests start their own redis-server.
 APT_PACKAGES += redis-server
 # The ACME tests run a real ACME server (Pebble) on loopback.

@@ -42,6 +42,12 @@ let package = Package(
             pkgConfig: "libnghttp2",
             providers: [.apt(["libnghttp2-dev"]), .brew(["nghttp2"])]
         ),
+        /// The process's malloc (linked into the executable; see Sources/ssegate/Allocator.swift).
+        .systemLibrary(
+            name: "CJemalloc",
+            pkgConfig: "jemalloc",
+            providers: [.apt(["libjemalloc-dev"])]
+        ),
         .target(name: "CGatewayShims", dependencies: ["COpenSSL"]),
 
         /// Live-object counters (connection handlers, nghttp2 sessions, TLS state): one atomic add per
@@ -178,7 +184,7 @@ let package = Package(
         .executableTarget(
             name: "ssegate",
             dependencies: [
-                "GatewayServer", "GatewayConfig", "GatewayTLS", "GatewayAuth",
+                "GatewayServer", "GatewayConfig", "GatewayTLS", "GatewayAuth", "CJemalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -56,7 +56,9 @@ struct Run: AsyncParsableCommand {
         }
         GatewayLogging.bootstrap(configuration.logging)
         let logger = Logger(label: "ssegate")
-        logger.notice("starting", metadata: ["version": "\(GatewayVersion.current)", "config": "\(source)"])
+        logger.notice("starting", metadata: [
+            "version": "\(GatewayVersion.current)", "config": "\(source)", "allocator": "\(Allocator.description)",
+        ])
         let server: GatewayServer
         do {
             // A reload reads the same place again: the file, or (started on the embedded default) the default.
@@ -123,6 +125,6 @@ struct Version: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print the version.")
 
     func run() async throws {
-        print("ssegate \(GatewayVersion.current)")
+        print("ssegate \(GatewayVersion.current) (\(Allocator.description))")
     }
 }

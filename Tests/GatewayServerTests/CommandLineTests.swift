@@ -59,6 +59,14 @@ import Testing
         #expect(result.status == 0)
         #expect(result.output.hasPrefix("ssegate "))
     }
+
+    /// The binary runs on jemalloc (Sources/ssegate/Allocator.swift): `version` asks jemalloc itself, so a
+    /// build whose link dropped it, or whose malloc resolves elsewhere, fails here.
+    @Test func theBinaryRunsOnJemalloc() async throws {
+        let result = try await ChildProcess.run(executable, ["version"])
+        #expect(result.status == 0)
+        #expect(result.output.contains("(jemalloc 5."), "\(result.output)")
+    }
 }
 
 /// The real binary serving, then draining on SIGTERM: streams end cleanly (clients reconnect elsewhere),
