@@ -13,8 +13,6 @@ struct ConnectionServices {
     let connection: ConnectionInfo
     /// The server's logger, without this connection's metadata (see `logger`).
     let baseLogger: Logger
-    /// Headers every answer of this connection carries, complete or stream (see `ResponseHeaders`).
-    let responseHeaders: [(name: String, value: String)]
 
     init(application: @escaping ApplicationSource, loop: LoopServices, connection: ConnectionInfo, speaking applicationProtocol: ApplicationProtocol, logger: Logger) {
         self.application = application
@@ -24,7 +22,13 @@ struct ConnectionServices {
         connection.applicationProtocol = applicationProtocol
         self.connection = connection
         self.baseLogger = logger
-        self.responseHeaders = ResponseHeaders.everyResponse(hsts: sharedSettings.value.strictTransportSecurity[connection.listener])
+    }
+
+    /// Headers every answer of this connection carries, complete or stream (see `ResponseHeaders`). Made per
+    /// answer rather than kept: a kept array is 64 bytes per connection, most of which answer once and
+    /// then stream for hours.
+    var responseHeaders: [(name: String, value: String)] {
+        ResponseHeaders.everyResponse(hsts: settings.strictTransportSecurity[connection.listener])
     }
 
     /// The connection's logger (its id, listener and peer on every line), made when a line is written

@@ -77,9 +77,19 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
             writableBound = high
         }
         isWritable = context.channel.isWritable
-        idleTimer = IdleTimer(eventLoop: context.eventLoop, timeout: settings.http1.idleTimeout) {
-            self.state = .closed
-            self.context?.close(promise: nil)
+        becameIdle()
+    }
+
+    /// The connection waits for a request: the idle timer counts from now. The timer is made here when the
+    /// connection has none (it is dropped while a stream runs), and never once the connection is closing.
+    private func becameIdle() {
+        guard let context else { return }
+        if case .closed = state { return }
+        if idleTimer == nil {
+            idleTimer = IdleTimer(eventLoop: context.eventLoop, timeout: settings.http1.idleTimeout) {
+                self.state = .closed
+                self.context?.close(promise: nil)
+            }
         }
         idleTimer?.becameIdle()
     }
@@ -253,7 +263,7 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
             let written = writeComplete(status: status, headers: headers + (keepAlive ? [] : [("connection", "close")]), body: body, version: head.version)
             if keepAlive {
                 state = .idle
-                idleTimer?.becameIdle()
+                becameIdle()
             } else {
                 state = .closed
                 written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
@@ -271,10 +281,10 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
             let writer = StreamWriter(connection: self, loop: loop, slot: StreamSlot(rawValue: 0), outboundBudget: settings.outboundBudget)
             let stream = opener.open(writer, loop: loop)
             state = .streaming(stream)
-            // Neither timer has anything to check while the stream runs (the request is complete): drop
-            // their scheduled checks now rather than hold them until they fire (see `IdleTimer.pause`).
-            idleTimer?.pause()
-            requestTimer?.cancel()
+            // Neither timer has anything to check while the stream runs (the request is complete), and a
+            // stream can run for hours: both go (~180 bytes a connection); `becameIdle` and `watchRequest`
+            // make them again when the stream ends.
+            releaseTimers()
             stream.start()
             // On the next loop turn: this may run inside the decoder's own read (an answer made at once).
             if wire != nil { loop.eventLoop.assumeIsolated().execute { self.takeCodecOut() } }
@@ -423,7 +433,7 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
         }
         writeEndOfBody(context, promise: nil)
         putCodecBack()  // when it is still leaving, it comes back as soon as the decoder has left
-        idleTimer?.becameIdle()
+        becameIdle()
         requestFlush()
     }
 

@@ -82,4 +82,37 @@ import Testing
         #expect(waited >= 0.5 && waited < 5, "closed after \(waited) s")
         await gateway.stop()
     }
+
+    /// The HTTP/1.1 idle timer is dropped while a stream runs and made again when it ends: a stream
+    /// outliving the idle timeout is not cut, and the connection it leaves idle is closed after the timeout.
+    @Test func anHTTP11StreamOutlivesTheIdleTimeoutAndItsIdleConnectionIsClosedAfter() async throws {
+        let gateway = try await Resume.gateway([try Resume.route("/aged/{channel}", maxAge: .seconds(3))]) {
+            $0.http1.idleTimeout = .seconds(1)
+        }
+        let script = """
+        import socket, time
+        s = socket.create_connection(("127.0.0.1", \(gateway.plainPort)))
+        s.sendall(b"GET /aged/idle1 HTTP/1.1\\r\\nHost: test\\r\\n\\r\\n")
+        s.settimeout(10)
+        start = time.time()
+        seen = b""
+        while not seen.endswith(b"0\\r\\n\\r\\n"):
+            part = s.recv(4096)
+            if not part:
+                break
+            seen += part
+        ended = time.time()
+        rest = s.recv(4096)
+        print("ended" if seen.endswith(b"0\\r\\n\\r\\n") else "cut", "closed" if rest == b"" else "data",
+              round(ended - start, 1), round(time.time() - ended, 1))
+        """
+        let result = try await ChildProcess.run("python3", ["-c", script], timeout: .seconds(20))
+        let words = result.output.split(whereSeparator: \.isWhitespace)
+        #expect(words.prefix(2) == ["ended", "closed"], "\(result.output) \(result.errors)")
+        let streamed = words.count > 2 ? Double(words[2]) ?? 0 : 0
+        let idleFor = words.count > 3 ? Double(words[3]) ?? 99 : 99
+        #expect(streamed >= 2, "the stream ran \(streamed) s: the idle timeout (1 s) must not cut it")
+        #expect(idleFor >= 0.5 && idleFor < 5, "closed \(idleFor) s after the stream ended")
+        await gateway.stop()
+    }
 }
