@@ -164,7 +164,7 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
         loop.heartbeats.add(self, interval: plan.route.heartbeat)
         if let maxAge = plan.start?.maxAge { loop.heartbeats.expire(self, after: maxAge) }
         armAuthWarning()
-        plan.start = nil
+        plan.started()
     }
 
     /// Gives the token-expiry warning its wheel entry once it is due before the next heartbeat visit could

@@ -59,8 +59,8 @@ public final class ChannelFeed: Sendable {
             state.subscriberCount += 1
             return fanout
         }
-        let subscription = HubSubscription(startAfter: startAfter, fanout: fanout)
-        fanout.add(subscription, subscriber: subscriber)
+        let subscription = HubSubscription(fanout: fanout)
+        fanout.add(subscription, subscriber: subscriber, startAfter: startAfter)
         return subscription
     }
 

@@ -64,10 +64,18 @@ final class LoopFanout: @unchecked Sendable {
         return reached
     }
 
-    func add(_ subscription: HubSubscription, subscriber: any HubSubscriber) {
+    func add(_ subscription: HubSubscription, subscriber: any HubSubscriber, startAfter: UInt64) {
         loop.preconditionInEventLoop()
         subscription.slot = members.count
-        members.append(Member(startAfter: subscription.startAfter, subscriber: subscriber, subscription: subscription))
+        members.append(Member(startAfter: startAfter, subscriber: subscriber, subscription: subscription))
+    }
+
+    /// The start position `subscription` was added with; nil once it was removed.
+    func startAfter(of subscription: HubSubscription) -> UInt64? {
+        loop.preconditionInEventLoop()
+        let slot = subscription.slot
+        guard slot >= 0, slot < members.count, members[slot].subscription === subscription else { return nil }
+        return members[slot].startAfter
     }
 
     func remove(_ subscription: HubSubscription) {
