@@ -54,10 +54,12 @@ struct Run: AsyncParsableCommand {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(78)  // EX_CONFIG: the server refuses to start on a bad config.
         }
+        let purge = Allocator.configureForServing(environment: ProcessInfo.processInfo.environment)
         GatewayLogging.bootstrap(configuration.logging)
         let logger = Logger(label: "ssegate")
         logger.notice("starting", metadata: [
             "version": "\(GatewayVersion.current)", "config": "\(source)", "allocator": "\(Allocator.description)",
+            "allocator_purge": "\(purge)",
         ])
         let server: GatewayServer
         do {

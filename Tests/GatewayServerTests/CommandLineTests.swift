@@ -67,6 +67,42 @@ import Testing
         #expect(result.status == 0)
         #expect(result.output.contains("(jemalloc 5."), "\(result.output)")
     }
+
+    /// A serving process has jemalloc purge freed pages after a second from its own background threads
+    /// (`Allocator.configureForServing`), unless the operator's `MALLOC_CONF` says otherwise: then that is
+    /// what jemalloc does, and the `starting` line names it.
+    @Test(arguments: [nil, "dirty_decay_ms:5000"])
+    func servingPurgesFreedPagesInTheBackgroundUnlessTheOperatorChoseOtherwise(ownSettings: String?) async throws {
+        let config = try temporaryFile("""
+            listeners:
+              - {name: local, host: 127.0.0.1, port: 0, tls: false}
+            logging: {level: info}
+            routes:
+              - {path: "/events/{channel}", channel: "{channel}"}
+            """)
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let server = try ChildProcess(executable, ["run", "--config", config], environment: ownSettings.map { ["MALLOC_CONF": $0] })
+        defer { server.terminate() }
+        #expect(await server.waitForOutput(timeout: .seconds(20)) { _ in server.errorText.contains("listening") }, "\(server.errorText)")
+        let starting = server.errorText.split(separator: "\n").first { $0.contains("starting") }.map(String.init) ?? ""
+        func threadNames() -> [String] {
+            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(server.pid)/task")) ?? []
+            return tasks.compactMap { try? String(contentsOfFile: "/proc/\(server.pid)/task/\($0)/comm", encoding: .utf8) }
+        }
+        if let ownSettings {
+            #expect(starting.contains("allocator_purge=MALLOC_CONF=\(ownSettings)"), "\(starting)")
+            try await Task.sleep(for: .seconds(1))
+            #expect(!threadNames().contains { $0.hasPrefix("jemalloc_bg_thd") }, "\(threadNames())")
+        } else {
+            #expect(starting.contains("allocator_purge=background purge, dirty_decay_ms 1000"), "\(starting)")
+            var names = threadNames()
+            for _ in 0..<50 where !names.contains(where: { $0.hasPrefix("jemalloc_bg_thd") }) {
+                try await Task.sleep(for: .milliseconds(100))
+                names = threadNames()
+            }
+            #expect(names.contains { $0.hasPrefix("jemalloc_bg_thd") }, "\(names)")
+        }
+    }
 }
 
 /// The real binary serving, then draining on SIGTERM: streams end cleanly (clients reconnect elsewhere),

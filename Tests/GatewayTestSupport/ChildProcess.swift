@@ -66,6 +66,7 @@ public final class ChildProcess: Sendable {
     public var text: String { output.text }
     public var errorText: String { errors.text }
     public var isRunning: Bool { process.isRunning }
+    public var pid: Int32 { process.processIdentifier }
 
     /// Waits until the collected output satisfies `condition`; false on timeout or if the process ended first.
     public func waitForOutput(timeout: Duration = .seconds(10), _ condition: (String) -> Bool) async -> Bool {
