@@ -50,8 +50,10 @@ final class LoopRecorder: @unchecked Sendable {
     ///
     /// Events come from the parser's byte API, as views of its buffers, and are checked in place: no String,
     /// array or struct per event (the client reads 5,000 events per publish on one thread, and its time per
-    /// event is counted in the latency it reports). The clock is read once per body read, at its first
-    /// event, as before.
+    /// event is counted in the latency it reports). The clock is still read once per body read that completes
+    /// events, now at its first event rather than after the whole read is parsed (the same thing for the
+    /// usual one event per DATA frame). On a parse error, the events completed before the offending line
+    /// have been counted; before, the whole read was dropped (and `corrupt` counted once, as now).
     func bodyReceived(_ index: Int, _ bytes: UnsafeRawBufferPointer) {
         self.bytesReceived += bytes.count
         var now: UInt64 = 0
