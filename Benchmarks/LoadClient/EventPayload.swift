@@ -46,52 +46,49 @@ struct EventPayload {
 
     /// Parses the fields from an event's data; nil if it is not one of ours. `intact` is false when the
     /// checksum does not match the padding.
-    static func parse(_ data: String) -> (payload: EventPayload, intact: Bool)? {
-        var data = data
-        // In place over the string's bytes, with no array for the fields: this runs once per delivery in a
-        // client that shares the cores with the server it measures.
-        return data.withUTF8 { bytes -> (payload: EventPayload, intact: Bool)? in
-            var fields: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
-            var count = 0
-            var value: UInt64 = 0
-            var digits = 0
-            var paddingStart = -1
-            for index in bytes.indices {
-                let byte = bytes[index]
-                if byte == UInt8(ascii: " ") {
-                    guard digits > 0 else { return nil }
-                    switch count {
-                    case 0: fields.0 = value
-                    case 1: fields.1 = value
-                    case 2: fields.2 = value
-                    case 3: fields.3 = value
-                    case 4: fields.4 = value
-                    default: fields.5 = value
-                    }
-                    count += 1
-                    value = 0
-                    digits = 0
-                    if count == 6 {
-                        paddingStart = index + 1
-                        break
-                    }
-                } else if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
-                    value = value &* 10 &+ UInt64(byte - UInt8(ascii: "0"))
-                    digits += 1
-                } else {
-                    return nil
+    static func parse(_ bytes: UnsafeRawBufferPointer) -> (payload: EventPayload, intact: Bool)? {
+        // In place over the event's bytes (the parser's buffer), with no String or array for the fields: this
+        // runs once per delivery in a client that shares the cores with the server it measures.
+        var fields: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
+        var count = 0
+        var value: UInt64 = 0
+        var digits = 0
+        var paddingStart = -1
+        for index in bytes.indices {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: " ") {
+                guard digits > 0 else { return nil }
+                switch count {
+                case 0: fields.0 = value
+                case 1: fields.1 = value
+                case 2: fields.2 = value
+                case 3: fields.3 = value
+                case 4: fields.4 = value
+                default: fields.5 = value
                 }
+                count += 1
+                value = 0
+                digits = 0
+                if count == 6 {
+                    paddingStart = index + 1
+                    break
+                }
+            } else if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                value = value &* 10 &+ UInt64(byte - UInt8(ascii: "0"))
+                digits += 1
+            } else {
+                return nil
             }
-            guard count == 6, paddingStart >= 0 else { return nil }
-            let payload = EventPayload(
-                run: UInt32(truncatingIfNeeded: fields.0), channel: Int(fields.1), sequence: Int(fields.2),
-                scheduledNanoseconds: fields.3, sentNanoseconds: fields.4, checksum: fields.5)
-            var intact = true
-            if payload.checksum != 0 {
-                intact = fnv1a(UnsafeBufferPointer(rebasing: bytes[paddingStart...])) == payload.checksum
-            }
-            return (payload, intact)
         }
+        guard count == 6, paddingStart >= 0 else { return nil }
+        let payload = EventPayload(
+            run: UInt32(truncatingIfNeeded: fields.0), channel: Int(fields.1), sequence: Int(fields.2),
+            scheduledNanoseconds: fields.3, sentNanoseconds: fields.4, checksum: fields.5)
+        var intact = true
+        if payload.checksum != 0 {
+            intact = fnv1a(UnsafeRawBufferPointer(rebasing: bytes[paddingStart...])) == payload.checksum
+        }
+        return (payload, intact)
     }
 }
 

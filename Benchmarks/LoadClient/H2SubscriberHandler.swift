@@ -14,7 +14,10 @@ final class H2SubscriberHandler: ChannelInboundHandler {
     private let waitsForTLS: Bool
     private let ready: EventLoopPromise<Void>
     private var session: HTTP2ClientSession?
-    private var trackerByStream: [Int32: Int] = [:]
+    /// The recorder's stream index for each open stream, at `(id - 1) / 2` (client stream ids are odd and
+    /// ascending, RFC 9113 §5.1.1), -1 once closed. An array, not a dictionary: it is read once per DATA
+    /// frame, that is once per event.
+    private var trackerByStream: [Int] = []
     private var pendingResponses = 0
     private var output = ByteBuffer()
     private var readyCompleted = false
@@ -52,7 +55,9 @@ final class H2SubscriberHandler: ChannelInboundHandler {
                     method: "GET", path: request.path, authority: self.authority,
                     headers: [("accept", "text/event-stream")])
                 else { break }
-                self.trackerByStream[id.rawValue] = self.recorder.addStream(channel: request.channel)
+                let slot = Self.slot(id.rawValue)
+                while self.trackerByStream.count <= slot { self.trackerByStream.append(-1) }
+                self.trackerByStream[slot] = self.recorder.addStream(channel: request.channel)
                 self.pendingResponses += 1
             }
             self.flushOutput(context: context)
@@ -69,26 +74,38 @@ final class H2SubscriberHandler: ChannelInboundHandler {
             context.close(promise: nil)
             return
         }
-        for event in session.takeEvents() {
+        session.drainEvents { event in
             switch event {
-            case .response(let id, let status, _):
-                guard let index = self.trackerByStream[id.rawValue] else { continue }
+            case .data(let id, let bytes):
+                guard let index = self.tracker(id.rawValue) else { return }
+                self.recorder.bodyReceived(index, bytes)
+            case .event(.response(let id, let status, _)):
+                guard let index = self.tracker(id.rawValue) else { return }
                 self.recorder.streamOpened(index, status: status)
                 self.responseArrived()
-            case .data(let id, let bytes):
-                guard let index = self.trackerByStream[id.rawValue] else { continue }
-                self.recorder.bodyReceived(index, bytes)
-            case .streamClosed(let id, _):
-                guard let index = self.trackerByStream.removeValue(forKey: id.rawValue) else { continue }
+            case .event(.streamClosed(let id, _)):
+                guard let index = self.tracker(id.rawValue) else { return }
+                self.trackerByStream[Self.slot(id.rawValue)] = -1
                 if !self.recorder.streams[index].opened {
                     self.recorder.failedStreams += 1
                     self.responseArrived()
                 }
                 self.recorder.streamClosed(index)
-            case .goAwayReceived:
+            case .event(.data), .event(.goAwayReceived):
                 break
             }
         }
+    }
+
+    /// Where stream `id`'s tracker is kept in `trackerByStream`.
+    private static func slot(_ id: Int32) -> Int { Int(id - 1) / 2 }
+
+    /// The recorder's index for an open stream of ours, or nil.
+    private func tracker(_ id: Int32) -> Int? {
+        guard id > 0, id & 1 == 1 else { return nil }
+        let slot = Self.slot(id)
+        guard slot < self.trackerByStream.count, self.trackerByStream[slot] >= 0 else { return nil }
+        return self.trackerByStream[slot]
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -97,7 +114,7 @@ final class H2SubscriberHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        for index in self.trackerByStream.values {
+        for index in self.trackerByStream where index >= 0 {
             self.recorder.streamClosed(index)
         }
         self.trackerByStream.removeAll()

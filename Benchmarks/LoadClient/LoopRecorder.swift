@@ -6,6 +6,10 @@ import NIOCore
 final class LoopRecorder: @unchecked Sendable {
     let run: UInt32
     var streams: ContiguousArray<StreamTracker> = []
+    /// Each stream's SSE parser, by the same index as `streams`. Kept apart from the trackers so the parser
+    /// can be mutated by a feed while its event callback updates the stream's tracker (two properties, no
+    /// overlapping access to one array element).
+    private var parsers: ContiguousArray<EventStreamParser> = []
     /// From the scheduled publish time (see EventPayload).
     var latency = LatencyHistogram()
     /// From the moment the publish was written.
@@ -23,6 +27,7 @@ final class LoopRecorder: @unchecked Sendable {
 
     func addStream(channel: Int) -> Int {
         self.streams.append(StreamTracker(channel: channel))
+        self.parsers.append(EventStreamParser(maxLineBytes: 4 << 20))
         return self.streams.count - 1
     }
 
@@ -41,33 +46,34 @@ final class LoopRecorder: @unchecked Sendable {
         self.closedStreams += 1
     }
 
-    /// The events of one read, reused from read to read (one array fewer per read).
-    private var parsed: [EventStreamParser.Event] = []
-
     /// Body bytes of a stream: parse, then account for each of our events.
-    func bodyReceived(_ index: Int, _ bytes: ByteBuffer) {
-        self.bytesReceived += bytes.readableBytes
-        self.parsed.removeAll(keepingCapacity: true)
-        let failed = bytes.withUnsafeReadableBytes { raw in
-            do {
-                try self.streams[index].parser.feed(raw, into: &self.parsed)
-                return false
-            } catch {
-                return true
+    ///
+    /// Events come from the parser's byte API, as views of its buffers, and are checked in place: no String,
+    /// array or struct per event (the client reads 5,000 events per publish on one thread, and its time per
+    /// event is counted in the latency it reports). The clock is still read once per body read that completes
+    /// events, now at its first event rather than after the whole read is parsed (the same thing for the
+    /// usual one event per DATA frame). On a parse error, the events completed before the offending line
+    /// have been counted; before, the whole read was dropped (and `corrupt` counted once, as now).
+    func bodyReceived(_ index: Int, _ bytes: UnsafeRawBufferPointer) {
+        self.bytesReceived += bytes.count
+        var now: UInt64 = 0
+        do {
+            try self.parsers[index].feed(bytes) { event in
+                if now == 0 { now = monotonicNanoseconds() }
+                self.eventReceived(index, event.data, now: now)
             }
-        }
-        guard !failed else {
+        } catch {
+            // The events completed before the offending line have been accounted for already.
             self.streams[index].corrupt += 1
-            return
-        }
-        guard !self.parsed.isEmpty else { return }
-        let now = monotonicNanoseconds()
-        for event in self.parsed {
-            self.eventReceived(index, event.data, now: now)
         }
     }
 
-    private func eventReceived(_ index: Int, _ data: String, now: UInt64) {
+    /// Body bytes of a stream, in a buffer (HTTP/1.1).
+    func bodyReceived(_ index: Int, _ bytes: ByteBuffer) {
+        bytes.withUnsafeReadableBytes { self.bodyReceived(index, $0) }
+    }
+
+    private func eventReceived(_ index: Int, _ data: UnsafeRawBufferPointer, now: UInt64) {
         guard let (payload, intact) = EventPayload.parse(data), payload.run == self.run,
             payload.channel == self.streams[index].channel
         else {

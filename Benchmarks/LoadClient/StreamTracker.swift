@@ -1,7 +1,6 @@
-import GatewaySSE
 import NIOCore
 
-/// One subscribed stream: its SSE parser and what it received of this run's events.
+/// One subscribed stream: what it received of this run's events (its SSE parser is in `LoopRecorder`).
 ///
 /// Publishes travel over several connections, so one channel's events may be reordered (an overloaded
 /// server can serve one publish connection well behind the others). A 1024-wide circular bitmap below
@@ -12,7 +11,6 @@ struct StreamTracker {
     static let windowBits = 1024
 
     let channel: Int
-    var parser = EventStreamParser(maxLineBytes: 4 << 20)
     var highestSequence = -1
     var window: [UInt64] = []
     var received = 0

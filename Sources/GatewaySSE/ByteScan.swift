@@ -25,6 +25,13 @@ enum ByteScan {
         return lineFeed.map { base.distance(to: UnsafeRawPointer($0)) }
     }
 
+    /// Offset of the first `byte` in `bytes`, or nil.
+    static func firstIndex(of byte: UInt8, in bytes: UnsafeRawBufferPointer) -> Int? {
+        guard let base = bytes.baseAddress, bytes.count > 0,
+              let found = memchr(base, Int32(byte), bytes.count) else { return nil }
+        return base.distance(to: UnsafeRawPointer(found))
+    }
+
     /// Whether `bytes` holds `byte`.
     static func contains(_ byte: UInt8, in bytes: UnsafeRawBufferPointer) -> Bool {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return false }

@@ -1,9 +1,13 @@
 /// An incremental WHATWG `text/event-stream` parser (HTML §9.2.6, "Interpreting an event stream").
 ///
 /// Feed it bytes as they arrive, in any split; it returns the events dispatched so far. Used for upstream
-/// origins and by tests to read what clients received. Follows the spec's rules exactly: a leading BOM is
-/// skipped, lines end at CRLF, CR or LF, comments are ignored, an `id` containing NUL is ignored, an event
-/// with an empty data buffer is not dispatched, and an incomplete event at end of stream is discarded.
+/// origins and by tests to read what clients received. One parser, two ways out: the byte API
+/// (`feed(_:onEvent:)`, used by the load client) hands each event over as views of its buffers, and the
+/// String API (`feed(_:)`, `feed(_:into:)`) is a layer over it that decodes them into `Event`s.
+///
+/// Follows the spec's rules exactly: a leading BOM is skipped, lines end at CRLF, CR or LF, comments are
+/// ignored, an `id` containing NUL is ignored, an event with an empty data buffer is not dispatched, and an
+/// incomplete event at end of stream is discarded.
 public struct EventStreamParser: Sendable {
     /// One dispatched event, as a browser's `MessageEvent` would see it.
     public struct Event: Sendable, Hashable {
@@ -29,8 +33,15 @@ public struct EventStreamParser: Sendable {
     private var lastWasCR = false
     private var dataBuffer: [UInt8] = []
     private var hasData = false
-    private var typeBuffer = ""
-    private var lastEventID = ""
+    /// The `event` field's value for the event being built; empty means `message`.
+    private var typeBuffer: [UInt8] = []
+    /// Kept as bytes, and made a String only when the String API dispatches an event (see `lastEventIDText`).
+    private var lastEventID: [UInt8] = []
+    /// Bumped whenever `lastEventID` is set.
+    private var lastEventIDVersion: UInt64 = 0
+    /// The String API's decoding of `lastEventID` and the version it was made from: an id persists across
+    /// events, so its String is made once per new id, as it was when the id was stored as a String.
+    private var lastEventIDText: (version: UInt64, text: String) = (0, "")
 
     /// `maxEventBytes` defaults to no limit beyond the line limit, as before it existed.
     public init(maxLineBytes: Int = 1 << 20, maxEventBytes: Int = .max) {
@@ -66,7 +77,36 @@ public struct EventStreamParser: Sendable {
 
     /// Parses more bytes, appending the events they complete to `events`. On a throw, `events` keeps the
     /// ones completed before the offending line, so a caller can deliver them before giving up.
+    ///
+    /// A layer over the byte parser (`feed(_:onEvent:)`), so there is one parser: each event's bytes are
+    /// decoded here, as UTF-8 with replacement (§9.2.6).
     public mutating func feed<Bytes: Sequence<UInt8>>(_ bytes: Bytes, into events: inout [Event]) throws(ParseError) {
+        // The cache is moved out and back: the callback runs while `self` is being mutated by the feed.
+        var lastID = lastEventIDText
+        defer { lastEventIDText = lastID }
+        try feedSequence(bytes) { event in
+            if lastID.version != event.lastEventIDVersion {
+                lastID = (event.lastEventIDVersion, String(decoding: event.lastEventID, as: UTF8.self))
+            }
+            events.append(
+                Event(
+                    type: String(decoding: event.type, as: UTF8.self),
+                    data: String(decoding: event.data, as: UTF8.self),
+                    lastEventID: lastID.text))
+        }
+    }
+
+    /// Parses more bytes and calls `onEvent` with each event they complete, in order, as a view of the
+    /// parser's buffers valid only during that call (no String or array per event). Same rules, limits and
+    /// errors as the String API; on a throw, `onEvent` has seen the events completed before the offending
+    /// line.
+    public mutating func feed(_ bytes: UnsafeRawBufferPointer, onEvent: (EventBytes) -> Void) throws(ParseError) {
+        try feedContiguous(bytes, onEvent: onEvent)
+    }
+
+    private mutating func feedSequence<Bytes: Sequence<UInt8>>(
+        _ bytes: Bytes, onEvent: (EventBytes) -> Void
+    ) throws(ParseError) {
         // Contiguous bytes (a ByteBuffer's view, a raw buffer, an array) are scanned for line breaks with
         // memchr and their lines handled in place. Why: this generic walked them one byte at a time through
         // the Sequence witness (not specialised across modules), and copied every byte into `line` first;
@@ -74,7 +114,7 @@ public struct EventStreamParser: Sendable {
         var failure: ParseError?
         let contiguous: Void? = bytes.withContiguousStorageIfAvailable { buffer in
             do throws(ParseError) {
-                try feedContiguous(UnsafeRawBufferPointer(buffer), into: &events)
+                try feedContiguous(UnsafeRawBufferPointer(buffer), onEvent: onEvent)
             } catch {
                 failure = error
             }
@@ -89,9 +129,9 @@ public struct EventStreamParser: Sendable {
             switch byte {
             case UInt8(ascii: "\r"):
                 lastWasCR = true
-                if let event = try endCarriedLine() { events.append(event) }
+                try endCarriedLine(onEvent: onEvent)
             case UInt8(ascii: "\n"):
-                if let event = try endCarriedLine() { events.append(event) }
+                try endCarriedLine(onEvent: onEvent)
             default:
                 guard line.count < maxLineBytes else { throw .lineTooLong }
                 line.append(byte)
@@ -99,7 +139,9 @@ public struct EventStreamParser: Sendable {
         }
     }
 
-    private mutating func feedContiguous(_ bytes: UnsafeRawBufferPointer, into events: inout [Event]) throws(ParseError) {
+    private mutating func feedContiguous(
+        _ bytes: UnsafeRawBufferPointer, onEvent: (EventBytes) -> Void
+    ) throws(ParseError) {
         var start = 0
         while start < bytes.count {
             if lastWasCR {
@@ -115,15 +157,13 @@ public struct EventStreamParser: Sendable {
             }
             lastWasCR = bytes[end] == UInt8(ascii: "\r")
             let piece = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-            let event: Event?
             if line.isEmpty {
                 guard piece.count <= maxLineBytes else { throw .lineTooLong }
-                event = try endLine(piece)
+                try endLine(piece, onEvent: onEvent)
             } else {
                 try appendToLine(piece)
-                event = try endCarriedLine()
+                try endCarriedLine(onEvent: onEvent)
             }
-            if let event { events.append(event) }
             start = end + 1
         }
     }
@@ -138,7 +178,7 @@ public struct EventStreamParser: Sendable {
     private var sawFirstLine = false
 
     /// Ends the line collected in `line` (it spanned feeds, or came through the byte loop).
-    private mutating func endCarriedLine() throws(ParseError) -> Event? {
+    private mutating func endCarriedLine(onEvent: (EventBytes) -> Void) throws(ParseError) {
         var carried: [UInt8] = []
         swap(&carried, &line)
         defer {
@@ -146,26 +186,26 @@ public struct EventStreamParser: Sendable {
             line = carried
         }
         let result = carried.withUnsafeBytes { bytes in
-            Result { () throws(ParseError) -> Event? in try endLine(bytes) }
+            Result { () throws(ParseError) in try endLine(bytes, onEvent: onEvent) }
         }
-        return try result.get()
+        try result.get()
     }
 
     /// Handles one complete line (without its line break), wherever its bytes are.
-    private mutating func endLine(_ bytes: UnsafeRawBufferPointer) throws(ParseError) -> Event? {
+    private mutating func endLine(_ bytes: UnsafeRawBufferPointer, onEvent: (EventBytes) -> Void) throws(ParseError) {
         var text = bytes
         if !sawFirstLine {
             sawFirstLine = true
             if text.starts(with: [0xEF, 0xBB, 0xBF]) { text = UnsafeRawBufferPointer(rebasing: text[3...]) }
         }
-        if text.isEmpty { return try dispatch() }
+        if text.isEmpty { return try dispatch(onEvent) }
         if text[0] == UInt8(ascii: ":") {
             commentCount += 1
-            return nil
+            return
         }
         let name: UnsafeRawBufferPointer
         var value: UnsafeRawBufferPointer
-        if let colon = text.firstIndex(of: UInt8(ascii: ":")) {
+        if let colon = ByteScan.firstIndex(of: UInt8(ascii: ":"), in: text) {
             name = UnsafeRawBufferPointer(rebasing: text[..<colon])
             value = UnsafeRawBufferPointer(rebasing: text[(colon + 1)...])
             if value.first == UInt8(ascii: " ") { value = UnsafeRawBufferPointer(rebasing: value.dropFirst()) }
@@ -174,47 +214,61 @@ public struct EventStreamParser: Sendable {
             value = UnsafeRawBufferPointer(start: nil, count: 0)
         }
         try process(field: name, value: value)
-        return nil
     }
 
     private mutating func process(field: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(ParseError) {
-        switch String(decoding: field, as: UTF8.self) {
-        case "event":
-            typeBuffer = String(decoding: value, as: UTF8.self)
-        case "data":
+        switch EventStreamField(field) {
+        case .data:
             // The check comes before the append, so the buffer never holds more than the limit.
             guard dataBuffer.count + (hasData ? 1 : 0) + value.count <= maxEventBytes else { throw .eventTooLarge }
             if hasData { dataBuffer.append(UInt8(ascii: "\n")) }
             dataBuffer.append(contentsOf: value)
             hasData = true
-        case "id":
-            if !value.contains(0) { lastEventID = String(decoding: value, as: UTF8.self) }
-        case "retry":
+        case .event:
+            typeBuffer.removeAll(keepingCapacity: true)
+            typeBuffer.append(contentsOf: value)
+        case .id:
+            if !ByteScan.contains(0, in: value) {
+                lastEventID.removeAll(keepingCapacity: true)
+                lastEventID.append(contentsOf: value)
+                lastEventIDVersion &+= 1
+            }
+        case .retry:
             if !value.isEmpty, value.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
                let milliseconds = Int(String(decoding: value, as: UTF8.self)) {
                 retryMilliseconds = milliseconds
             }
-        default:
+        case nil:
             break  // Unknown fields are ignored (§9.2.6).
         }
     }
 
-    private mutating func dispatch() throws(ParseError) -> Event? {
+    private mutating func dispatch(_ onEvent: (EventBytes) -> Void) throws(ParseError) {
         defer {
             dataBuffer.removeAll(keepingCapacity: true)
             hasData = false
-            typeBuffer = ""
+            typeBuffer.removeAll(keepingCapacity: true)
         }
-        guard hasData, !dataBuffer.isEmpty else { return nil }
+        guard hasData, !dataBuffer.isEmpty else { return }
         // Decoding turns each invalid UTF-8 byte into U+FFFD, three bytes (§9.2.6 decodes the stream as
         // UTF-8 with replacement), so the text can outgrow the raw bytes checked so far: check it again.
-        // (Found by FuzzEventStreamParser; Tests/FuzzRegressions/FuzzEventStreamParser.)
-        let data = String(decoding: dataBuffer, as: UTF8.self)
-        guard data.utf8.count <= maxEventBytes else { throw .eventTooLarge }
-        return Event(
-            type: typeBuffer.isEmpty ? "message" : typeBuffer,
-            data: data,
-            lastEventID: lastEventID
-        )
+        // (Found by FuzzEventStreamParser; Tests/FuzzRegressions/FuzzEventStreamParser.) A byte decodes to
+        // at most three, so data within a third of the limit cannot outgrow it and is not decoded here
+        // (always so without a limit, as in the load client).
+        if dataBuffer.count > maxEventBytes / 3 {
+            guard String(decoding: dataBuffer, as: UTF8.self).utf8.count <= maxEventBytes else { throw .eventTooLarge }
+        }
+        dataBuffer.withUnsafeBytes { data in
+            typeBuffer.withUnsafeBytes { type in
+                lastEventID.withUnsafeBytes { id in
+                    onEvent(
+                        EventBytes(
+                            data: data,
+                            type: type.isEmpty ? EventBytes.defaultType : type,
+                            lastEventID: id,
+                            lastEventIDVersion: lastEventIDVersion))
+                }
+            }
+        }
     }
 }

@@ -136,6 +136,52 @@ private struct Seen {
         #expect(seen.closed[id.rawValue] == 0)
     }
 
+    /// `drainEvents` hands out what `takeEvents()` would, in order, once; its DATA views come from a receive
+    /// buffer it clears and reuses, so a second round must not show the first round's bytes.
+    @Test func drainedEventsMatchTakenOnes() throws {
+        let server = try HTTP2ServerSession(settings: HTTP2SessionSettings())
+        let client = try HTTP2ClientSession()
+        let first = try #require(client.startRequest(method: "GET", path: "/events/a", authority: "localhost"))
+        let second = try #require(client.startRequest(method: "GET", path: "/events/b", authority: "localhost"))
+        try pump(client, server)
+        let serverIDs = server.takeEvents().requests.map(\.0)
+        #expect(serverIDs.count == 2)
+        for serverID in serverIDs {
+            server.respond(to: serverID, status: 200, headers: [], body: .streaming)
+        }
+        var seen = Seen()
+        func drain() {
+            var events: [HTTP2ClientEvent] = []
+            client.drainEvents { view in
+                switch view {
+                case .event(let event): events.append(event)
+                case .data(let id, let bytes): events.append(.data(id, ByteBuffer(bytes: bytes)))
+                }
+            }
+            seen.add(events)
+        }
+        for round in 1...2 {
+            for (index, serverID) in serverIDs.enumerated() {
+                server.enqueue(bytes("data: \(round)-\(index)\n\n"), on: serverID)
+                server.enqueue(bytes("data: \(round)-\(index)b\n\n"), on: serverID)
+            }
+            try pump(client, server)
+            drain()
+        }
+        for serverID in serverIDs {
+            server.finishStream(serverID)
+        }
+        try pump(client, server)
+        drain()
+        drain()  // Nothing left: every event once.
+        #expect(seen.status[first.rawValue] == 200)
+        #expect(seen.status[second.rawValue] == 200)
+        #expect(seen.body[first.rawValue] == "data: 1-0\n\ndata: 1-0b\n\ndata: 2-0\n\ndata: 2-0b\n\n")
+        #expect(seen.body[second.rawValue] == "data: 1-1\n\ndata: 1-1b\n\ndata: 2-1\n\ndata: 2-1b\n\n")
+        #expect(seen.closed[first.rawValue] == 0)
+        #expect(seen.closed[second.rawValue] == 0)
+    }
+
     @Test func serverResetClosesTheStreamWithItsCode() throws {
         let server = try HTTP2ServerSession(settings: HTTP2SessionSettings())
         let client = try HTTP2ClientSession()
