@@ -49,33 +49,26 @@ final class HTTP2OutboundQueue {
     /// append and read touch this object only, not a deque's separate storage (one cache miss less each,
     /// per stream per event, and no deque storage kept per idle stream).
     private var head: ByteBuffer?
-    /// Chunks after `head`, in order, with their byte count; made only while a stream is behind and dropped
-    /// when it catches up, so the common read never loads it. Nil whenever `head` is nil.
-    private var backlog: Backlog?
+    /// Chunks after `head`, in order; allocated only while a stream is behind and dropped when it catches
+    /// up, so the common read never loads a deque's storage (profiled: half of this class's misses).
+    /// Nil whenever `head` is nil.
+    private var rest: Deque<ByteBuffer>?
+    private(set) var byteCount = 0
     /// No more bytes will be appended; END_STREAM follows the last one.
     private(set) var finished = false
     /// Dropped by a reset: nothing is sent any more.
     private(set) var discarded = false
     private(set) var provider: Provider
     /// What the connection keeps with this response (its response stream; `attach(_:to:)`). Last, after
-    /// the one-byte fields: the object is then 59 bytes, a 64-byte block with jemalloc (a stored byte count
-    /// made it 72, an 80-byte block: 16 bytes more for every open stream), and the connection needs no
-    /// table of its own for it (~30 bytes per stream).
+    /// the one-byte fields: the object is then 72 bytes, still the 80-byte malloc block it was at 59, so
+    /// the connection needs no table of its own for it (~30 bytes per stream).
+    ///
+    /// Not smaller on purpose: at 59 bytes (the byte count computed from the head and a backlog object)
+    /// it moved into jemalloc's 64-byte class, which it shares with the short-lived allocations made
+    /// while a stream opens, so the queues of streams opened together no longer lay together, and the
+    /// fan-out, which touches every stream's queue per event, took 13% more CPU (BENCHMARKS.md, "Memory
+    /// per multiplexed stream, again").
     var attachment: AnyObject?
-
-    /// Bytes queued and not yet taken by nghttp2: the head's, computed, plus the backlog's, counted there.
-    var byteCount: Int { (self.head?.readableBytes ?? 0) + (self.backlog?.byteCount ?? 0) }
-
-    /// The chunks of a stream that fell behind, after the head.
-    private final class Backlog {
-        var chunks: Deque<ByteBuffer>
-        var byteCount: Int
-
-        init(_ first: ByteBuffer) {
-            self.chunks = [first]
-            self.byteCount = first.readableBytes
-        }
-    }
 
     /// A streaming body. The response is submitted with a provider, so the first read (normally the
     /// stream's opening bytes, queued in the same loop task) rides right behind the HEADERS.
@@ -87,6 +80,7 @@ final class HTTP2OutboundQueue {
     init(completeBody: ByteBuffer) {
         if completeBody.readableBytes > 0 {
             self.head = completeBody
+            self.byteCount = completeBody.readableBytes
         }
         self.finished = true
         self.provider = .attached
@@ -101,12 +95,12 @@ final class HTTP2OutboundQueue {
         }
         if self.head == nil {
             self.head = bytes
-        } else if let backlog = self.backlog {
-            backlog.chunks.append(bytes)
-            backlog.byteCount += bytes.readableBytes
+        } else if self.rest == nil {
+            self.rest = [bytes]
         } else {
-            self.backlog = Backlog(bytes)
+            self.rest!.append(bytes)
         }
+        self.byteCount += bytes.readableBytes
         return self.wake()
     }
 
@@ -127,7 +121,8 @@ final class HTTP2OutboundQueue {
     /// Drops everything queued (the stream is being reset).
     func discard() {
         self.head = nil
-        self.backlog = nil
+        self.rest = nil
+        self.byteCount = 0
         self.discarded = true
     }
 
@@ -162,9 +157,8 @@ final class HTTP2OutboundQueue {
             self.provider = .parked
             return .deferred
         }
-        let queued = self.byteCount
-        let count = min(queued, limit)
-        let drained = count == queued
+        let count = min(self.byteCount, limit)
+        let drained = count == self.byteCount
         if drained {
             self.provider = .detached
         }
@@ -181,17 +175,19 @@ final class HTTP2OutboundQueue {
         var taken = 0
         while taken < limit, var front = self.head {
             // Moved out, not copied: no reference-count traffic on the shared event bytes per frame.
-            self.head = nil
+            self.head = self.popRest()
             let count = min(front.readableBytes, limit - taken)
             front.withUnsafeReadableBytes { sink(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
             taken += count
             if count < front.readableBytes {
                 front.moveReaderIndex(forwardBy: count)
+                if let next = self.head {
+                    if self.rest == nil { self.rest = [next] } else { self.rest!.prepend(next) }
+                }
                 self.head = front
-            } else {
-                self.head = self.popBacklog()
             }
         }
+        self.byteCount -= taken
     }
 
     /// The result of a `read` that took `count` bytes: END_STREAM or the provider's end once the queue is empty.
@@ -204,11 +200,10 @@ final class HTTP2OutboundQueue {
         return .bytes(count: count, endOfStream: drained && self.finished, endOfProvider: drained)
     }
 
-    /// The backlog's front chunk, which becomes the head; the backlog goes once it is empty.
-    private func popBacklog() -> ByteBuffer? {
-        guard let backlog = self.backlog, let next = backlog.chunks.popFirst() else { return nil }
-        backlog.byteCount -= next.readableBytes
-        if backlog.chunks.isEmpty { self.backlog = nil }
+    private func popRest() -> ByteBuffer? {
+        guard self.rest != nil else { return nil }
+        let next = self.rest!.popFirst()
+        if self.rest!.isEmpty { self.rest = nil }
         return next
     }
 
