@@ -32,6 +32,25 @@ private struct Seen {
 }
 
 @Suite struct HTTP2ClientSessionTests {
+    /// A client with two streams open on a server that answered both with a streaming 200 (not yet pumped
+    /// back): the client's ids and the server's, in request order.
+    private func twoAnsweredStreams(_ firstPath: String, _ secondPath: String) throws -> (
+        server: HTTP2ServerSession, client: HTTP2ClientSession, first: HTTP2StreamID, second: HTTP2StreamID,
+        serverIDs: [HTTP2StreamID]
+    ) {
+        let server = try HTTP2ServerSession(settings: HTTP2SessionSettings())
+        let client = try HTTP2ClientSession()
+        let first = try #require(client.startRequest(method: "GET", path: firstPath, authority: "localhost"))
+        let second = try #require(client.startRequest(method: "GET", path: secondPath, authority: "localhost"))
+        try pump(client, server)
+        let serverIDs = server.takeEvents().requests.map(\.0)
+        #expect(serverIDs.count == 2)
+        for serverID in serverIDs {
+            server.respond(to: serverID, status: 200, headers: [], body: .streaming)
+        }
+        return (server, client, first, second, serverIDs)
+    }
+
     @Test func getReceivesResponseDataAndClose() throws {
         let server = try HTTP2ServerSession(settings: HTTP2SessionSettings())
         let client = try HTTP2ClientSession()
@@ -139,16 +158,7 @@ private struct Seen {
     /// `drainEvents` hands out what `takeEvents()` would, in order, once; its DATA views come from a receive
     /// buffer it clears and reuses, so a second round must not show the first round's bytes.
     @Test func drainedEventsMatchTakenOnes() throws {
-        let server = try HTTP2ServerSession(settings: HTTP2SessionSettings())
-        let client = try HTTP2ClientSession()
-        let first = try #require(client.startRequest(method: "GET", path: "/events/a", authority: "localhost"))
-        let second = try #require(client.startRequest(method: "GET", path: "/events/b", authority: "localhost"))
-        try pump(client, server)
-        let serverIDs = server.takeEvents().requests.map(\.0)
-        #expect(serverIDs.count == 2)
-        for serverID in serverIDs {
-            server.respond(to: serverID, status: 200, headers: [], body: .streaming)
-        }
+        let (server, client, first, second, serverIDs) = try twoAnsweredStreams("/events/a", "/events/b")
         var seen = Seen()
         func drain() {
             var events: [HTTP2ClientEvent] = []
@@ -183,15 +193,7 @@ private struct Seen {
     }
 
     @Test func serverResetClosesTheStreamWithItsCode() throws {
-        let server = try HTTP2ServerSession(settings: HTTP2SessionSettings())
-        let client = try HTTP2ClientSession()
-        let id = try #require(client.startRequest(method: "GET", path: "/events/news", authority: "localhost"))
-        let sibling = try #require(client.startRequest(method: "GET", path: "/events/other", authority: "localhost"))
-        try pump(client, server)
-        let serverIDs = server.takeEvents().requests.map(\.0)
-        for serverID in serverIDs {
-            server.respond(to: serverID, status: 200, headers: [], body: .streaming)
-        }
+        let (server, client, id, sibling, serverIDs) = try twoAnsweredStreams("/events/news", "/events/other")
         try pump(client, server)
         server.resetStream(serverIDs[0], errorCode: HTTP2ErrorCode.cancel)
         try pump(client, server)
