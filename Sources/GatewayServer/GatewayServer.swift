@@ -295,20 +295,23 @@ extension GatewayServer {
         // TCP_NODELAY comes from the listening socket (see `bind`). (It used to be set here as
         // `.socketOption(.tcp_nodelay)`, which NIO applies at SOL_SOCKET level: SO_DEBUG, not TCP_NODELAY.)
         guard let options = channel.syncOptions else { return }  // only channels of other kinds lack them
-        try options.setOption(.maxMessagesPerRead, value: 4)
-        // NIO keeps each channel's last receive buffer for reuse, at the largest size the allocator ever
-        // asked for, for the connection's life (default start: 2 KiB). An idle SSE connection reads a
-        // ClientHello and one request; starting at 512 bytes keeps ~1.5 KiB less per connection, and the
-        // adaptive allocator still doubles the buffer after every read that fills it.
-        try options.setOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: maximumRead(trusted: trusted)))
+        if trusted {
+            // Publishes: NIO's pooled, adaptive buffers, up to 64 KiB a read, up to four reads a wake-up.
+            try options.setOption(.maxMessagesPerRead, value: 4)
+            try options.setOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: maximumRead(trusted: true)))
+        } else {
+            // Subscribers: no receive buffer kept while idle (see `UnpooledReceiveAllocator`, which needs
+            // one read per wake-up).
+            try options.setOption(.maxMessagesPerRead, value: 1)
+            try options.setOption(.recvAllocator, value: UnpooledReceiveAllocator(readSize: maximumRead(trusted: false)))
+        }
     }
 
-    /// The largest receive buffer of an accepted connection. On public listeners 2 KiB: a burst of requests
-    /// (a hundred streams opened at once with tokens is ~33 KB) would otherwise leave every such connection
-    /// holding a 32 KiB buffer while it idles, which a client can do to each of its connections on purpose.
-    /// Their inbound traffic is requests and control frames, so more reads per burst cost little. Not 4 KiB:
-    /// the burst of a hundred token-carrying requests grows it that far and NIO keeps it, 20 bytes per
-    /// stream more than the same streams without tokens (`heap-attribution.sh`, FEATURES=1 against off).
+    /// The largest read of an accepted connection. On public listeners 2 KiB: their inbound traffic is
+    /// requests and control frames, so more reads per burst cost little, and a buffer lives for one read
+    /// only (`UnpooledReceiveAllocator`), so a burst of requests (a hundred streams opened at once with
+    /// tokens is ~33 KB) leaves nothing behind while the connection idles. (Before, NIO kept the largest
+    /// buffer a connection had read into: 20 bytes per stream at 100 streams per connection.)
     /// Trusted listeners carry publishes, whose bodies are read in up to 64 KiB at a time.
     static func maximumRead(trusted: Bool) -> Int {
         trusted ? 65_536 : 2_048
