@@ -13,6 +13,10 @@
 #   SCENARIO=h2-500 Benchmarks/ab.sh OLD_SSEGATE NEW_SSEGATE [PAIRS]  # 5k streams × 500/s for 4 s (`fanout_5k_500`
 #                                                                    # of run.sh): past what the loops can take,
 #                                                                    # so publishes pile up into batches
+#   SCENARIO=channels Benchmarks/ab.sh OLD_SSEGATE NEW_SSEGATE [PAIRS]  # 10,000 streams over 1,000 channels,
+#                                                                      # 1,000 publishes/s (`channels_10k_1k` of
+#                                                                      # run.sh): ten subscribers per channel, on
+#                                                                      # ten connections, so a write per delivery
 #   SCENARIO=h1 Benchmarks/ab.sh OLD_SSEGATE NEW_SSEGATE [PAIRS]  # HTTP/1.1 over TLS, 1,000 streams × 50/s
 #                                                                # (`fanout_h1_1k_50` of run.sh)
 #   SCENARIO=large Benchmarks/ab.sh OLD_SSEGATE NEW_SSEGATE [PAIRS]  # 200 KB events × 50 streams of one
@@ -79,10 +83,11 @@ MODE=fanout
 case ${SCENARIO:-h2} in
 h2) SHAPE=(--connections 50 --streams 100 --rate 50 --duration 10) ;;
 h2-500) SHAPE=(--connections 50 --streams 100 --rate 500 --duration 4 --drain 20) ;;
+channels) SHAPE=(--connections 100 --streams 100 --channels 1000 --rate 1000 --duration 5) ;;
 large) MODE=large; SHAPE=(--connections 1 --streams 50 --size 200000 --rate 5 --duration 8 --drain 10) ;;
 h1) SHAPE=(--protocol-name http1 --connections 1000 --rate 50 --duration 5
         --hosts 127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5,127.0.0.6,127.0.0.7,127.0.0.8) ;;
-*) echo "SCENARIO must be h2, h2-500, h1 or large" >&2; exit 2 ;;
+*) echo "SCENARIO must be h2, h2-500, channels, h1 or large" >&2; exit 2 ;;
 esac
 
 # run BINARY CONFIG: sets RESULT to "<µs per delivery> <p99 ms> <delivered> <lost>" for one fan-out run. Runs
