@@ -42,9 +42,11 @@ import Testing
         let config = folder + "/ssegate.yaml"
         try Self.secretConfig.write(toFile: config, atomically: true, encoding: .utf8)
         let secret = String(repeating: "x", count: 40)
+        let minting = Date()
         let result = try await ChildProcess.run(executable, [
             "token", "--config", config, "--sub", "alice", "--subscribe", "user:{sub}", "news", "--publish", "news", "--ttl", "1h", "--session", "s-1",
         ], environment: environment(["JWT_SECRET": secret]))
+        let minted = Date()
         #expect(result.status == 0, "\(result.errors)")
         let token = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
 
@@ -55,7 +57,11 @@ import Testing
         #expect(verified.maySubscribe(to: "user:alice") && verified.maySubscribe(to: "news") && !verified.maySubscribe(to: "user:bob"))
         #expect(verified.mayPublish(to: "news") && !verified.mayPublish(to: "user:alice"))
         #expect(verified.session == "s-1")
-        #expect(abs(verified.expiresAt.timeIntervalSinceNow - 3600) < 5)
+        // An hour from when the command ran (`exp` is in whole seconds): bounded by the clock around it, not by
+        // how long the checks above took on a loaded machine.
+        let expiry = verified.expiresAt.timeIntervalSince1970
+        #expect(expiry >= (minting.timeIntervalSince1970 + 3600).rounded(.down) && expiry <= minted.timeIntervalSince1970 + 3600,
+                "expires \(verified.expiresAt), minted between \(minting) and \(minted)")
         // Another secret does not verify it.
         let other = try #require(try await configuration.tokenVerifier(environment: ["JWT_SECRET": String(repeating: "y", count: 40)]))
         #expect(throws: AuthFailure.badSignature) { try other.verify(token, now: Date()).get() }
