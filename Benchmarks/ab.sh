@@ -33,22 +33,7 @@ set -euo pipefail
 OLD=$1
 NEW=$2
 PAIRS=${3:-5}
-cd "$(dirname "$0")/.."
-ROOT=$PWD
-WORK=$ROOT/Benchmarks/.work
-mkdir -p "$WORK/certs"
-ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-[[ ${SKIP_BUILD:-0} == 1 ]] || swift build -c release --product ssegate-load
-LOAD=${LOAD:-$ROOT/.build/release/ssegate-load}
-if [[ ! -f $WORK/certs/localhost.pem ]]; then
-    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj /CN=localhost \
-        -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
-        -keyout "$WORK/certs/localhost-key.pem" -out "$WORK/certs/localhost.pem" 2>/dev/null
-fi
-
-PID=""
-stop() { [[ -n $PID ]] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true; PID=""; }
-trap stop EXIT
+source "$(dirname "$0")/one-server.sh"
 
 # An old binary may not know keys the current bench config has: OLD_CONFIG / NEW_CONFIG override either.
 OLD_CONFIG=${OLD_CONFIG:-Benchmarks/ssegate-bench.yaml}
