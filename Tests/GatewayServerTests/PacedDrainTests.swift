@@ -30,11 +30,15 @@ extension ReloadIntegration {
 
             let clock = ContinuousClock()
             let started = clock.now
+            let startedAt = Date()
             let drained = Task { await gateway.server.drain(deadline: .seconds(10)) }
+            // When each client wrote its stream's end: the file's modification time, not when this loop
+            // noticed it (on a runner busy with other suites this task can be late by a second, which made
+            // ends seen together look bunched).
             var endedAt: [Int: Duration] = [:]
             while endedAt.count < count, clock.now - started < .seconds(12) {
                 for (index, file) in files.enumerated() where endedAt[index] == nil && Self.ended(Self.read(file)) {
-                    endedAt[index] = clock.now - started
+                    endedAt[index] = Self.written(file, since: startedAt) ?? clock.now - started
                 }
                 try await Task.sleep(for: .milliseconds(20))
             }
@@ -55,6 +59,12 @@ extension ReloadIntegration {
             #expect(last <= .seconds(3) + .milliseconds(2500), "the last stream ended within the window (+ slack): \(last)")
             #expect(drainTook < .seconds(10), "the drain returned when every connection was gone, before the deadline: \(drainTook)")
             print("paced drain: \(count) streams ended between \(first) and \(last); per 500 ms: \(buckets.sorted { $0.key < $1.key }.map(\.value))")
+        }
+
+        /// When the file was last written, from `start`.
+        private static func written(_ path: String, since start: Date) -> Duration? {
+            guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date else { return nil }
+            return .nanoseconds(Int64(modified.timeIntervalSince(start) * 1e9))
         }
 
         private static func read(_ path: String) -> String {
