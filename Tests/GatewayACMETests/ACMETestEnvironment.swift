@@ -13,7 +13,7 @@ struct ACMETestEnvironment {
     let directory: String
 
     static func run(_ body: (ACMETestEnvironment) async throws -> Void) async throws {
-        let pebble = try PebbleHarness()
+        let pebble = try PebbleHarness.start()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let environment = ACMETestEnvironment(pebble: pebble, group: group, directory: pebble.workDirectory)
         do {

@@ -44,6 +44,20 @@ final class PebbleHarness {
 
     var directoryURL: String { "https://127.0.0.1:\(self.listenPort)/dir" }
 
+    /// A running Pebble. Its ports are picked free and then handed to Pebble, so another process can take
+    /// one in between (seen once: "bind: address already in use", with 700 tests running beside it); then
+    /// it starts again on fresh ports, up to three times.
+    static func start() throws -> PebbleHarness {
+        var attempt = 1
+        while true {
+            do {
+                return try PebbleHarness()
+            } catch let error as HarnessError where error.portTaken && attempt < 3 {
+                attempt += 1
+            }
+        }
+    }
+
     init() throws {
         for path in [Self.pebblePath, Self.challengeServerPath] where !FileManager.default.isExecutableFile(atPath: path) {
             throw HarnessError("\(path) is missing; install Debian's pebble package")
@@ -136,13 +150,19 @@ final class PebbleHarness {
             guard self.processes.allSatisfy(\.isRunning) else { break }
             usleep(50_000)
         }
-        throw HarnessError("nothing listens on 127.0.0.1:\(port); pebble log:\n\(self.pebbleLog())")
+        let log = self.pebbleLog()
+        throw HarnessError("nothing listens on 127.0.0.1:\(port); pebble log:\n\(log)", portTaken: log.contains("address already in use"))
     }
 }
 
 struct HarnessError: Error, CustomStringConvertible {
     let description: String
-    init(_ description: String) { self.description = description }
+    /// Pebble could not bind a port it was given: another process took it after it was picked.
+    var portTaken = false
+    init(_ description: String, portTaken: Bool = false) {
+        self.description = description
+        self.portTaken = portTaken
+    }
 }
 
 /// Loopback ports the kernel says are free right now (bound to port 0, read back, released).

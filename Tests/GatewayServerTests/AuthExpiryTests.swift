@@ -30,11 +30,13 @@ import Testing
             }
         }
         #expect(await before.waitForOutput(containing: "event: stream-auth-expiring\n", timeout: .seconds(10)), "\(before.text.suffix(300))")
-        let warnedAt = ContinuousClock.now
         #expect(before.text.contains(#"data: {"expires_at":""#))
         // The end is clean (END_STREAM, curl exits 0) and its last bytes are a fresh retry hint.
         #expect(await before.waitForExit(timeout: .seconds(10)) == 0, "\(before.errorText)")
-        let warningLead = ContinuousClock.now - warnedAt
+        // Timed as curl's output arrived (warning, then the end's last bytes), not as this task noticed.
+        let warnedAt = try #require(before.outputArrival(of: "event: stream-auth-expiring\n"))
+        let endedAt = try #require(before.lastOutputArrival)
+        let warningLead = endedAt - warnedAt
         #expect(warningLead > .seconds(1) && warningLead < .seconds(4), "warned \(warningLead) before the end")
         let lines = before.text.split(separator: "\n")
         #expect(lines.last?.hasPrefix("retry: ") == true, "\(before.text.suffix(200))")

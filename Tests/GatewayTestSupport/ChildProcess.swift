@@ -14,10 +14,33 @@ public final class ChildProcess: Sendable {
     /// its dispatch source fires crashed libdispatch under load, and the handler was not always called
     /// for the last bytes after the child exited.
     private final class Collected: Sendable {
-        let data = Mutex(Data())
+        /// The bytes, and when each read delivered its part of them (the offset it ended at): timings taken
+        /// on this reader thread are not delayed by a test task waiting for a busy concurrency pool.
+        private struct Received {
+            var data = Data()
+            var arrivals: [(end: Int, at: ContinuousClock.Instant)] = []
+        }
+
+        private let received = Mutex(Received())
         let reachedEnd = Atomic<Bool>(false)
-        func append(_ chunk: Data) { data.withLock { $0.append(chunk) } }
-        var text: String { data.withLock { String(decoding: $0, as: UTF8.self) } }
+        func append(_ chunk: Data) {
+            let now = ContinuousClock.now
+            received.withLock {
+                $0.data.append(chunk)
+                $0.arrivals.append(($0.data.count, now))
+            }
+        }
+        var text: String { received.withLock { String(decoding: $0.data, as: UTF8.self) } }
+
+        /// When the bytes that completed the first `needle` arrived.
+        func arrival(of needle: String) -> ContinuousClock.Instant? {
+            received.withLock { received in
+                guard let range = received.data.range(of: Data(needle.utf8)) else { return nil }
+                return received.arrivals.first { $0.end >= range.upperBound }?.at
+            }
+        }
+
+        var lastArrival: ContinuousClock.Instant? { received.withLock { $0.arrivals.last?.at } }
 
         func startReading(_ handle: FileHandle) {
             let descriptor = handle.fileDescriptor
@@ -64,6 +87,10 @@ public final class ChildProcess: Sendable {
     }
 
     public var text: String { output.text }
+    /// When the output first contained `needle`, as its reader thread received it (not when a test noticed).
+    public func outputArrival(of needle: String) -> ContinuousClock.Instant? { output.arrival(of: needle) }
+    /// When the last output bytes arrived.
+    public var lastOutputArrival: ContinuousClock.Instant? { output.lastArrival }
     public var errorText: String { errors.text }
     public var isRunning: Bool { process.isRunning }
     public var pid: Int32 { process.processIdentifier }
