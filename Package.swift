@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers as modules, dependencies pointing down only (the map is Sources/README.md):
-// C boundary (COpenSSL, CNGHTTP2, CGatewayShims) → protocol layers (GatewayTLS, GatewayHTTP2, GatewaySSE)
+// C boundary (COpenSSL, CNGHTTP2, CGatewayShims, CGatewayPrefetch) → protocol layers (GatewayTLS, GatewayHTTP2, GatewaySSE)
 // → domain (GatewayRouting, GatewayHub, GatewayUpstream) → GatewayHTTP → GatewayConfig → GatewayApp
 // → GatewayServer → ssegate.
 
@@ -49,6 +49,9 @@ let package = Package(
             providers: [.apt(["libjemalloc-dev"])]
         ),
         .target(name: "CGatewayShims", dependencies: ["COpenSSL"]),
+        /// A cache prefetch hint for the fan-out's walk over its subscribers (GatewayHub.LoopFanout, and the
+        /// HTTP/2 session's per-stream state it reaches through `HubSubscriber.prepareForDelivery`).
+        .target(name: "CGatewayPrefetch"),
 
         /// Live-object counters (connection handlers, nghttp2 sessions, TLS state): one atomic add per
         /// connection in init and deinit, read by tests that show closed connections leave nothing behind.
@@ -65,7 +68,7 @@ let package = Package(
         .target(
             name: "GatewayHTTP2",
             dependencies: [
-                "CNGHTTP2", "GatewayLiveObjects",
+                "CNGHTTP2", "CGatewayPrefetch", "GatewayLiveObjects",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
@@ -91,7 +94,7 @@ let package = Package(
         .target(
             name: "GatewayHub",
             dependencies: [
-                "GatewaySSE",
+                "GatewaySSE", "CGatewayPrefetch",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ],

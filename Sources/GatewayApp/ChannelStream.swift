@@ -212,6 +212,11 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
         endWithRetryHint()
     }
 
+    /// The fan-out delivers to this stream next: have the connection start loading the stream's state.
+    func prepareForDelivery() {
+        writer.prepareWrite()
+    }
+
     /// Ends the stream from the server's side with the `retry:` hint first (channel closed, session evicted).
     func endWithRetryHint() {
         guard isOpen else { return }

@@ -366,6 +366,12 @@ public final class HTTP1ConnectionHandler: ChannelInboundHandler, StreamConnecti
 
     // MARK: StreamConnection
 
+    /// Nothing to load ahead: the connection's one stream is this handler, which the fan-out's prefetch of
+    /// the stream object does not reach, and its write goes through NIO's pipeline and OpenSSL whatever is
+    /// in the cache (one write per delivery; BENCHMARKS.md, "Prefetching what the next deliveries touch").
+    @usableFromInline
+    func prepareWrite(_ slot: StreamSlot) {}
+
     @usableFromInline
     func enqueue(_ bytes: ByteBuffer, slot: StreamSlot) -> Int {
         if chunkWriter != nil {

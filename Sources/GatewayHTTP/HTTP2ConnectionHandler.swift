@@ -190,6 +190,11 @@ public final class HTTP2ConnectionHandler: ChannelInboundHandler, StreamConnecti
     }
 
     @usableFromInline
+    func prepareWrite(_ slot: StreamSlot) {
+        session?.prefetch(HTTP2StreamID(slot.rawValue))
+    }
+
+    @usableFromInline
     func abortSlowStream(_ slot: StreamSlot) {
         logger.info("ending slow stream", metadata: ["stream": "\(slot.rawValue)", "budget": "\(settings.outboundBudget)"])
         session?.resetStream(HTTP2StreamID(slot.rawValue), errorCode: HTTP2ErrorCode.cancel)

@@ -20,6 +20,8 @@ protocol StreamConnection: AnyObject {
     func unsentBytes(_ slot: StreamSlot) -> Int
     /// Ends the stream at once because none of its queue could be sent for the stall timeout.
     func endStalledStream(_ slot: StreamSlot)
+    /// A write to the stream comes next: start loading its state into the cache (a hint; changes nothing).
+    func prepareWrite(_ slot: StreamSlot)
 }
 
 /// Which stream of its connection a writer writes to: an HTTP/2 stream id, or 0 for HTTP/1.1. Only the
@@ -87,6 +89,12 @@ public struct StreamWriter {
         }
         connection.requestFlush()
         return true
+    }
+
+    /// A write comes next (the fan-out is one stream ahead): see `StreamConnection.prepareWrite`.
+    @inlinable
+    public func prepareWrite() {
+        connection.prepareWrite(slot)
     }
 
     /// Counts `size` bytes written now (for the log, and so an active stream gets no heartbeat).

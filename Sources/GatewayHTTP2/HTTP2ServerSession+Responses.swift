@@ -1,4 +1,5 @@
 internal import CNGHTTP2
+internal import CGatewayPrefetch
 import NIOCore
 
 // The sending side: responses, streaming bodies through a data provider, resets, and the counter on
@@ -68,6 +69,21 @@ extension HTTP2ServerSession {
         }
         self.wake(queue, for: outcome.wake, on: id)
         return outcome.queued
+    }
+
+    /// `enqueue` on this stream comes next: start loading what it touches into the cache. Our queue, and
+    /// nghttp2's stream: `nghttp2_submit_data` finds it through nghttp2's stream map, a 4 KiB hash table per
+    /// connection whose bucket for each stream was the largest cache miss of a fan-out (~9% of server CPU
+    /// at 5,000 streams). Finding it here, one stream ahead, takes that miss while the CPU still has the
+    /// current stream's work to do, and the later look-ups hit. Changes nothing: a hint.
+    public func prefetch(_ streamID: HTTP2StreamID) {
+        let id = streamID.rawValue
+        if let queue = self.streams.outboundAddress(of: id) {
+            CGatewayPrefetch_twoLines(queue)
+        }
+        if let stream = nghttp2_session_find_stream(self.session, id) {
+            CGatewayPrefetch_fourLines(UnsafeRawPointer(stream))
+        }
     }
 
     /// Ends a streaming body once its queue has drained: END_STREAM rides on the last DATA frame.

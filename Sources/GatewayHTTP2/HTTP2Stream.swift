@@ -26,6 +26,13 @@ struct HTTP2Stream {
         if case .responded(let queue) = phase { queue } else { nil }
     }
 
+    /// The body queue's address, for a cache prefetch: no reference is taken (a retain would touch the very
+    /// line the prefetch is for).
+    var outboundAddress: UnsafeRawPointer? {
+        guard case .responded(let queue?) = phase else { return nil }
+        return UnsafeRawPointer(bitPattern: Int(bitPattern: ObjectIdentifier(queue)))
+    }
+
     /// The request went out as an event, so `.streamClosed` is owed for this stream.
     var requestDelivered: Bool {
         if case .receiving = phase { false } else { true }

@@ -28,6 +28,12 @@ struct HTTP2StreamTable {
     }
 
     /// The stream with `id`; assigning nil removes it.
+    /// The body queue's address of stream `id` (see `HTTP2Stream.outboundAddress`).
+    func outboundAddress(of id: Int32) -> UnsafeRawPointer? {
+        let (index, found) = position(of: id)
+        return found ? entries[index].outboundAddress : nil
+    }
+
     subscript(id: Int32) -> HTTP2Stream? {
         get {
             let (index, found) = position(of: id)

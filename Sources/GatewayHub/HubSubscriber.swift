@@ -15,8 +15,13 @@ public protocol HubSubscriber: AnyObject {
     /// when such an event is delivered or counted; nil takes broadcasts only. No default: a subscriber that
     /// forgot it would silently miss every event published to its session.
     var session: String? { get }
+    /// The fan-out will call `receive` on this subscriber next (one subscriber ahead): start loading what
+    /// that will touch into the cache. A hint only: it changes nothing, and may be followed by no `receive`
+    /// at all (the stream ended meanwhile, or the event is not for it).
+    func prepareForDelivery()
 }
 
 extension HubSubscriber {
     public func channelClosed(_ channel: String) {}
+    public func prepareForDelivery() {}
 }
