@@ -34,6 +34,48 @@ import Testing
         #expect(!server.enqueue(bytes("late"), on: streamID))
     }
 
+    /// `prefetch` (the fan-out's hint one stream ahead) only loads memory: on a stream still receiving its
+    /// request, one whose queue holds bytes, one parked, an unknown id and a closed one, it changes nothing
+    /// that is sent, queued or owed, and the stream goes on as if it had not been called.
+    @Test func prefetchIsOnlyAHint() throws {
+        let server = try HTTP2ServerSession(settings: HTTP2SessionSettings())
+        let client = InMemoryHTTP2Client()
+        let first = client.request(path: "/events")
+        let second = client.request(path: "/events")
+        try pump(client, server)
+        let streamIDs = server.takeEvents().requests.map(\.0)
+        #expect(streamIDs.count == 2)
+        server.prefetch(streamIDs[0])  // delivered as a request, not answered yet: no queue
+        #expect(!server.wantsWrite)
+
+        server.respond(to: streamIDs[0], status: 200, headers: [], body: .streaming)
+        server.respond(to: streamIDs[1], status: 200, headers: [], body: .streaming)
+        try pump(client, server)
+        server.prefetch(streamIDs[1])  // parked: an empty queue
+        #expect(!server.wantsWrite)
+        #expect(server.enqueue(bytes("data: 1\n\n"), on: streamIDs[0]))
+        let queued = server.queuedBytes(on: streamIDs[0])
+        for id in streamIDs + [HTTP2StreamID(401), HTTP2StreamID(2)] {  // and an unknown odd id, an even one
+            server.prefetch(id)
+        }
+        #expect(server.queuedBytes(on: streamIDs[0]) == queued)
+        #expect(server.queuedBytes(on: streamIDs[1]) == 0)
+        #expect(server.openStreamCount == 2)
+        try pump(client, server)
+        #expect(String(decoding: client.response(first).body, as: UTF8.self) == "data: 1\n\n")
+        #expect(client.response(second).dataFrames.isEmpty)
+
+        server.finishStream(streamIDs[0])
+        try pump(client, server)
+        #expect(server.takeEvents().closedStreams.map(\.0) == [streamIDs[0]])
+        server.prefetch(streamIDs[0])  // closed: nghttp2 no longer has it
+        #expect(!server.wantsWrite)
+        #expect(!server.enqueue(bytes("late"), on: streamIDs[0]))
+        #expect(server.enqueue(bytes("data: 2\n\n"), on: streamIDs[1]))
+        try pump(client, server)
+        #expect(String(decoding: client.response(second).body, as: UTF8.self) == "data: 2\n\n")
+    }
+
     @Test func oneSharedBufferReachesHundredStreamsInOneBatch() throws {
         let server = try HTTP2ServerSession(settings: HTTP2SessionSettings())
         let client = InMemoryHTTP2Client()

@@ -110,6 +110,43 @@ final class RecordingSubscriber: HubSubscriber {
         #expect(late.data == ["after"])
     }
 
+    /// The walk asks each subscriber to `prepareForDelivery` once per batch, one subscriber ahead: after the
+    /// previous subscriber's preparation and before its own events (so a stream can have its state loaded
+    /// while the one before it is written). The first subscriber of a batch is not asked (nothing runs
+    /// before it), and a subscriber that leaves mid-walk costs the others a hint at most, never an event.
+    @Test func theWalkPreparesEachSubscriberOneAheadOfItsDelivery() throws {
+        final class Logging: HubSubscriber {
+            let name: Int
+            let log: Log
+            var onReceive: (() -> Void)?
+            init(_ name: Int, _ log: Log) { (self.name, self.log) = (name, log) }
+            var session: String? { nil }
+            func receive(_ event: EncodedEvent, channel: String) {
+                log.entries.append("r\(name)")
+                onReceive?()
+            }
+            func prepareForDelivery() { log.entries.append("p\(name)") }
+        }
+        final class Log { var entries: [String] = [] }
+        let loop = EmbeddedEventLoop()
+        let hub = MemoryEngine(startEpoch: 1, defaultLimits: HistoryLimits())
+        let log = Log()
+        let subscribers = (0..<4).map { Logging($0, log) }
+        let subscriptions = subscribers.map { hub.subscribe($0, to: "c", on: loop).subscription }
+        _ = hub.publish([try event("a"), try event("b")], to: "c")
+        loop.run()
+        #expect(log.entries == ["p1", "r0", "r0", "p2", "r1", "r1", "p3", "r2", "r2", "r3", "r3"])
+
+        // Subscriber 1 leaves while receiving: the last one (3) moves into its slot and gets its event there
+        // without a preparation (a hint missed), and 2, prepared before the move, is prepared again.
+        log.entries = []
+        subscribers[1].onReceive = { subscriptions[1].cancel() }
+        _ = hub.publish([try event("c")], to: "c")
+        loop.run()
+        #expect(log.entries == ["p1", "r0", "p2", "r1", "p2", "r3", "r2"])
+        subscriptions.forEach { $0.cancel() }
+    }
+
     @Test func cancellingDuringDeliveryDoesNotSkipOthers() throws {
         let loop = EmbeddedEventLoop()
         let hub = MemoryEngine(startEpoch: 1, defaultLimits: HistoryLimits())
