@@ -213,7 +213,9 @@ final class ChannelStream: HubSubscriber, ResponseStream, TimedStream {
     }
 
     /// The fan-out delivers to this stream next: have the connection start loading the stream's state.
+    /// Only while open, as `receive`: an ended stream's writer must not reach its connection.
     func prepareForDelivery() {
+        guard isOpen else { return }
         writer.prepareWrite()
     }
 

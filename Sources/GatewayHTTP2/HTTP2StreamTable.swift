@@ -17,23 +17,34 @@ struct HTTP2StreamTable {
     /// Where `id` is, or where it would go to keep `ids` ascending.
     private func position(of id: Int32) -> (index: Int, found: Bool) {
         // The newest stream is the usual one asked about right after it arrives.
-        if let last = ids.last, last <= id { return last == id ? (ids.count - 1, true) : (ids.count, false) }
-        var low = 0
-        var high = ids.count
-        while low < high {
-            let middle = (low + high) / 2
-            if ids[middle] < id { low = middle + 1 } else { high = middle }
+        guard let last = ids.last else { return (0, false) }
+        if last <= id { return last == id ? (ids.count - 1, true) : (ids.count, false) }
+        // Branch-free bisection: the loop runs log2(count) times whatever the ids, and each step picks its
+        // half with a conditional move. A branch per step on which half the id is in is a coin toss for the
+        // predictor, and the fan-out looks a stream up twice per delivery (`prefetch`, then `enqueue`):
+        // the branching search was ~3.9% of fan-out CPU at 100 streams per connection.
+        return ids.withUnsafeBufferPointer { ids in
+            // Here `ids` is not empty and its last id is greater than `id`.
+            var base = 0
+            var length = ids.count
+            while length > 1 {
+                let half = length / 2
+                base = ids[base + half] < id ? base + half : base
+                length -= half
+            }
+            // `base` is the last index whose id is below `id` (or 0 when none is): the answer is it or the next.
+            let index = ids[base] < id ? base + 1 : base
+            return (index, ids[index] == id)
         }
-        return (low, low < ids.count && ids[low] == id)
     }
 
-    /// The stream with `id`; assigning nil removes it.
     /// The body queue's address of stream `id` (see `HTTP2Stream.outboundAddress`).
     func outboundAddress(of id: Int32) -> UnsafeRawPointer? {
         let (index, found) = position(of: id)
         return found ? entries[index].outboundAddress : nil
     }
 
+    /// The stream with `id`; assigning nil removes it.
     subscript(id: Int32) -> HTTP2Stream? {
         get {
             let (index, found) = position(of: id)

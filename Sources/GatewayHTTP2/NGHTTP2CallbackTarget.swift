@@ -36,12 +36,17 @@ extension NGHTTP2CallbackTarget {
 
     /// Any callback that carries a frame (on_frame_recv, on_begin_headers, on_frame_send, ...): `call` gets
     /// the session and the frame.
+    ///
+    /// The session is borrowed, not retained: it is alive for as long as nghttp2 can call back (it owns the
+    /// nghttp2 session), and on_frame_send runs for every DATA frame of a fan-out, where a retain and a
+    /// release per frame were ~0.8% of server CPU (BENCHMARKS.md, "Prefetching what the next deliveries
+    /// touch").
     static func withFrame(
         _ frame: UnsafePointer<nghttp2_frame>?, _ userData: UnsafeMutableRawPointer?,
         _ call: (Self, UnsafePointer<nghttp2_frame>) -> Int32
     ) -> Int32 {
         guard let frame, let userData else { return nghttp2CallbackFailure }
-        return call(from(userData), frame)
+        return Unmanaged<Self>.fromOpaque(userData)._withUnsafeGuaranteedRef { call($0, frame) }
     }
 
     /// on_header_callback and on_invalid_header_callback (same C signature).

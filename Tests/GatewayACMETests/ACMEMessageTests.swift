@@ -1,5 +1,6 @@
 import Foundation
 import GatewayTLS
+import GatewayTestSupport
 import NIOHTTP1
 import NIOPosix
 import Testing
