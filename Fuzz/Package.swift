@@ -23,13 +23,14 @@ let package = Package(
         .systemLibrary(name: "CNGHTTP2", pkgConfig: "libnghttp2"),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl"),
         .target(name: "CGatewayShims", dependencies: ["COpenSSL"]),
+        .target(name: "CGatewayPrefetch"),
         .target(name: "GatewayLiveObjects"),
         .target(name: "GatewayTLS", dependencies: ["COpenSSL", "CGatewayShims", "GatewayLiveObjects", .product(name: "NIOCore", package: "swift-nio")]),
         .target(name: "GatewaySSE", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
         .target(name: "GatewayRouting"),
         .target(
             name: "GatewayHub",
-            dependencies: ["GatewaySSE", .product(name: "NIOCore", package: "swift-nio"), .product(name: "DequeModule", package: "swift-collections")]
+            dependencies: ["GatewaySSE", "CGatewayPrefetch", .product(name: "NIOCore", package: "swift-nio"), .product(name: "DequeModule", package: "swift-collections")]
         ),
         .target(
             name: "GatewayHTTP",
@@ -63,7 +64,7 @@ let package = Package(
         .target(
             name: "GatewayHTTP2",
             dependencies: [
-                "CNGHTTP2", "GatewayLiveObjects",
+                "CNGHTTP2", "CGatewayPrefetch", "GatewayLiveObjects",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
