@@ -99,6 +99,10 @@ extension ReloadIntegration {
             // SIGTERM: a paced drain; every stream ends with a retry hint and the process exits.
             gateway.signal(SIGTERM)
             #expect(await gateway.waitForExit(timeout: .seconds(15)) == 0)
+            // The curls write what they received to the files: read them once they have exited (the gateway's
+            // exit does not mean curl has written its last bytes; once, under load, a file was read before).
+            _ = await http2.waitForExit(timeout: .seconds(15))
+            _ = await http1.waitForExit(timeout: .seconds(15))
             #expect(files.allSatisfy { Self.read($0).split(separator: "\n").last?.hasPrefix("retry: ") == true }, "each stream ended with a retry hint")
         }
 
