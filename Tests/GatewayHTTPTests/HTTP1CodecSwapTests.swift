@@ -76,8 +76,16 @@ import Testing
             }
         }
 
+        /// Finished by the test (on `loop`): a writer is never used again after its stream is done, as
+        /// `ChannelStream` marks itself ended before it finishes. Without this, the second `finishHeld()` of a
+        /// test finished the first stream again: on a keep-alive connection that ended whatever stream the
+        /// connection ran then, and once the connection had closed it reached a freed handler (a crash,
+        /// seen once under load: the writer's connection reference is `unowned(unsafe)`).
+        private var finished = false
+
         func finish() {
-            guard !ended.load(ordering: .relaxed) else { return }
+            guard !ended.load(ordering: .relaxed), !finished else { return }
+            finished = true
             writer.finish()
         }
 
