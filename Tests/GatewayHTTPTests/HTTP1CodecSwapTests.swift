@@ -218,7 +218,9 @@ import Testing
     @Test(arguments: ["after", "pipelined"])
     func requestBytesDuringAStreamCloseTheConnectionAndTheWitnessKeepsFlowing(_ mode: String) async throws {
         let server = try await Server.start()
-        let witness = try ChildProcess("curl", ["-sS", "-N", "--max-time", "20", "http://127.0.0.1:\(server.port)/ticks"])
+        // The witness outlives the test (it is terminated at the end): with 700 tests beside it this test has
+        // taken 34 s, and a witness that reached its --max-time looked like a witness starved by the attack.
+        let witness = try ChildProcess("curl", ["-sS", "-N", "--max-time", "120", "http://127.0.0.1:\(server.port)/ticks"])
         defer { witness.terminate() }
         #expect(await witness.waitForOutput(containing: "data: 3\n"))
         let attacker = try await ChildProcess.run("python3", ["-c", Self.attackerScript, String(server.port), mode], timeout: .seconds(15))
@@ -229,7 +231,7 @@ import Testing
         #expect(await waitUntil { server.application.endedCount == 1 }, "the attacker's stream did not end")
         // The witness kept flowing, in order, and still does.
         let before = Self.ticks(witness.text).last ?? 0
-        #expect(await witness.waitForOutput { (Self.ticks($0).last ?? 0) >= before + 5 })
+        #expect(await witness.waitForOutput { (Self.ticks($0).last ?? 0) >= before + 5 }, "witness stopped at \(before): \(witness.errorText)")
         let ticks = Self.ticks(witness.text)
         #expect(ticks == Array(1...(ticks.last ?? 0)), "witness events out of order or missing: \(ticks)")
         try await server.stop()
