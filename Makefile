@@ -17,10 +17,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Suites that drive a whole browser or a fuzzer against a gateway: they run after the others, alone, so
 # on a 2-core runner they do not starve the timing-sensitive stream tests (and are not starved by them).
 SOLO_SUITES := BrowserDemoTests BrowserCORSTests OpenAPITests AdminOpenAPITests
-# Attack suites that keep the cores busy on purpose (1,000 connections opened and reset; every slow-client
-# probe at once for 50 s): they run in a phase of their own, so they do not starve the timing-sensitive
-# suites (paced drain, resume lifetimes) of the main run.
-ATTACK_SUITES := GatewayServerTests.DeadlineTests GatewayServerTests.ClosedConnectionMemoryTests
+# Attack suites that keep the cores busy on purpose (1,000 connections opened and reset; tens of thousands
+# of streams reset during a fan-out; every slow-client probe at once for 50 s): they run in a phase of their
+# own, so they do not starve the timing-sensitive suites (paced drain, resume lifetimes) of the main run.
+ATTACK_SUITES := GatewayServerTests.DeadlineTests GatewayServerTests.ClosedConnectionMemoryTests GatewayServerTests.ResetChurnTests
 empty :=
 space := $(empty) $(empty)
 

@@ -5,7 +5,8 @@ import Synchronization
 /// The subscribers of one channel that live on one event loop.
 ///
 /// Subscribers are only touched on `loop`: it walks them without locking, and removal swaps the last
-/// subscriber into the freed slot so both add and remove are O(1). Publishes arrive from any thread into
+/// subscriber into the freed slot so both add and remove are O(1). During a delivery walk a removal only
+/// marks its slot (see `departed`), and the walk's end takes the marked ones out. Publishes arrive from any thread into
 /// `pending` (the one lock here) and reach the loop as one task per batch, not per stream: when the loop
 /// is busy, publishes that pile up meanwhile are delivered in one pass, so each stream queues them
 /// together and nghttp2 sends them in one DATA frame and one resume.
@@ -25,7 +26,8 @@ final class LoopFanout: @unchecked Sendable {
     /// event is dominated by cache misses, and reading `startAfter` and the subscriber from here (a
     /// sequential, prefetched walk) leaves the subscriber's own object as the only miss per stream.
     private struct Member {
-        let startAfter: UInt64
+        /// `departed` once the subscriber left during a walk.
+        var startAfter: UInt64
         /// Held strongly: a weak reference would give every stream a side table and put all its retains
         /// and releases on the slow path (seen at ~10% of fan-out CPU). The cycle with the subscriber (which
         /// holds its subscription) ends when the subscription is cancelled, which every stream does when it
@@ -43,6 +45,19 @@ final class LoopFanout: @unchecked Sendable {
     private let pending = Mutex(Pending())
     private let statistics: HubStatistics?
 
+    /// The start position of a member that left during a walk: no event is above it, so the walk passes
+    /// the slot by with the check it makes anyway, and nothing moves under it.
+    ///
+    /// Why not swap at once: a delivery can end subscribers other than the one receiving (the loop's flush
+    /// batcher writes a connection early during the walk, and a write that meets a reset socket closes the
+    /// channel there and then, ending its streams). Swapping the last subscriber into a slot the walk had
+    /// passed cost it the batch: an event lost with no gap, seen once in the scale-out resume test.
+    private static let departed = UInt64.max
+    /// Delivery walks in progress on this fan-out (nested only if a subscriber's `receive` delivered again).
+    private var walks = 0
+    /// Members marked `departed` and not yet taken out (only while a walk runs).
+    private var departedCount = 0
+
     init(loop: any EventLoop, feed: ChannelFeed, statistics: HubStatistics? = nil) {
         self.loop = loop
         self.feed = feed
@@ -52,14 +67,14 @@ final class LoopFanout: @unchecked Sendable {
 
     var count: Int {
         loop.preconditionInEventLoop()
-        return members.count
+        return members.count - departedCount
     }
 
     /// Subscribers here whose session is one of `sessions` (for a publish's answer; see `ChannelFeed.reach`).
     func count(sessions: Set<String>) -> Int {
         loop.preconditionInEventLoop()
         var reached = 0
-        for member in members where member.subscriber.session.map(sessions.contains) ?? false {
+        for member in members where member.startAfter != Self.departed && member.subscriber.session.map(sessions.contains) ?? false {
             reached += 1
         }
         return reached
@@ -83,12 +98,32 @@ final class LoopFanout: @unchecked Sendable {
         loop.preconditionInEventLoop()
         let slot = subscription.slot
         guard slot >= 0, slot < members.count, members[slot].subscription === subscription else { return }
+        subscription.slot = -1
+        guard walks == 0 else {
+            members[slot].startAfter = Self.departed
+            departedCount += 1
+            return
+        }
         let last = members.removeLast()
         if slot < members.count {
             members[slot] = last
             last.subscription.slot = slot
         }
-        subscription.slot = -1
+    }
+
+    /// Takes out the members that left during the walk that just ended, keeping the others' order (the
+    /// streams of one connection stay together for the flush batcher).
+    private func removeDeparted() {
+        var kept = 0
+        for index in members.indices where members[index].startAfter != Self.departed {
+            if kept != index {
+                members[kept] = members[index]
+                members[kept].subscription.slot = kept
+            }
+            kept += 1
+        }
+        members.removeLast(members.count - kept)
+        departedCount = 0
     }
 
     /// Tells each subscriber its channel closed; they cancel themselves, so walk a copy.
@@ -178,21 +213,25 @@ final class LoopFanout: @unchecked Sendable {
         // A batch of broadcasts (no targets) never asks a subscriber for its session: a call through the
         // protocol and, for a long id, a reference count per stream per event.
         let broadcasts = events.allSatisfy { $0.targets == nil }
-        // Index loop rather than iteration: a subscriber may cancel itself (slow consumer) mid-delivery,
-        // which swaps the last subscriber into its slot; that one has had nothing of this batch yet.
+        // Subscribers that leave meanwhile (the one receiving, a slow consumer, or others whose connection
+        // a flush closed) keep their slots as `departed` until the walk ends, so every slot is visited once.
+        // Index loop rather than iteration: `receive` may append (a subscriber registered by it), and the
+        // start position is read again per event (one that left mid-batch gets no more of it).
+        walks += 1
+        defer {
+            walks -= 1
+            if walks == 0, departedCount > 0 { removeDeparted() }
+        }
         var index = 0
         while index < members.count {
             prefetchSubscriber(at: index + Self.prefetchDistance)
             if index + 1 < members.count { members[index + 1].subscriber.prepareForDelivery() }
-            let subscription = ObjectIdentifier(members[index].subscription)
-            for event in events {
-                guard index < members.count, ObjectIdentifier(members[index].subscription) == subscription else { break }
-                if event.cursor.sequence > members[index].startAfter,
-                   broadcasts || event.isFor(session: members[index].subscriber.session) {
+            for event in events where event.cursor.sequence > members[index].startAfter {
+                if broadcasts || event.isFor(session: members[index].subscriber.session) {
                     members[index].subscriber.receive(event, channel: channelName)
                 }
             }
-            if index < members.count, ObjectIdentifier(members[index].subscription) == subscription { index += 1 }
+            index += 1
         }
     }
 }
