@@ -55,7 +55,25 @@ class EventBody:
                     self.numbers.append(int(line[6:]))
 
 
-class Stream:
+class Connection:
+    """What both transports share: a read with a timeout, and the reset."""
+
+    def read(self, timeout):
+        """The bytes that arrived within `timeout` (b"" if none), or None once the server closed."""
+        self.sock.settimeout(timeout)
+        try:
+            data = self.sock.recv(1 << 16)
+        except socket.timeout:
+            return b""
+        return data or None
+
+    def reset(self):
+        """SO_LINGER 0, then close: a TCP RST."""
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.sock.close()
+
+
+class Stream(Connection):
     """One HTTP/1.1 connection with its event stream: the response head, then a chunked body."""
 
     def __init__(self):
@@ -79,12 +97,8 @@ class Stream:
 
     def pump(self, timeout):
         """Reads what arrives within `timeout`; returns False once the server closed the stream."""
-        self.sock.settimeout(timeout)
-        try:
-            data = self.sock.recv(1 << 16)
-        except socket.timeout:
-            return True
-        if not data:
+        data = self.read(timeout)
+        if data is None:
             return False
         self.buffer += data
         self.decode_chunks()
@@ -101,12 +115,8 @@ class Stream:
             self.stream.feed(self.buffer[line_end + 2:line_end + 2 + size])
             self.buffer = self.buffer[line_end + 4 + size:]
 
-    def reset(self):
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        self.sock.close()
 
-
-class H2Streams:
+class H2Streams(Connection):
     """One h2c connection (prior knowledge) with `streams_per_connection` event streams."""
 
     def __init__(self):
@@ -128,12 +138,8 @@ class H2Streams:
 
     def pump(self, timeout):
         """Reads what arrives within `timeout`; returns False once the server closed the connection or a stream."""
-        self.sock.settimeout(timeout)
-        try:
-            data = self.sock.recv(1 << 16)
-        except socket.timeout:
-            return True
-        if not data:
+        data = self.read(timeout)
+        if data is None:
             return False
         open_ = True
         for event in self.conn.receive_data(data):
@@ -151,10 +157,6 @@ class H2Streams:
         if outgoing:
             self.sock.sendall(outgoing)
         return open_
-
-    def reset(self):
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        self.sock.close()
 
 
 def connect():
